@@ -1,0 +1,128 @@
+// Builds every generated output from a validated spec: path → text.
+import type { KernelDispatch, MessageRow, SyscallRow } from "../impl/abi/types.ts";
+import { srcOf } from "./diagnostics.ts";
+import { emitModule } from "./emit.ts";
+import type { KernelAbi, ProgramAbi, Spec } from "./model.ts";
+import { layoutsOf, realise } from "./resolve.ts";
+
+const byVersion = <T extends { version: string }>(xs: readonly T[]) =>
+  [...xs].sort((a, b) => Number(a.version.slice(1)) - Number(b.version.slice(1)));
+
+function offsetsOf(layout: { fields: readonly { name: string; offset: number }[]; size: number }): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const f of layout.fields) out[f.name] = f.offset;
+  out.size = layout.size;
+  return out;
+}
+
+export function kernelDispatch(spec: Spec, k: KernelAbi): KernelDispatch {
+  const syscalls: SyscallRow[] = [...k.syscalls]
+    .sort((a, b) => a.nr - b.nr)
+    .map((s) => ({ id: s.id, nr: s.nr, handler: s.handler, args: s.args, ret: s.ret, errors: s.errors, since: s.since, removed: s.removed, src: srcOf(s.at) }));
+  const messages: MessageRow[] = [...k.messages]
+    .sort((a, b) => a.opcode - b.opcode)
+    .map((m) => ({ id: m.id, opcode: m.opcode, handler: m.handler, args: m.args, ret: m.ret, errors: m.errors, since: m.since, src: srcOf(m.at) }));
+  return { version: k.version, syscalls, messages, structs: layoutsOf(spec, k.structs) };
+}
+
+export function programTables(spec: Spec, p: ProgramAbi) {
+  const structs = layoutsOf(spec, p.structs);
+  return {
+    version: p.version,
+    stubSize: p.stubSize,
+    slotSize: p.slotSize,
+    nativeKernel: p.nativeKernel,
+    slots: [...p.slots].sort((a, b) => a.slot - b.slot).map((s) => ({ slot: s.slot, id: s.id, args: s.args, ret: s.ret, errors: s.errors, since: s.since, src: srcOf(s.at) })),
+    structs,
+  };
+}
+
+/** The whole ABI as plain data: what `abi.json` holds and other tools read. */
+export function abiJson(spec: Spec) {
+  const kernels = byVersion(spec.kernels);
+  const programs = byVersion(spec.programs);
+  return {
+    kernels: kernels.map((k) => ({ ...kernelDispatch(spec, k), title: k.title, base: k.base, sharedPage: k.sharedPage, ring: k.ring, src: srcOf(k.at) })),
+    programs: programs.map((p) => ({ ...programTables(spec, p), title: p.title, base: p.base, src: srcOf(p.at) })),
+    realisations: programs.flatMap((p) => kernels.map((k) => ({ program: p.version, kernel: k.version, slots: realise(spec, p, k, null) }))),
+    selection: spec.selection.map((s) => ({ program: s.program, kernel: s.kernel, layer: s.layer, path: s.path, src: srcOf(s.at) })),
+    recipes: spec.recipes.map((r) => ({ recipe: r.name, route: r.route, uses: r.uses, description: r.description, src: srcOf(r.at) })),
+    errno: spec.errno.map((e) => ({ name: e.name, value: e.value, meaning: e.meaning, src: srcOf(e.at) })),
+    constants: spec.constants.map((c) => ({ group: c.group, name: c.name, value: c.value, meaning: c.meaning, src: srcOf(c.at) })),
+    structs: layoutsOf(spec, null),
+  };
+}
+
+export function generateAll(spec: Spec): Map<string, string> {
+  const out = new Map<string, string>();
+  const chapters = spec.files.filter((f) => !f.includes("/abi/"));
+  const typesImport = (names: string[]) => ({ from: "../../impl/abi/types.ts", names, typeOnly: true });
+
+  for (const k of byVersion(spec.kernels)) {
+    out.set(
+      `generated/kernel/${k.version}.ts`,
+      emitModule({
+        path: `generated/kernel/${k.version}.ts`,
+        sources: [k.file],
+        imports: [typesImport(["KernelDispatch"])],
+        constants: [{ name: "dispatch", type: "KernelDispatch", value: kernelDispatch(spec, k), doc: `Kernel ABI ${k.version}: ${k.title}. Numbers, handlers, argument types and structure layouts.` }],
+      }),
+    );
+  }
+  for (const p of byVersion(spec.programs)) {
+    out.set(
+      `generated/program/${p.version}.ts`,
+      emitModule({
+        path: `generated/program/${p.version}.ts`,
+        sources: [p.file],
+        constants: [{ name: "program", value: programTables(spec, p), doc: `Program ABI ${p.version}: ${p.title}. Stub slots and the structure layouts programs see.` }],
+      }),
+    );
+    for (const k of byVersion(spec.kernels)) {
+      const sel = spec.selection.find((s) => s.program === p.version && s.kernel === k.version);
+      out.set(
+        `generated/layer/${p.version}-${k.version}.ts`,
+        emitModule({
+          path: `generated/layer/${p.version}-${k.version}.ts`,
+          sources: [p.file, k.file, ...chapters.filter((c) => c.endsWith("/routes.md") || c.endsWith("/loader.md"))],
+          constants: [
+            {
+              name: "realisation",
+              value: { program: p.version, kernel: k.version, layer: sel?.layer ?? null, path: sel?.path ?? null, slots: realise(spec, p, k, null) },
+              doc: `How kernel ${k.version} realises every slot of program ${p.version}: the layer builder's input.`,
+            },
+          ],
+        }),
+      );
+    }
+  }
+  out.set(
+    "generated/spec.ts",
+    emitModule({
+      path: "generated/spec.ts",
+      sources: chapters,
+      constants: [
+        { name: "errno", value: Object.fromEntries(spec.errno.map((e) => [e.name, e.value])), doc: "Error numbers (spec/errors.md)." },
+        {
+          name: "constants",
+          value: Object.fromEntries([...new Set(spec.constants.map((c) => c.group))].sort().map((g) => [g, Object.fromEntries(spec.constants.filter((c) => c.group === g).map((c) => [c.name, c.value]))])),
+          doc: "Named constants by group.",
+        },
+        { name: "structs", value: layoutsOf(spec, null), doc: "Structures defined by the chapters (TLS block, layer image header, …)." },
+        {
+          name: "offsets",
+          value: Object.fromEntries(Object.entries(layoutsOf(spec, null)).map(([n, l]) => [n, offsetsOf(l)])),
+          doc: "Field offsets of the chapters' structures, for hand-written code.",
+        },
+        {
+          name: "selection",
+          value: spec.selection.map((s) => ({ program: s.program, kernel: s.kernel, layer: s.layer, path: s.path, src: srcOf(s.at) })),
+          doc: "Layer selection: which layer file the loader maps for a (program, kernel) pair.",
+        },
+        { name: "recipes", value: spec.recipes.map((r) => ({ recipe: r.name, route: r.route, uses: r.uses, src: srcOf(r.at) })), doc: "Named recipes the routes refer to." },
+      ],
+    }),
+  );
+  out.set("generated/abi.json", `${JSON.stringify(abiJson(spec), null, 2)}\n`);
+  return out;
+}

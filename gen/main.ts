@@ -1,0 +1,64 @@
+// The generator's entry points: check a spec directory, generate (or verify) every output.
+import { existsSync, mkdirSync, readFileSync, writeFileSync, rmSync, readdirSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { formatDiagnostic, sortDiagnostics, type Diagnostic } from "./diagnostics.ts";
+import { generateAll } from "./generate.ts";
+import { loadSpec } from "./load.ts";
+import type { Spec } from "./model.ts";
+import { validate } from "./validate.ts";
+
+/** The repository root (this file lives in gen/). */
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+export interface CheckResult {
+  readonly spec: Spec;
+  readonly diagnostics: Diagnostic[];
+}
+
+/** Load and validate; diagnostics sorted. `display` is how the directory is named in messages. */
+export function checkSpec(specDir: string, display?: string): CheckResult {
+  const { spec, report } = loadSpec(specDir, display);
+  validate(spec, report);
+  return { spec, diagnostics: sortDiagnostics(report.diagnostics) };
+}
+
+export interface GenResult {
+  readonly diagnostics: Diagnostic[];
+  /** Outputs whose content differs from what is on disk (written unless checking). */
+  readonly changed: string[];
+  /** Files in generated/ that no longer correspond to any output. */
+  readonly stale: string[];
+  readonly outputs: number;
+}
+
+function listFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name)) : [join(dir, e.name)]));
+}
+
+/** Generate everything under `root` from `root/spec`. With `check`, write nothing and report staleness. */
+export function runGen(root: string = REPO_ROOT, check = false): GenResult {
+  const { spec, diagnostics } = checkSpec(join(root, "spec"), "spec");
+  if (diagnostics.length > 0) return { diagnostics, changed: [], stale: [], outputs: 0 };
+  const outputs = generateAll(spec);
+  const changed: string[] = [];
+  for (const [path, text] of outputs) {
+    const full = join(root, path);
+    const old = existsSync(full) ? readFileSync(full, "utf8") : null;
+    if (old === text) continue;
+    changed.push(path);
+    if (!check) {
+      mkdirSync(dirname(full), { recursive: true });
+      writeFileSync(full, text);
+    }
+  }
+  const stale = listFiles(join(root, "generated"))
+    .map((f) => relative(root, f))
+    .filter((f) => !outputs.has(f))
+    .sort();
+  if (!check) for (const f of stale) rmSync(join(root, f));
+  return { diagnostics, changed, stale, outputs: outputs.size };
+}
+
+export { formatDiagnostic };

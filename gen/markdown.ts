@@ -1,0 +1,86 @@
+// Reads the marked tables out of a Markdown file with unified + remark-parse + remark-gfm.
+// A table is part of the ABI when an HTML comment `<!-- kiln:table KIND [ARG…] [key=value…] -->`
+// stands immediately before it; every other table is prose.
+import type { Root, RootContent, Table, TableCell } from "mdast";
+import remarkGfm from "remark-gfm";
+import remarkParse from "remark-parse";
+import { toString } from "mdast-util-to-string";
+import { unified } from "unified";
+import type { Position, Reporter } from "./diagnostics.ts";
+
+export interface Cell extends Position {
+  readonly text: string;
+}
+
+export interface RawTable {
+  readonly kind: string;
+  /** Positional marker arguments, e.g. the structure name in `kiln:table struct stat`. */
+  readonly args: readonly string[];
+  /** `key=value` marker options, e.g. `size=256`. */
+  readonly options: Readonly<Record<string, string>>;
+  readonly at: Position;
+  readonly header: readonly Cell[];
+  readonly rows: readonly (readonly Cell[])[];
+  /** Where each row starts (its first cell). */
+  readonly rowAt: readonly Position[];
+}
+
+const MARKER = /^<!--\s*kiln:table\b(.*?)-->$/s;
+
+const processor = unified().use(remarkParse).use(remarkGfm);
+
+export function parseMarkdown(text: string): Root {
+  return processor.runSync(processor.parse(text)) as Root;
+}
+
+function posOf(file: string, node: { position?: { start: { line: number; column: number } } }): Position {
+  const start = node.position?.start ?? { line: 1, column: 1 };
+  return { file, line: start.line, column: start.column };
+}
+
+function cellOf(file: string, cell: TableCell): Cell {
+  return { ...posOf(file, cell), text: toString(cell).trim() };
+}
+
+/** Extract every marked table of one file. */
+export function readTables(file: string, text: string, report: Reporter): RawTable[] {
+  const tree = parseMarkdown(text);
+  const tables: RawTable[] = [];
+  const children: RootContent[] = tree.children;
+  children.forEach((node, i) => {
+    if (node.type !== "html") return;
+    const m = MARKER.exec(node.value.trim());
+    if (!m) {
+      if (/kiln:table/.test(node.value)) {
+        report.error(posOf(file, node), "malformed-marker", "malformed table marker; write `<!-- kiln:table KIND [ARG] [key=value] -->`");
+      }
+      return;
+    }
+    const at = posOf(file, node);
+    const words = m[1]!.trim().split(/\s+/).filter(Boolean);
+    const kind = words.shift();
+    if (!kind) {
+      report.error(at, "malformed-marker", "table marker names no table kind");
+      return;
+    }
+    const args: string[] = [];
+    const options: Record<string, string> = {};
+    for (const w of words) {
+      const eq = w.indexOf("=");
+      if (eq > 0) options[w.slice(0, eq)] = w.slice(eq + 1);
+      else args.push(w);
+    }
+    const next = children[i + 1];
+    if (!next || next.type !== "table") {
+      report.error(at, "malformed-table", `marker for a ${kind} table is not followed by a table (a table needs a header row and a delimiter row \`| --- |\`)`);
+      return;
+    }
+    const table = next as Table;
+    const [head, ...body] = table.children;
+    const header = head ? head.children.map((c) => cellOf(file, c)) : [];
+    const rows = body.map((r) => r.children.map((c) => cellOf(file, c)));
+    const rowAt = body.map((r) => posOf(file, r));
+    tables.push({ kind, args, options, at: posOf(file, table), header, rows, rowAt });
+  });
+  return tables;
+}

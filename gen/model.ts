@@ -1,0 +1,149 @@
+// The typed model of a spec: what the loader builds from the tables and the validator checks.
+import type { Position } from "./diagnostics.ts";
+import type { Arg, Route, Translation } from "./schema.ts";
+
+export interface Located {
+  readonly at: Position;
+  /** Position of each cell by column name, for precise diagnostics. */
+  readonly cellAt: Readonly<Record<string, Position>>;
+}
+
+export interface Field extends Located {
+  readonly name: string;
+  readonly offset: number;
+  readonly size: number;
+  readonly type: string;
+}
+
+export interface Struct {
+  readonly name: string;
+  readonly at: Position;
+  /** Explicit `size=` from the marker, if any. */
+  readonly declaredSize: number | null;
+  readonly declaredAlign: number | null;
+  readonly fields: readonly Field[];
+  /** The ABI that owns it (`k1`, `p2`), or "spec" for a chapter's structure. */
+  readonly owner: string;
+}
+
+export interface Syscall extends Located {
+  readonly id: string;
+  readonly nr: number;
+  readonly handler: string;
+  readonly args: readonly Arg[];
+  readonly ret: string;
+  readonly errors: readonly string[];
+  readonly since: string;
+  readonly removed: string | null;
+}
+
+export interface Message extends Located {
+  readonly id: string;
+  readonly opcode: number;
+  readonly handler: string;
+  readonly args: readonly Arg[];
+  readonly ret: string;
+  readonly errors: readonly string[];
+  readonly since: string;
+}
+
+export interface Slot extends Located {
+  readonly slot: number;
+  readonly id: string;
+  readonly args: readonly Arg[];
+  readonly ret: string;
+  readonly errors: readonly string[];
+  readonly since: string;
+}
+
+export interface Realise extends Located {
+  readonly slot: string;
+  readonly route: Route;
+  readonly call: string | null;
+  readonly args: readonly string[];
+  readonly translate: readonly Translation[];
+  readonly recipe: string | null;
+}
+
+export interface FieldMap {
+  readonly to: string;
+  readonly from: string;
+  readonly at: Position;
+  readonly entries: readonly (Located & { readonly to: string; readonly from: string })[];
+}
+
+export interface KernelAbi {
+  readonly version: string;
+  readonly title: string;
+  readonly base: string | null;
+  readonly sharedPage: string | null;
+  readonly ring: string | null;
+  readonly file: string;
+  readonly at: Position;
+  readonly cellAt: Readonly<Record<string, Position>>;
+  readonly syscalls: Syscall[];
+  readonly messages: Message[];
+  readonly structs: Map<string, Struct>;
+  readonly realise: Realise[];
+  readonly fieldmaps: FieldMap[];
+}
+
+export interface ProgramAbi {
+  readonly version: string;
+  readonly title: string;
+  readonly base: string | null;
+  readonly stubSize: number;
+  readonly slotSize: number;
+  readonly nativeKernel: string;
+  readonly file: string;
+  readonly at: Position;
+  readonly cellAt: Readonly<Record<string, Position>>;
+  readonly slots: Slot[];
+  readonly structs: Map<string, Struct>;
+}
+
+export interface Recipe extends Located {
+  readonly name: string;
+  readonly route: Route;
+  readonly uses: readonly string[];
+  readonly description: string;
+}
+
+export interface Selection extends Located {
+  readonly program: string;
+  readonly kernel: string;
+  readonly layer: string;
+  readonly path: string;
+}
+
+export interface Errno extends Located {
+  readonly name: string;
+  readonly value: number;
+  readonly meaning: string;
+}
+
+export interface Constant extends Located {
+  readonly group: string;
+  readonly name: string;
+  readonly value: number;
+  readonly meaning: string;
+}
+
+export interface Spec {
+  /** The spec directory as given (used in diagnostics and `src`). */
+  readonly root: string;
+  readonly files: readonly string[];
+  readonly kernels: KernelAbi[];
+  readonly programs: ProgramAbi[];
+  /** Structures defined in chapters (TLS block, layer header, …), shared by every version. */
+  readonly structs: Map<string, Struct>;
+  readonly recipes: Recipe[];
+  readonly selection: Selection[];
+  readonly errno: Errno[];
+  readonly constants: Constant[];
+}
+
+/** Numeric order of versions: k2 < k10. */
+export function versionNumber(v: string): number {
+  return Number(v.slice(1));
+}

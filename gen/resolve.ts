@@ -1,0 +1,115 @@
+// Resolves the model into what the generator emits: computed structure layouts and, for every
+// (program ABI, kernel ABI) pair, how each slot is realised. Problems go to the reporter.
+import type { FieldLayout, StructLayout } from "../impl/abi/types.ts";
+import { srcOf, type Position, type Reporter } from "./diagnostics.ts";
+import { alignUp, shapeOf } from "./layout.ts";
+import type { KernelAbi, ProgramAbi, Spec, Struct } from "./model.ts";
+import type { Route, Translation } from "./schema.ts";
+
+/** Look structures up in an ABI's own namespace, then in the chapters'. */
+export function structScope(spec: Spec, own: Map<string, Struct> | null): (name: string) => Struct | undefined {
+  return (name) => own?.get(name) ?? spec.structs.get(name);
+}
+
+/** Compute layouts; cycles and unknown field types are reported by the validator, here they yield null. */
+export function layoutOf(
+  struct: Struct,
+  lookup: (name: string) => Struct | undefined,
+  seen: Set<string> = new Set(),
+): StructLayout | null {
+  if (seen.has(struct.name)) return null;
+  seen.add(struct.name);
+  const sizer = (name: string) => {
+    const s = lookup(name);
+    if (!s) return null;
+    const l = layoutOf(s, lookup, new Set(seen));
+    return l ? { size: l.size, align: l.align } : null;
+  };
+  let align = struct.declaredAlign ?? 1;
+  let end = 0;
+  const fields: FieldLayout[] = [];
+  for (const f of struct.fields) {
+    const shape = shapeOf(f.type, sizer);
+    if (!shape) return null;
+    if (!struct.declaredAlign) align = Math.max(align, shape.align);
+    end = Math.max(end, f.offset + f.size);
+    fields.push({ name: f.name, offset: f.offset, size: f.size, type: f.type, src: srcOf(f.at) });
+  }
+  const size = struct.declaredSize ?? alignUp(end, align);
+  return { name: struct.name, size, align, fields, src: srcOf(struct.at) };
+}
+
+export function layoutsOf(spec: Spec, own: Map<string, Struct> | null): Record<string, StructLayout> {
+  const lookup = structScope(spec, own);
+  const names = new Set<string>([...spec.structs.keys(), ...(own?.keys() ?? [])]);
+  const out: Record<string, StructLayout> = {};
+  for (const name of [...names].sort()) {
+    const l = layoutOf(lookup(name)!, lookup);
+    if (l) out[name] = l;
+  }
+  return out;
+}
+
+export interface Realisation {
+  readonly slot: number;
+  readonly id: string;
+  readonly route: Route;
+  /** Kernel call id (trap routes) or message id (message route); null for userspace and pure recipes. */
+  readonly call: string | null;
+  readonly nr: number | null;
+  readonly opcode: number | null;
+  /** Argument expressions, one per kernel argument: slot argument names, integers, constants, "". */
+  readonly args: readonly string[];
+  readonly translate: readonly Translation[];
+  readonly recipe: string | null;
+  /** The row that decided: a realise row, or the kernel's syscall/message row (same id). */
+  readonly src: string;
+}
+
+export function kernelById(spec: Spec, version: string): KernelAbi | undefined {
+  return spec.kernels.find((k) => k.version === version);
+}
+
+/**
+ * How kernel `k` realises every slot of program `p`. A slot without a realise row is realised by the
+ * kernel's call of the same id (direct when its number equals the native kernel's, else renumbered),
+ * or by its message of the same id; otherwise it has no route.
+ */
+export function realise(spec: Spec, p: ProgramAbi, k: KernelAbi, report: Reporter | null): Realisation[] {
+  const native = kernelById(spec, p.nativeKernel);
+  const out: Realisation[] = [];
+  for (const slot of [...p.slots].sort((a, b) => a.slot - b.slot)) {
+    const row = k.realise.find((r) => r.slot === slot.id);
+    const identity = slot.args.map((a) => a.name);
+    if (row) {
+      const call = row.call ? k.syscalls.find((s) => s.id === row.call) : undefined;
+      const msg = row.call && row.route === "message" ? k.messages.find((m) => m.id === row.call) : undefined;
+      out.push({
+        slot: slot.slot,
+        id: slot.id,
+        route: row.route,
+        call: row.call,
+        nr: row.route === "message" ? null : (call?.nr ?? null),
+        opcode: msg?.opcode ?? null,
+        args: row.args.length > 0 ? row.args : row.call ? identity : [],
+        translate: row.translate,
+        recipe: row.recipe,
+        src: srcOf(row.at),
+      });
+      continue;
+    }
+    const call = k.syscalls.find((s) => s.id === slot.id);
+    if (call) {
+      const nativeNr = native?.syscalls.find((s) => s.id === slot.id)?.nr;
+      out.push({ slot: slot.slot, id: slot.id, route: nativeNr === call.nr ? "direct" : "renumbered", call: call.id, nr: call.nr, opcode: null, args: identity, translate: [], recipe: null, src: srcOf(call.at) });
+      continue;
+    }
+    const msg = k.messages.find((m) => m.id === slot.id);
+    if (msg) {
+      out.push({ slot: slot.slot, id: slot.id, route: "message", call: msg.id, nr: null, opcode: msg.opcode, args: identity, translate: [], recipe: null, src: srcOf(msg.at) });
+      continue;
+    }
+    report?.error(slot.at as Position, "no-route", `slot ${p.version}.${slot.id} has no route on ${k.version}: ${k.file} has no call or message \`${slot.id}\` and no realise row for it`);
+  }
+  return out;
+}
