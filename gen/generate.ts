@@ -22,11 +22,11 @@ export function kernelDispatch(spec: Spec, k: KernelAbi): KernelDispatch {
   const messages: MessageRow[] = [...k.messages]
     .sort((a, b) => a.opcode - b.opcode)
     .map((m) => ({ id: m.id, opcode: m.opcode, handler: m.handler, args: m.args, ret: m.ret, errors: m.errors, since: m.since, src: srcOf(m.at) }));
-  return { version: k.version, syscalls, messages, structs: layoutsOf(spec, k.structs) };
+  return { version: k.version, syscalls, messages, structs: layoutsOf(spec, k) };
 }
 
 export function programTables(spec: Spec, p: ProgramAbi) {
-  const structs = layoutsOf(spec, p.structs);
+  const structs = layoutsOf(spec, p);
   return {
     version: p.version,
     stubSize: p.stubSize,

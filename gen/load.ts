@@ -131,7 +131,7 @@ function loadFile(
     if (version !== base) report.error(row.cells.version!, "version-mismatch", `kernel table names ${version} but the file is ${base}.md`);
     const fieldmaps: FieldMap[] = parsed
       .filter((p) => p.table.kind === "fieldmap")
-      .map(({ table, rows }) => ({ to: table.args[0]!, from: table.args[1]!, at: table.at, entries: rows.map((r) => ({ ...located(r), to: v(r, "to"), from: v(r, "from") })) }));
+      .map(({ table, rows }) => ({ struct: table.args[0]!, at: table.at, entries: rows.map((r) => ({ ...located(r), field: v(r, "field"), from: v(r, "from") })) }));
     const k: KernelAbi = {
       version: base,
       title: v(row, "title"),

@@ -65,11 +65,11 @@ export interface Realise extends Located {
   readonly recipe: string | null;
 }
 
+/** Canonical field name → path in the kernel structure `struct`. */
 export interface FieldMap {
-  readonly to: string;
-  readonly from: string;
+  readonly struct: string;
   readonly at: Position;
-  readonly entries: readonly (Located & { readonly to: string; readonly from: string })[];
+  readonly entries: readonly (Located & { readonly field: string; readonly from: string })[];
 }
 
 export interface KernelAbi {

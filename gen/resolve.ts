@@ -6,9 +6,24 @@ import { alignUp, shapeOf } from "./layout.ts";
 import type { KernelAbi, ProgramAbi, Spec, Struct } from "./model.ts";
 import type { Route, Translation } from "./schema.ts";
 
-/** Look structures up in an ABI's own namespace, then in the chapters'. */
-export function structScope(spec: Spec, own: Map<string, Struct> | null): (name: string) => Struct | undefined {
-  return (name) => own?.get(name) ?? spec.structs.get(name);
+/** The structure namespaces an ABI sees, nearest first: its own, its base kernels' (kernels inherit), the chapters'. */
+export function scopeChain(spec: Spec, abi: KernelAbi | ProgramAbi | null): Map<string, Struct>[] {
+  const chain: Map<string, Struct>[] = [];
+  const seen = new Set<string>();
+  let cur: KernelAbi | ProgramAbi | undefined | null = abi;
+  while (cur && !seen.has(cur.version)) {
+    seen.add(cur.version);
+    chain.push(cur.structs);
+    // Kernel ABIs inherit their base's structures; program ABIs repeat theirs (append-only, checked).
+    cur = cur.version.startsWith("k") && cur.base ? kernelById(spec, cur.base) : null;
+  }
+  chain.push(spec.structs);
+  return chain;
+}
+
+export function structScope(spec: Spec, abi: KernelAbi | ProgramAbi | null): (name: string) => Struct | undefined {
+  const chain = scopeChain(spec, abi);
+  return (name) => chain.find((m) => m.has(name))?.get(name);
 }
 
 /** Compute layouts; cycles and unknown field types are reported by the validator, here they yield null. */
@@ -39,9 +54,9 @@ export function layoutOf(
   return { name: struct.name, size, align, fields, src: srcOf(struct.at) };
 }
 
-export function layoutsOf(spec: Spec, own: Map<string, Struct> | null): Record<string, StructLayout> {
-  const lookup = structScope(spec, own);
-  const names = new Set<string>([...spec.structs.keys(), ...(own?.keys() ?? [])]);
+export function layoutsOf(spec: Spec, abi: KernelAbi | ProgramAbi | null): Record<string, StructLayout> {
+  const lookup = structScope(spec, abi);
+  const names = new Set<string>(scopeChain(spec, abi).flatMap((m) => [...m.keys()]));
   const out: Record<string, StructLayout> = {};
   for (const name of [...names].sort()) {
     const l = layoutOf(lookup(name)!, lookup);

@@ -221,11 +221,11 @@ export const SCHEMAS: readonly TableSchema[] = [
   },
   {
     kind: "fieldmap",
-    args: ["to", "from"],
+    args: ["struct"],
     options: [],
-    description: "How a program structure's fields are read from a kernel structure whose names differ.",
+    description: "Where the canonical fields (the program structures' names) live in a kernel structure whose names differ.",
     columns: [
-      { name: "to", parse: identifier },
+      { name: "field", parse: identifier },
       { name: "from", parse: (t: string) => (/^[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)*$/.test(t) ? t : err(`\`${t}\` is not a field path`)) },
     ],
   },
