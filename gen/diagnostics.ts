@@ -15,9 +15,16 @@ export function formatDiagnostic(d: Diagnostic): string {
   return `${d.file}:${d.line}:${d.column}: error: ${d.message} [${d.rule}]`;
 }
 
-/** Diagnostics sorted by file, line, column, then rule, so output is stable. */
+/** Diagnostics sorted by file, line, column, then rule, so output is stable; exact repeats dropped. */
 export function sortDiagnostics(ds: readonly Diagnostic[]): Diagnostic[] {
-  return [...ds].sort(
+  const seen = new Set<string>();
+  const unique = ds.filter((d) => {
+    const key = formatDiagnostic(d);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return unique.sort(
     (a, b) =>
       a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule),
   );

@@ -38,8 +38,11 @@ function posOf(file: string, node: { position?: { start: { line: number; column:
   return { file, line: start.line, column: start.column };
 }
 
+/** A cell's position is where its content starts (past `| `), so errors point at the value. */
 function cellOf(file: string, cell: TableCell): Cell {
-  return { ...posOf(file, cell), text: toString(cell).trim() };
+  const first = cell.children[0];
+  const at = first ? posOf(file, first) : posOf(file, cell);
+  return { ...at, text: toString(cell).trim() };
 }
 
 /** Extract every marked table of one file. */

@@ -1,7 +1,7 @@
 // Resolves the model into what the generator emits: computed structure layouts and, for every
 // (program ABI, kernel ABI) pair, how each slot is realised. Problems go to the reporter.
 import type { FieldLayout, StructLayout } from "../impl/abi/types.ts";
-import { srcOf, type Position, type Reporter } from "./diagnostics.ts";
+import { srcOf, type Reporter } from "./diagnostics.ts";
 import { alignUp, shapeOf } from "./layout.ts";
 import type { KernelAbi, ProgramAbi, Spec, Struct } from "./model.ts";
 import type { Route, Translation } from "./schema.ts";
@@ -124,7 +124,7 @@ export function realise(spec: Spec, p: ProgramAbi, k: KernelAbi, report: Reporte
       out.push({ slot: slot.slot, id: slot.id, route: "message", call: msg.id, nr: null, opcode: msg.opcode, args: identity, translate: [], recipe: null, src: srcOf(msg.at) });
       continue;
     }
-    report?.error(slot.at as Position, "no-route", `slot ${p.version}.${slot.id} has no route on ${k.version}: ${k.file} has no call or message \`${slot.id}\` and no realise row for it`);
+    report?.error(k.cellAt.version ?? k.at, "no-route", `slot ${p.version}.${slot.id} (${p.file}:${slot.at.line}) has no route on ${k.version}: no call or message \`${slot.id}\` and no realise row for it`);
   }
   return out;
 }

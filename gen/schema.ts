@@ -340,9 +340,7 @@ export function parseTable(table: RawTable, report: Reporter): ParsedRow[] | nul
   table.rows.forEach((row, r) => {
     const at = table.rowAt[r]!;
     if (row.length < names.length) {
-      const last = row[row.length - 1];
-      const where = last ? { file: last.file, line: last.line, column: last.column + last.text.length + 2 } : at;
-      report.error(where, "missing-cell", `row has ${row.length} cells, the ${schema.kind} table has ${names.length} columns (missing \`${names[row.length]}\`)`);
+      report.error(at, "missing-cell", `row has ${row.length} cells, the ${schema.kind} table has ${names.length} columns (missing \`${names[row.length]}\`)`);
       return;
     }
     const cells: Record<string, Cell> = {};

@@ -1,0 +1,178 @@
+// A corpus of broken spec edits. Each case edits one file of a copy of spec/ and names the one
+// diagnostic it must produce: the rule, and where — the line holding `line` and the column where
+// `column` starts on it (the cell the error is about).
+
+export interface BrokenEdit {
+  readonly name: string;
+  readonly file: string;
+  readonly find: string;
+  readonly replace: string;
+  readonly rule: string;
+  readonly line: string;
+  readonly column: string;
+}
+
+export const BROKEN_EDITS: readonly BrokenEdit[] = [
+  {
+    name: "duplicate number",
+    file: "abi/k2.md",
+    find: "| getpid | 43 |",
+    replace: "| getpid | 16 |",
+    rule: "duplicate-number",
+    line: "| getpid | 16 |",
+    column: "16",
+  },
+  {
+    name: "duplicate id",
+    file: "abi/k1.md",
+    find: "| gettid | 178 | gettid |",
+    replace: "| getpid | 178 | gettid |",
+    rule: "duplicate-id",
+    line: "| getpid | 178 |",
+    column: "getpid",
+  },
+  {
+    name: "renumbered program slot",
+    file: "abi/p2.md",
+    find: "| 5 | close |",
+    replace: "| 47 | close |",
+    rule: "renumbered-slot",
+    line: "| 47 | close |",
+    column: "47",
+  },
+  {
+    name: "reused slot",
+    file: "abi/p2.md",
+    find: "| 25 | dup | fd: fd | fd |",
+    replace: "| 25 | dup_any | fd: fd | fd |",
+    rule: "reused-slot",
+    line: "| 25 | dup_any |",
+    column: "dup_any",
+  },
+  {
+    name: "reused id",
+    file: "abi/k3.md",
+    find: "| ring_enter | 70 | ring_enter |",
+    replace: "| statx | 70 | ring_enter |",
+    rule: "reused-id",
+    line: "| statx | 70 |",
+    column: "statx",
+  },
+  {
+    name: "overlapping fields",
+    file: "abi/k2.md",
+    find: "| st_mode | 36 | 4 | u32 |",
+    replace: "| st_mode | 32 | 4 | u32 |",
+    rule: "overlapping-fields",
+    line: "| st_mode | 32 |",
+    column: "32",
+  },
+  {
+    name: "misaligned field",
+    file: "abi/k1.md",
+    find: "| stx_ino | 32 | 8 | u64 |",
+    replace: "| stx_ino | 36 | 8 | u64 |",
+    rule: "misaligned-field",
+    line: "| stx_ino | 36 |",
+    column: "36",
+  },
+  {
+    name: "unknown column",
+    file: "abi/k2.md",
+    find: "| id | nr | handler | args | ret | errors | since | removed |",
+    replace: "| id | nr | handler | args | ret | errors | since | gone |",
+    rule: "unknown-column",
+    line: "| id | nr | handler | args | ret | errors | since | gone |",
+    column: "gone",
+  },
+  {
+    name: "missing cell",
+    file: "abi/k1.md",
+    find: "| getppid | 173 | getppid | — | pid | — | k1 | — |",
+    replace: "| getppid | 173 | getppid | — | pid | — | k1 |",
+    rule: "missing-cell",
+    line: "| getppid | 173 |",
+    column: "| getppid",
+  },
+  {
+    name: "unknown referenced structure",
+    file: "abi/k1.md",
+    find: "`dirfd: fd, path: cstr, flags: uint, mask: uint, buf: ptr<statx>`",
+    replace: "`dirfd: fd, path: cstr, flags: uint, mask: uint, buf: ptr<statxx>`",
+    rule: "unknown-struct",
+    line: "| statx | 291 |",
+    column: "`dirfd",
+  },
+  {
+    name: "a pair with no route",
+    file: "abi/k2.md",
+    find: "| time | userspace | — | — | — | shared_time |\n",
+    replace: "",
+    rule: "no-route",
+    line: "| k2 | Renumbered",
+    column: "k2",
+  },
+  {
+    name: "malformed table",
+    file: "abi/k1.md",
+    find: "<!-- kiln:table struct iovec -->\n| field | offset | size | type |\n| --- | --- | --- | --- |",
+    replace: "<!-- kiln:table struct iovec -->\n| field | offset | size | type |",
+    rule: "malformed-table",
+    line: "<!-- kiln:table struct iovec -->",
+    column: "<!--",
+  },
+  {
+    name: "ill-typed cell",
+    file: "abi/k2.md",
+    find: "| exit | 1 | exit |",
+    replace: "| exit | one | exit |",
+    rule: "bad-cell",
+    line: "| exit | one |",
+    column: "one",
+  },
+  {
+    name: "changed published layout",
+    file: "abi/p3.md",
+    find: "| st_blocks | 36 | 4 | i32 |",
+    replace: "| st_blocks | 36 | 4 | u32 |",
+    rule: "changed-layout",
+    line: "| st_blocks | 36 | 4 | u32 |",
+    column: "u32",
+  },
+  {
+    name: "unknown recipe",
+    file: "abi/k1.md",
+    find: "| time | emulated | — | — | — | time_clock |",
+    replace: "| time | emulated | — | — | — | time_sundial |",
+    rule: "unknown-recipe",
+    line: "| time | emulated |",
+    column: "time_sundial",
+  },
+  {
+    name: "direct route under another number",
+    file: "abi/k2.md",
+    find: "| fork | renumbered | clone |",
+    replace: "| fork | direct | clone |",
+    rule: "route-mismatch",
+    line: "| fork | direct |",
+    column: "direct",
+  },
+  {
+    name: "removed without saying so",
+    file: "abi/k1.md",
+    find: "| statx | 291 | statx | `dirfd: fd, path: cstr, flags: uint, mask: uint, buf: ptr<statx>` | int | EBADF, EFAULT, EINVAL, ENOENT, ENOTDIR | k1 | k2 |",
+    replace: "| statx | 291 | statx | `dirfd: fd, path: cstr, flags: uint, mask: uint, buf: ptr<statx>` | int | EBADF, EFAULT, EINVAL, ENOENT, ENOTDIR | k1 | — |",
+    rule: "removed-mismatch",
+    line: "| statx | 291 |",
+    column: "— |",
+  },
+  {
+    name: "unknown error number",
+    file: "abi/k1.md",
+    find: "| close | 57 | close | fd: fd | int | EBADF |",
+    replace: "| close | 57 | close | fd: fd | int | EBADFD |",
+    rule: "unknown-errno",
+    line: "| close | 57 |",
+    column: "EBADFD",
+  },
+];

@@ -1,0 +1,40 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { checkSpec, formatDiagnostic, REPO_ROOT } from "../../gen/main.ts";
+import { BROKEN_EDITS } from "./broken-edits.ts";
+
+const SPEC = join(REPO_ROOT, "spec");
+const work = mkdtempSync(join(tmpdir(), "kiln-spec-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe("kiln check on the real spec", () => {
+  it("finds no error", () => {
+    const { diagnostics } = checkSpec(SPEC, "spec");
+    expect(diagnostics.map(formatDiagnostic)).toEqual([]);
+  });
+});
+
+describe("kiln check rejects each broken edit with file:line:col and its rule", () => {
+  for (const edit of BROKEN_EDITS) {
+    it(edit.name, () => {
+      const dir = join(work, edit.name.replace(/\W+/g, "-"));
+      cpSync(SPEC, dir, { recursive: true });
+      const path = join(dir, edit.file);
+      const original = readFileSync(path, "utf8");
+      expect(original, `the corpus edit must apply to ${edit.file}`).toContain(edit.find);
+      const edited = original.replace(edit.find, edit.replace);
+      writeFileSync(path, edited);
+      const lines = edited.split("\n");
+      const lineIdx = lines.findIndex((l) => l.includes(edit.line));
+      expect(lineIdx, `line containing ${edit.line}`).toBeGreaterThanOrEqual(0);
+      const col = lines[lineIdx]!.indexOf(edit.column, lines[lineIdx]!.indexOf(edit.line)) + 1;
+      const { diagnostics } = checkSpec(dir, "spec");
+      const text = diagnostics.map(formatDiagnostic);
+      const want = `spec/${edit.file}:${lineIdx + 1}:${col}: error: `;
+      const hit = text.find((d) => d.startsWith(want) && d.endsWith(`[${edit.rule}]`));
+      expect(hit, `expected ${want}… [${edit.rule}] among:\n${text.join("\n")}`).toBeDefined();
+    });
+  }
+});
