@@ -1,0 +1,37 @@
+// kiln bench: prints the project's benchmark figures (never asserted by tests).
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { Command } from "commander";
+import { runGenBenchmarks } from "../bench/gen.ts";
+import { REPO_ROOT } from "../gen/main.ts";
+
+export function registerBench(program: Command): void {
+  program
+    .command("bench")
+    .description("run the benchmarks and print their figures: spec pipeline times, guest instructions and MIPS per workload")
+    .option("--only <suite>", "run one suite: gen or cpu")
+    .action(async (opts: { only?: string }) => {
+      if (opts.only && !["gen", "cpu"].includes(opts.only)) {
+        console.error(`kiln bench: unknown suite \`${opts.only}\`; use gen or cpu`);
+        process.exitCode = 2;
+        return;
+      }
+      if (!opts.only || opts.only === "gen") {
+        console.log("spec pipeline (ms, in process)");
+        for (const f of runGenBenchmarks()) console.log(`  ${f.name.padEnd(52)} median ${f.medianMs.toFixed(1).padStart(8)}  min ${f.minMs.toFixed(1).padStart(8)}  (${f.runs} runs)`);
+      }
+      if (!opts.only || opts.only === "cpu") {
+        const cpuBench = join(REPO_ROOT, "bench/cpu.ts");
+        if (!existsSync(cpuBench)) {
+          console.error("kiln bench: bench/cpu.ts is missing");
+          process.exitCode = 1;
+          return;
+        }
+        const { runCpuBenchmarks } = (await import(cpuBench)) as { runCpuBenchmarks: () => Promise<{ name: string; instructions: number; seconds: number; mips: number }[]> };
+        console.log("guest workloads");
+        for (const r of await runCpuBenchmarks()) {
+          console.log(`  ${r.name.padEnd(40)} ${String(r.instructions).padStart(12)} instructions  ${r.seconds.toFixed(3).padStart(7)} s  ${r.mips.toFixed(0).padStart(5)} MIPS`);
+        }
+      }
+    });
+}
