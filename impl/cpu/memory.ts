@@ -1,0 +1,513 @@
+// Sparse 32-bit guest address space: 4 KiB pages with R/W/X permissions.
+//
+// Layout: every mapped page is a `Page` (its bytes plus typed-array views). Three two-level lookup
+// tables (1024 x 1024 entries: `R`, `W`, `X`) hold the page at its index when the guest may
+// read / write / execute it, and null otherwise. The CPU's compiled code indexes these tables
+// directly (`R[a >>> 22][(a >>> 12) & 1023]`), so an aligned in-page access costs two loads.
+//
+// The `W` table deliberately leaves out pages that hold cached code or an LR reservation: guest
+// stores to such pages take the slow path (`guestStore`), which invalidates the page's code
+// cache (self-modifying code) and clears reservations on the stored word (LR/SC), then puts the
+// page back into `W`. Kernel-side writes (`writeBytes`, `writeU32`, ...) do the same.
+
+export const PAGE_SIZE = 4096;
+export const PAGE_SHIFT = 12;
+export const PERM_R = 1;
+export const PERM_W = 2;
+export const PERM_X = 4;
+
+/** A compiled or interpreted block entry cached for a pc (owned by impl/cpu/cpu.ts). */
+export interface CodeBlock {
+  /** Compiled function, or null: execute this pc with the interpreter. */
+  readonly fn: Function | null;
+  /** Upper bound on instructions retired by one pass through the block. */
+  readonly max: number;
+}
+
+/** After this many code invalidations a page is only interpreted (it is being rewritten often). */
+const THRASH_LIMIT = 16;
+
+export class Page {
+  readonly data: Uint8Array;
+  readonly i8: Int8Array;
+  readonly u16: Uint16Array;
+  readonly i16: Int16Array;
+  readonly i32: Int32Array;
+  perms: number;
+  /** Code cached for this page, indexed by (pc & 4095) >> 2; null when none. */
+  blocks: (CodeBlock | undefined)[] | null = null;
+  /** Number of LR reservations on words of this page. */
+  resv = 0;
+  /** Times its code cache was invalidated by a store. */
+  inval = 0;
+  /** Never compile code from this page again (it was rewritten too often): interpret it. */
+  noJit = false;
+
+  constructor(perms: number, data?: Uint8Array) {
+    const buf = new ArrayBuffer(PAGE_SIZE);
+    this.data = new Uint8Array(buf);
+    if (data) this.data.set(data);
+    this.i8 = new Int8Array(buf);
+    this.u16 = new Uint16Array(buf);
+    this.i16 = new Int16Array(buf);
+    this.i32 = new Int32Array(buf);
+    this.perms = perms;
+  }
+}
+
+type Table = (Page | null)[][];
+
+const EMPTY_LEAF: (Page | null)[] = Object.freeze(new Array<Page | null>(1024).fill(null)) as (Page | null)[];
+
+function newTable(): Table {
+  const t: Table = new Array(1024);
+  for (let i = 0; i < 1024; i++) t[i] = EMPTY_LEAF;
+  return t;
+}
+
+function setEntry(t: Table, pn: number, p: Page | null): void {
+  const hi = pn >>> 10;
+  let leaf = t[hi]!;
+  if (leaf === EMPTY_LEAF) {
+    if (p === null) return;
+    leaf = new Array<Page | null>(1024).fill(null);
+    t[hi] = leaf;
+  }
+  leaf[pn & 1023] = p;
+}
+
+interface Reservation {
+  holder: object;
+  addr: number; // word-aligned
+}
+
+function checkRange(addr: number, len: number, what: string): void {
+  if (!Number.isInteger(addr) || !Number.isInteger(len) || addr < 0 || len < 0 || addr + len > 0x1_0000_0000) {
+    throw new RangeError(`Memory.${what}: range 0x${addr.toString(16)}+${len} is outside the 32-bit address space`);
+  }
+  if (addr % PAGE_SIZE !== 0) throw new RangeError(`Memory.${what}: address 0x${addr.toString(16)} is not page aligned`);
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: false });
+
+export class Memory {
+  /** Pages the guest may read / write (fast path) / execute, two-level tables indexed by page number. */
+  readonly R: Table = newTable();
+  readonly W: Table = newTable();
+  readonly X: Table = newTable();
+  private readonly pages = new Map<number, Page>();
+  private resvs: Reservation[] = [];
+  /** Set by guestLoad/guestStore on a fault: the faulting address. */
+  faultAddr = 0;
+  /** Set by guestLoad when it faulted. */
+  faulted = false;
+
+  // ---------------------------------------------------------------- mapping
+
+  /** Map [addr, addr+len) (len rounded up to pages) zero-filled with perms, replacing existing pages. */
+  map(addr: number, len: number, perms: number): void {
+    checkRange(addr, len, "map");
+    const first = addr >>> PAGE_SHIFT;
+    const n = Math.ceil(len / PAGE_SIZE);
+    for (let i = 0; i < n; i++) {
+      const pn = first + i;
+      const old = this.pages.get(pn);
+      if (old) this.dropPage(pn, old);
+      const p = new Page(perms & 7);
+      this.pages.set(pn, p);
+      this.refresh(pn, p);
+    }
+  }
+
+  /** Map a page with given contents (used by clone). */
+  private mapPageWith(pn: number, perms: number, data: Uint8Array): void {
+    const p = new Page(perms, data);
+    this.pages.set(pn, p);
+    this.refresh(pn, p);
+  }
+
+  unmap(addr: number, len: number): void {
+    checkRange(addr, len, "unmap");
+    const first = addr >>> PAGE_SHIFT;
+    const n = Math.ceil(len / PAGE_SIZE);
+    for (let i = 0; i < n; i++) {
+      const pn = first + i;
+      const p = this.pages.get(pn);
+      if (!p) continue;
+      this.dropPage(pn, p);
+      this.pages.delete(pn);
+    }
+  }
+
+  /** Change permissions of mapped pages in the range (unmapped pages are skipped). */
+  protect(addr: number, len: number, perms: number): void {
+    checkRange(addr, len, "protect");
+    const first = addr >>> PAGE_SHIFT;
+    const n = Math.ceil(len / PAGE_SIZE);
+    for (let i = 0; i < n; i++) {
+      const pn = first + i;
+      const p = this.pages.get(pn);
+      if (!p) continue;
+      if ((perms & PERM_X) === 0 || (p.perms & PERM_X) === 0) this.invalidateCode(p, false);
+      p.perms = perms & 7;
+      this.refresh(pn, p);
+    }
+  }
+
+  /** Permissions of the page containing addr; 0 when unmapped. */
+  permsAt(addr: number): number {
+    const p = this.pages.get((addr >>> 0) >>> PAGE_SHIFT);
+    return p ? p.perms : 0;
+  }
+
+  /** True when every page touched by [addr, addr+len) is mapped with at least `perms`. */
+  isRangeMapped(addr: number, len: number, perms: number): boolean {
+    addr = addr >>> 0;
+    if (len <= 0) return len === 0;
+    if (addr + len > 0x1_0000_0000) return false;
+    const last = (addr + len - 1) >>> PAGE_SHIFT;
+    for (let pn = addr >>> PAGE_SHIFT; pn <= last; pn++) {
+      const p = this.pages.get(pn);
+      if (!p || (p.perms & perms) !== perms) return false;
+    }
+    return true;
+  }
+
+  /** Total bytes mapped. */
+  mappedBytes(): number {
+    return this.pages.size * PAGE_SIZE;
+  }
+
+  /** Mapped regions, coalesced by equal permissions, sorted by address. */
+  regions(): Array<{ addr: number; len: number; perms: number }> {
+    const pns = [...this.pages.keys()].sort((a, b) => a - b);
+    const out: Array<{ addr: number; len: number; perms: number }> = [];
+    for (const pn of pns) {
+      const perms = this.pages.get(pn)!.perms;
+      const last = out[out.length - 1];
+      if (last && last.addr + last.len === pn * PAGE_SIZE && last.perms === perms) last.len += PAGE_SIZE;
+      else out.push({ addr: pn * PAGE_SIZE, len: PAGE_SIZE, perms });
+    }
+    return out;
+  }
+
+  /** A deep copy (for fork): same pages, contents and permissions; no code cache, no reservations. */
+  clone(): Memory {
+    const m = new Memory();
+    for (const [pn, p] of this.pages) m.mapPageWith(pn, p.perms, p.data);
+    return m;
+  }
+
+  /** The Page object for a page number (CPU internals). */
+  pageAt(addr: number): Page | undefined {
+    return this.pages.get((addr >>> 0) >>> PAGE_SHIFT);
+  }
+
+  private dropPage(pn: number, p: Page): void {
+    this.invalidateCode(p, false);
+    if (p.resv > 0) this.resvs = this.resvs.filter((r) => r.addr >>> PAGE_SHIFT !== pn);
+    p.resv = 0;
+    p.perms = 0;
+    setEntry(this.R, pn, null);
+    setEntry(this.W, pn, null);
+    setEntry(this.X, pn, null);
+  }
+
+  /** Recompute the lookup-table entries of a page. */
+  private refresh(pn: number, p: Page): void {
+    setEntry(this.R, pn, p.perms & PERM_R ? p : null);
+    setEntry(this.W, pn, p.perms & PERM_W && p.blocks === null && p.resv === 0 ? p : null);
+    setEntry(this.X, pn, p.perms & PERM_X ? p : null);
+  }
+
+  // ---------------------------------------------------------------- code cache
+
+  /** Attach a code block for the pc (the page leaves the store fast path). */
+  setBlock(pc: number, b: CodeBlock): void {
+    const pn = (pc >>> 0) >>> PAGE_SHIFT;
+    const p = this.pages.get(pn);
+    if (!p) return;
+    if (p.blocks === null) {
+      p.blocks = new Array(1024);
+      this.refresh(pn, p);
+    }
+    p.blocks[(pc & 4095) >> 2] = b;
+  }
+
+  /** Drop all cached code (fence.i). */
+  flushCode(): void {
+    for (const [pn, p] of this.pages) {
+      if (p.blocks !== null) {
+        p.blocks = null;
+        this.refresh(pn, p);
+      }
+    }
+  }
+
+  /** Drop cached code of one page; returns true if it had any. */
+  private invalidateCode(p: Page, byStore: boolean): boolean {
+    if (p.blocks === null) return false;
+    p.blocks = null;
+    if (byStore && ++p.inval >= THRASH_LIMIT) p.noJit = true;
+    return true;
+  }
+
+  /** Bookkeeping after bytes of [addr, addr+len) were written (len <= 8, may span 2 pages). Returns true if code was invalidated. */
+  private afterWrite(addr: number, len: number): boolean {
+    let code = false;
+    const a0 = addr >>> 0;
+    const p0 = a0 >>> PAGE_SHIFT;
+    const p1 = ((a0 + len - 1) >>> 0) >>> PAGE_SHIFT;
+    for (let pn = p0; ; pn = (pn + 1) & 0xfffff) {
+      const p = this.pages.get(pn);
+      if (p) {
+        let changed = false;
+        if (p.blocks !== null) {
+          this.invalidateCode(p, true);
+          code = true;
+          changed = true;
+        }
+        if (p.resv > 0) {
+          this.clearResvRange(a0, len);
+          changed = true;
+        }
+        if (changed) this.refresh(pn, p);
+      }
+      if (pn === p1) break;
+    }
+    return code;
+  }
+
+  /** Kernel-side bulk write bookkeeping. */
+  private afterBulkWrite(addr: number, len: number): void {
+    if (len === 0) return;
+    const last = (addr + len - 1) >>> PAGE_SHIFT;
+    for (let pn = addr >>> PAGE_SHIFT; pn <= last; pn++) {
+      const p = this.pages.get(pn);
+      if (!p) continue;
+      if (p.blocks !== null || p.resv > 0) {
+        this.invalidateCode(p, false);
+        if (p.resv > 0) this.clearResvRange(pn * PAGE_SIZE, PAGE_SIZE);
+        this.refresh(pn, p);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- reservations (LR/SC)
+
+  /** Place holder's reservation on the word at addr (replacing its previous one). */
+  reserve(holder: object, addr: number): void {
+    this.clearReservation(holder);
+    const a = (addr >>> 0) & ~3;
+    const pn = a >>> PAGE_SHIFT;
+    const p = this.pages.get(pn);
+    if (!p) return;
+    this.resvs.push({ holder, addr: a >>> 0 });
+    p.resv++;
+    this.refresh(pn, p);
+  }
+
+  /** True if holder holds a reservation on the word at addr. */
+  hasReservation(holder: object, addr: number): boolean {
+    const a = ((addr >>> 0) & ~3) >>> 0;
+    for (const r of this.resvs) if (r.holder === holder && r.addr === a) return true;
+    return false;
+  }
+
+  /** Drop holder's reservation, if any. */
+  clearReservation(holder: object): void {
+    if (this.resvs.length === 0) return;
+    const keep: Reservation[] = [];
+    for (const r of this.resvs) {
+      if (r.holder === holder) this.unpin(r.addr);
+      else keep.push(r);
+    }
+    this.resvs = keep;
+  }
+
+  private unpin(addr: number): void {
+    const pn = addr >>> PAGE_SHIFT;
+    const p = this.pages.get(pn);
+    if (p && p.resv > 0) {
+      p.resv--;
+      this.refresh(pn, p);
+    }
+  }
+
+  /** Clear every reservation on a word overlapping [addr, addr+len). */
+  private clearResvRange(addr: number, len: number): void {
+    const lo = addr >>> 0;
+    const hi = lo + len;
+    const keep: Reservation[] = [];
+    for (const r of this.resvs) {
+      const overlaps = (r.addr < hi && r.addr + 4 > lo) || (hi > 0x1_0000_0000 && r.addr < hi - 0x1_0000_0000);
+      if (overlaps) this.unpin(r.addr);
+      else keep.push(r);
+    }
+    this.resvs = keep;
+  }
+
+  // ---------------------------------------------------------------- guest (CPU) slow paths
+
+  /**
+   * Guest load of `size` (1, 2, 4) bytes, little endian, any alignment (address wraps at 2^32).
+   * Returns the zero-extended value; on a fault sets `faulted` and `faultAddr` (first inaccessible byte) and returns 0.
+   */
+  guestLoad(addr: number, size: number): number {
+    this.faulted = false;
+    let v = 0;
+    for (let i = 0; i < size; i++) {
+      const a = (addr + i) >>> 0;
+      const p = this.R[a >>> 22]![(a >>> 12) & 1023];
+      if (p === null) {
+        this.faulted = true;
+        this.faultAddr = a;
+        return 0;
+      }
+      v += p.data[a & 4095]! * 2 ** (8 * i);
+    }
+    return v;
+  }
+
+  /**
+   * Guest store of `size` bytes (any alignment; all-or-nothing).
+   * Returns 0 when done, 1 on a fault (`faultAddr` set, nothing written), 2 when done and cached code was invalidated.
+   */
+  guestStore(addr: number, size: number, value: number): number {
+    for (let i = 0; i < size; i++) {
+      const a = (addr + i) >>> 0;
+      const p = this.pages.get(a >>> PAGE_SHIFT);
+      if (p === undefined || (p.perms & PERM_W) === 0) {
+        this.faultAddr = a;
+        return 1;
+      }
+    }
+    for (let i = 0; i < size; i++) {
+      const a = (addr + i) >>> 0;
+      this.pages.get(a >>> PAGE_SHIFT)!.data[a & 4095] = (value >>> (8 * i)) & 0xff;
+    }
+    return this.afterWrite(addr, size) ? 2 : 0;
+  }
+
+  /** Instruction fetch (4-byte aligned pc): the word, or null if the page is not executable. */
+  fetch(pc: number): number | null {
+    const a = pc >>> 0;
+    const p = this.X[a >>> 22]![(a >>> 12) & 1023];
+    return p === null ? null : p.i32[(a & 4095) >> 2]!;
+  }
+
+  // ---------------------------------------------------------------- kernel-side copies
+
+  /** Copy guest bytes out; null if any byte is unmapped or lacks `perm` (default PERM_R; 0 = any mapping). */
+  readBytes(addr: number, len: number, perm: number = PERM_R): Uint8Array | null {
+    addr = addr >>> 0;
+    if (len < 0 || !Number.isInteger(len)) return null;
+    if (!this.isRangeMapped(addr, len, perm)) return null;
+    const out = new Uint8Array(len);
+    let done = 0;
+    while (done < len) {
+      const a = addr + done;
+      const off = a & 4095;
+      const n = Math.min(len - done, PAGE_SIZE - off);
+      out.set(this.pages.get(a >>> PAGE_SHIFT)!.data.subarray(off, off + n), done);
+      done += n;
+    }
+    return out;
+  }
+
+  /** Copy bytes into guest memory; false (nothing written) if any byte is unmapped or not writable (unless force). */
+  writeBytes(addr: number, bytes: Uint8Array, force = false): boolean {
+    addr = addr >>> 0;
+    const len = bytes.length;
+    if (!this.isRangeMapped(addr, len, force ? 0 : PERM_W)) return false;
+    let done = 0;
+    while (done < len) {
+      const a = addr + done;
+      const off = a & 4095;
+      const n = Math.min(len - done, PAGE_SIZE - off);
+      this.pages.get(a >>> PAGE_SHIFT)!.data.set(bytes.subarray(done, done + n), off);
+      done += n;
+    }
+    this.afterBulkWrite(addr, len);
+    return true;
+  }
+
+  /** Fill [addr, addr+len) with a byte value; same rules as writeBytes. */
+  fill(addr: number, len: number, value: number, force = false): boolean {
+    return this.writeBytes(addr, new Uint8Array(len).fill(value), force);
+  }
+
+  private readN(addr: number, n: number): number | null {
+    const b = this.readBytes(addr, n);
+    if (b === null) return null;
+    let v = 0;
+    for (let i = n - 1; i >= 0; i--) v = v * 256 + b[i]!;
+    return v;
+  }
+
+  readU8(addr: number): number | null {
+    return this.readN(addr, 1);
+  }
+  readU16(addr: number): number | null {
+    return this.readN(addr, 2);
+  }
+  /** Unsigned 32-bit value (0 .. 2^32-1). */
+  readU32(addr: number): number | null {
+    return this.readN(addr, 4);
+  }
+  /** Signed 32-bit value. */
+  readI32(addr: number): number | null {
+    const v = this.readN(addr, 4);
+    return v === null ? null : v | 0;
+  }
+  /** 64-bit little-endian value as a BigInt (unsigned). */
+  readU64(addr: number): bigint | null {
+    const b = this.readBytes(addr, 8);
+    if (b === null) return null;
+    return new DataView(b.buffer).getBigUint64(0, true);
+  }
+
+  private writeN(addr: number, n: number, v: number, force: boolean): boolean {
+    const b = new Uint8Array(n);
+    for (let i = 0; i < n; i++) b[i] = (v >>> (8 * i)) & 0xff;
+    return this.writeBytes(addr, b, force);
+  }
+
+  writeU8(addr: number, v: number, force = false): boolean {
+    return this.writeN(addr, 1, v, force);
+  }
+  writeU16(addr: number, v: number, force = false): boolean {
+    return this.writeN(addr, 2, v, force);
+  }
+  /** Writes the low 32 bits of v (signed or unsigned input). */
+  writeU32(addr: number, v: number, force = false): boolean {
+    return this.writeN(addr, 4, v, force);
+  }
+  writeI32(addr: number, v: number, force = false): boolean {
+    return this.writeN(addr, 4, v, force);
+  }
+  writeU64(addr: number, v: bigint, force = false): boolean {
+    const b = new Uint8Array(8);
+    new DataView(b.buffer).setBigUint64(0, BigInt.asUintN(64, v), true);
+    return this.writeBytes(addr, b, force);
+  }
+
+  /**
+   * Read a NUL-terminated string (UTF-8) of at most `max` bytes before the NUL.
+   * Null when a byte is unreadable or no NUL appears within max+1 bytes.
+   */
+  readCString(addr: number, max: number): string | null {
+    addr = addr >>> 0;
+    const bytes: number[] = [];
+    for (let i = 0; i <= max; i++) {
+      const a = addr + i;
+      if (a > 0xffffffff) return null;
+      const p = this.pages.get(a >>> PAGE_SHIFT);
+      if (!p || (p.perms & PERM_R) === 0) return null;
+      const c = p.data[a & 4095]!;
+      if (c === 0) return utf8.decode(new Uint8Array(bytes));
+      bytes.push(c);
+    }
+    return null;
+  }
+}
