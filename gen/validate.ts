@@ -11,7 +11,7 @@ const SIGNATURE_TYPES = new Set(["int", "uint", "usize", "ssize", "fd", "pid", "
 
 /** Fields the TLS block and the shared page must have, since the layer and kernel read them. */
 const TLS_FIELDS = ["self", "errno_ptr", "layer"];
-const SHARED_FIELDS = ["magic", "version", "header_size", "size", "pid", "clock_ns", "realtime_ns", "thread_offset", "thread_stride"];
+const SHARED_FIELDS = ["magic", "version", "header_size", "size", "pid", "timebase_hz", "realtime_offset_ns", "thread_offset", "thread_stride"];
 const SHARED_THREAD_FIELDS = ["tid", "crit", "pending"];
 const RING_FIELDS = ["sq_head", "sq_tail", "cq_head", "cq_tail", "sq_entries", "cq_entries", "sq_offset", "cq_offset"];
 

@@ -42,6 +42,7 @@ export const errno = {
 };
 /** Named constants by group. */
 export const constants = {
+  batch: { BATCH_READ: 1, BATCH_WRITE: 2 },
   files: {
     AT_FDCWD: -100,
     AT_EMPTY_PATH: 4096,
@@ -180,16 +181,16 @@ export const structs = {
     size: 320,
     align: 4,
     fields: [
-      { name: "shared_page", offset: 0, size: 4, type: "ptr", src: "spec/tls.md:29" },
-      { name: "shared_thread", offset: 4, size: 4, type: "ptr", src: "spec/tls.md:30" },
-      { name: "ring", offset: 8, size: 4, type: "ptr", src: "spec/tls.md:31" },
-      { name: "crit_depth", offset: 12, size: 4, type: "u32", src: "spec/tls.md:32" },
-      { name: "saved_mask", offset: 16, size: 8, type: "u32[2]", src: "spec/tls.md:33" },
-      { name: "errno", offset: 24, size: 4, type: "i32", src: "spec/tls.md:34" },
-      { name: "reserved", offset: 28, size: 4, type: "u32", src: "spec/tls.md:35" },
-      { name: "scratch", offset: 64, size: 256, type: "u8[256]", src: "spec/tls.md:36" },
+      { name: "shared_page", offset: 0, size: 4, type: "ptr", src: "spec/tls.md:32" },
+      { name: "shared_thread", offset: 4, size: 4, type: "ptr", src: "spec/tls.md:33" },
+      { name: "ring", offset: 8, size: 4, type: "ptr", src: "spec/tls.md:34" },
+      { name: "crit_depth", offset: 12, size: 4, type: "u32", src: "spec/tls.md:35" },
+      { name: "saved_mask", offset: 16, size: 8, type: "u32[2]", src: "spec/tls.md:36" },
+      { name: "errno", offset: 24, size: 4, type: "i32", src: "spec/tls.md:37" },
+      { name: "reserved", offset: 28, size: 4, type: "u32", src: "spec/tls.md:38" },
+      { name: "scratch", offset: 64, size: 256, type: "u8[256]", src: "spec/tls.md:39" },
     ],
-    src: "spec/tls.md:27",
+    src: "spec/tls.md:30",
   },
 };
 /** Field offsets of the chapters' structures, for hand-written code. */
@@ -240,8 +241,8 @@ export const recipes = [
   { recipe: "time_clock", route: "emulated", uses: ["clock_gettime64"], src: "spec/routes.md:48" },
   { recipe: "shared_pid", route: "userspace", uses: [], src: "spec/routes.md:49" },
   { recipe: "shared_tid", route: "userspace", uses: [], src: "spec/routes.md:50" },
-  { recipe: "shared_time", route: "userspace", uses: [], src: "spec/routes.md:51" },
-  { recipe: "shared_clock", route: "userspace", uses: ["clock_gettime64"], src: "spec/routes.md:52" },
+  { recipe: "rdtime_ns", route: "userspace", uses: [], src: "spec/routes.md:51" },
+  { recipe: "monotonic_clock", route: "emulated", uses: ["clock_gettime64"], src: "spec/routes.md:52" },
   { recipe: "crit_sigmask_enter", route: "emulated", uses: ["rt_sigprocmask"], src: "spec/routes.md:53" },
   { recipe: "crit_sigmask_leave", route: "emulated", uses: ["rt_sigprocmask"], src: "spec/routes.md:54" },
   { recipe: "crit_shared_enter", route: "userspace", uses: [], src: "spec/routes.md:55" },

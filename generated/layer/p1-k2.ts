@@ -396,13 +396,13 @@ export const realisation = {
     {
       slot: 32,
       id: "time",
-      route: "userspace",
+      route: "emulated",
       call: null,
       nr: null,
       opcode: null,
       args: [],
       translate: [],
-      recipe: "shared_time",
+      recipe: "time_clock",
       src: "spec/abi/k2.md:141",
     },
     {

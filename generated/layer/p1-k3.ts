@@ -103,7 +103,7 @@ export const realisation = {
         { arg: "buf", to: "stat", from: "stat" },
       ],
       recipe: null,
-      src: "spec/abi/k3.md:140",
+      src: "spec/abi/k3.md:141",
     },
     {
       slot: 8,
@@ -115,7 +115,7 @@ export const realisation = {
       args: [],
       translate: [],
       recipe: "shared_pid",
-      src: "spec/abi/k3.md:149",
+      src: "spec/abi/k3.md:150",
     },
     {
       slot: 9,
@@ -151,7 +151,7 @@ export const realisation = {
       args: ["addr", "len", "prot", "flags", "fd", "pgoff"],
       translate: [],
       recipe: null,
-      src: "spec/abi/k3.md:148",
+      src: "spec/abi/k3.md:149",
     },
     {
       slot: 12,
@@ -187,7 +187,7 @@ export const realisation = {
       args: ["SIGCHLD", "0", "0", "0", "0"],
       translate: [],
       recipe: null,
-      src: "spec/abi/k3.md:143",
+      src: "spec/abi/k3.md:144",
     },
     {
       slot: 15,
@@ -211,7 +211,7 @@ export const realisation = {
       args: ["idtype", "id", "info", "options", "0"],
       translate: [],
       recipe: null,
-      src: "spec/abi/k3.md:144",
+      src: "spec/abi/k3.md:145",
     },
     {
       slot: 17,
@@ -235,7 +235,7 @@ export const realisation = {
       args: ["sig", "act", "oact", "8"],
       translate: [],
       recipe: null,
-      src: "spec/abi/k3.md:145",
+      src: "spec/abi/k3.md:146",
     },
     {
       slot: 19,
@@ -247,7 +247,7 @@ export const realisation = {
       args: ["how", "set", "oset", "8"],
       translate: [],
       recipe: null,
-      src: "spec/abi/k3.md:146",
+      src: "spec/abi/k3.md:147",
     },
     {
       slot: 20,
@@ -307,7 +307,7 @@ export const realisation = {
       args: ["olddirfd", "oldpath", "newdirfd", "newpath", "0"],
       translate: [],
       recipe: null,
-      src: "spec/abi/k3.md:142",
+      src: "spec/abi/k3.md:143",
     },
     {
       slot: 25,
@@ -367,7 +367,7 @@ export const realisation = {
       args: ["fd", "cmd", "arg"],
       translate: [],
       recipe: null,
-      src: "spec/abi/k3.md:147",
+      src: "spec/abi/k3.md:148",
     },
     {
       slot: 30,
@@ -396,14 +396,14 @@ export const realisation = {
     {
       slot: 32,
       id: "time",
-      route: "userspace",
+      route: "emulated",
       call: null,
       nr: null,
       opcode: null,
       args: [],
       translate: [],
-      recipe: "shared_time",
-      src: "spec/abi/k3.md:151",
+      recipe: "time_clock",
+      src: "spec/abi/k3.md:152",
     },
     {
       slot: 33,

@@ -465,7 +465,7 @@ export const realisation = {
       args: ["CLOCK_MONOTONIC", "0", "req", "rem"],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:208",
+      src: "spec/abi/k1.md:209",
     },
     {
       slot: 38,
@@ -513,7 +513,7 @@ export const realisation = {
       args: ["uaddr", "op", "val", "timeout", "uaddr2", "val3"],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:209",
+      src: "spec/abi/k1.md:210",
     },
     {
       slot: 42,
@@ -537,7 +537,7 @@ export const realisation = {
       args: [],
       translate: [],
       recipe: "crit_sigmask_enter",
-      src: "spec/abi/k1.md:210",
+      src: "spec/abi/k1.md:211",
     },
     {
       slot: 44,
@@ -549,7 +549,7 @@ export const realisation = {
       args: [],
       translate: [],
       recipe: "crit_sigmask_leave",
-      src: "spec/abi/k1.md:211",
+      src: "spec/abi/k1.md:212",
     },
     {
       slot: 45,
@@ -561,10 +561,22 @@ export const realisation = {
       args: [],
       translate: [],
       recipe: "load_object",
-      src: "spec/abi/k1.md:212",
+      src: "spec/abi/k1.md:213",
     },
     {
       slot: 46,
+      id: "monotonic_ns",
+      route: "emulated",
+      call: null,
+      nr: null,
+      opcode: null,
+      args: [],
+      translate: [],
+      recipe: "monotonic_clock",
+      src: "spec/abi/k1.md:208",
+    },
+    {
+      slot: 47,
       id: "batch",
       route: "emulated",
       call: null,
@@ -573,7 +585,7 @@ export const realisation = {
       args: [],
       translate: [],
       recipe: "batch_sequential",
-      src: "spec/abi/k1.md:213",
+      src: "spec/abi/k1.md:214",
     },
   ],
 };
