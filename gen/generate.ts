@@ -85,9 +85,11 @@ export function generateAll(spec: Spec): Map<string, string> {
         emitModule({
           path: `generated/layer/${p.version}-${k.version}.ts`,
           sources: [p.file, k.file, ...chapters.filter((c) => c.endsWith("/routes.md") || c.endsWith("/loader.md"))],
+          imports: [typesImport(["PairRealisation"])],
           constants: [
             {
               name: "realisation",
+              type: "PairRealisation",
               value: { program: p.version, kernel: k.version, layer: sel?.layer ?? null, path: sel?.path ?? null, slots: realise(spec, p, k, null) },
               doc: `How kernel ${k.version} realises every slot of program ${p.version}: the layer builder's input.`,
             },
@@ -120,6 +122,31 @@ export function generateAll(spec: Spec): Map<string, string> {
           doc: "Layer selection: which layer file the loader maps for a (program, kernel) pair.",
         },
         { name: "recipes", value: spec.recipes.map((r) => ({ recipe: r.name, route: r.route, uses: r.uses, src: srcOf(r.at) })), doc: "Named recipes the routes refer to." },
+      ],
+    }),
+  );
+  const ks = byVersion(spec.kernels).map((k) => k.version);
+  const ps = byVersion(spec.programs).map((p) => p.version);
+  const pairs = ps.flatMap((p) => ks.map((k) => `${p}-${k}`));
+  const ident = (v: string) => v.replace("-", "_");
+  out.set(
+    "generated/index.ts",
+    emitModule({
+      path: "generated/index.ts",
+      sources: ["spec/abi/*.md"],
+      imports: [
+        { from: "../impl/abi/types.ts", names: ["KernelDispatch", "PairRealisation"], typeOnly: true },
+        ...ks.map((k) => ({ from: `./kernel/${k}.ts`, names: [`dispatch as ${k}`] })),
+        ...ps.map((p) => ({ from: `./program/${p}.ts`, names: [`program as ${p}`] })),
+        ...pairs.map((pk) => ({ from: `./layer/${pk}.ts`, names: [`realisation as ${ident(pk)}`] })),
+      ],
+      constants: [],
+      statements: [
+        `/** Every kernel ABI's dispatch table, by version. */\nexport const kernels: Readonly<Record<string, KernelDispatch>> = { ${ks.join(", ")} };`,
+        `/** Every program ABI's tables, by version. */\nexport const programs = { ${ps.join(", ")} } as const;`,
+        `/** Every (program, kernel) realisation, by "pN-kM". */\nexport const realisations: Readonly<Record<string, PairRealisation>> = { ${pairs.map((pk) => `"${pk}": ${ident(pk)}`).join(", ")} };`,
+        `export const kernelVersions = ${JSON.stringify(ks)} as const;`,
+        `export const programVersions = ${JSON.stringify(ps)} as const;`,
       ],
     }),
   );

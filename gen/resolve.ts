@@ -1,10 +1,12 @@
 // Resolves the model into what the generator emits: computed structure layouts and, for every
 // (program ABI, kernel ABI) pair, how each slot is realised. Problems go to the reporter.
-import type { FieldLayout, StructLayout } from "../impl/abi/types.ts";
+import type { FieldCopy, FieldLayout, Operand, SlotRealisation, StructLayout, TranslationPlan } from "../impl/abi/types.ts";
 import { srcOf, type Reporter } from "./diagnostics.ts";
 import { alignUp, shapeOf } from "./layout.ts";
+import { resolvePath } from "./paths.ts";
 import type { KernelAbi, ProgramAbi, Spec, Struct } from "./model.ts";
-import type { Route, Translation } from "./schema.ts";
+import { SCALARS } from "./layout.ts";
+import type { Translation } from "./schema.ts";
 
 /** The structure namespaces an ABI sees, nearest first: its own, its base kernels' (kernels inherit), the chapters'. */
 export function scopeChain(spec: Spec, abi: KernelAbi | ProgramAbi | null): Map<string, Struct>[] {
@@ -65,21 +67,7 @@ export function layoutsOf(spec: Spec, abi: KernelAbi | ProgramAbi | null): Recor
   return out;
 }
 
-export interface Realisation {
-  readonly slot: number;
-  readonly id: string;
-  readonly route: Route;
-  /** Kernel call id (trap routes) or message id (message route); null for userspace and pure recipes. */
-  readonly call: string | null;
-  readonly nr: number | null;
-  readonly opcode: number | null;
-  /** Argument expressions, one per kernel argument: slot argument names, integers, constants, "". */
-  readonly args: readonly string[];
-  readonly translate: readonly Translation[];
-  readonly recipe: string | null;
-  /** The row that decided: a realise row, or the kernel's syscall/message row (same id). */
-  readonly src: string;
-}
+export type Realisation = SlotRealisation;
 
 export function kernelById(spec: Spec, version: string): KernelAbi | undefined {
   return spec.kernels.find((k) => k.version === version);
@@ -106,8 +94,8 @@ export function realise(spec: Spec, p: ProgramAbi, k: KernelAbi, report: Reporte
         call: row.call,
         nr: row.route === "message" ? null : (call?.nr ?? null),
         opcode: msg?.opcode ?? null,
-        args: row.args.length > 0 ? row.args : row.call ? identity : [],
-        translate: row.translate,
+        args: operands(spec, slot.args, row.args.length > 0 ? row.args : row.call ? identity : []),
+        translate: row.translate.map((t) => plan(spec, p, k, slot.args, t)).filter((t): t is TranslationPlan => t !== null),
         recipe: row.recipe,
         src: srcOf(row.at),
       });
@@ -116,15 +104,65 @@ export function realise(spec: Spec, p: ProgramAbi, k: KernelAbi, report: Reporte
     const call = k.syscalls.find((s) => s.id === slot.id);
     if (call) {
       const nativeNr = native?.syscalls.find((s) => s.id === slot.id)?.nr;
-      out.push({ slot: slot.slot, id: slot.id, route: nativeNr === call.nr ? "direct" : "renumbered", call: call.id, nr: call.nr, opcode: null, args: identity, translate: [], recipe: null, src: srcOf(call.at) });
+      out.push({ slot: slot.slot, id: slot.id, route: nativeNr === call.nr ? "direct" : "renumbered", call: call.id, nr: call.nr, opcode: null, args: operands(spec, slot.args, identity), translate: [], recipe: null, src: srcOf(call.at) });
       continue;
     }
     const msg = k.messages.find((m) => m.id === slot.id);
     if (msg) {
-      out.push({ slot: slot.slot, id: slot.id, route: "message", call: msg.id, nr: null, opcode: msg.opcode, args: identity, translate: [], recipe: null, src: srcOf(msg.at) });
+      out.push({ slot: slot.slot, id: slot.id, route: "message", call: msg.id, nr: null, opcode: msg.opcode, args: operands(spec, slot.args, identity), translate: [], recipe: null, src: srcOf(msg.at) });
       continue;
     }
     report?.error(k.cellAt.version ?? k.at, "no-route", `slot ${p.version}.${slot.id} (${p.file}:${slot.at.line}) has no route on ${k.version}: no call or message \`${slot.id}\` and no realise row for it`);
   }
   return out;
+}
+
+function operands(spec: Spec, slotArgs: readonly { name: string }[], exprs: readonly string[]): Operand[] {
+  return exprs.map((e): Operand => {
+    if (e === '""') return { kind: "string", value: "" };
+    if (/^-?\d+$/.test(e)) return { kind: "int", value: Number(e) };
+    if (/^0x/i.test(e)) return { kind: "int", value: Number.parseInt(e.slice(2), 16) };
+    const c = spec.constants.find((x) => x.name === e);
+    if (c) return { kind: "int", value: c.value, name: c.name };
+    return { kind: "arg", name: e, index: slotArgs.findIndex((a) => a.name === e) };
+  });
+}
+
+/** The copy plan for `arg: to ← from`: fields matched by name, or through the kernel's field map. */
+function plan(spec: Spec, p: ProgramAbi, k: KernelAbi, slotArgs: readonly { name: string }[], t: Translation): TranslationPlan | null {
+  const to = structScope(spec, p)(t.to);
+  const lookupK = structScope(spec, k);
+  const from = lookupK(t.from);
+  if (!to || !from) return null;
+  const toLayout = layoutOf(to, structScope(spec, p));
+  const fromLayout = layoutOf(from, lookupK);
+  if (!toLayout || !fromLayout) return null;
+  const map = fieldmapFor(spec, k, t.from);
+  const copies: FieldCopy[] = [];
+  const zero: { field: string; offset: number; size: number }[] = [];
+  for (const f of to.fields) {
+    if (!SCALARS[f.type]) {
+      zero.push({ field: f.name, offset: f.offset, size: f.size });
+      continue;
+    }
+    const path = map ? map.entries.find((e) => e.field === f.name)?.from : f.name;
+    const src = path ? resolvePath(from, path, lookupK) : null;
+    if (src) copies.push({ field: f.name, toOffset: f.offset, toType: f.type, fromOffset: src.offset, fromType: src.type });
+    else zero.push({ field: f.name, offset: f.offset, size: f.size });
+  }
+  return { arg: t.arg, argIndex: slotArgs.findIndex((a) => a.name === t.arg), to: t.to, toSize: toLayout.size, from: t.from, fromSize: fromLayout.size, copies, zero };
+}
+
+/** A kernel's field map for a structure, inherited from its base kernels like structures are. */
+export function fieldmapFor(spec: Spec, k: KernelAbi, struct: string) {
+  const seen = new Set<string>();
+  let cur: KernelAbi | undefined = k;
+  while (cur && !seen.has(cur.version)) {
+    seen.add(cur.version);
+    if (cur.structs.has(struct)) return cur.fieldmaps.find((m) => m.struct === struct);
+    const m = cur.fieldmaps.find((x) => x.struct === struct);
+    if (m) return m;
+    cur = cur.base ? kernelById(spec, cur.base) : undefined;
+  }
+  return undefined;
 }

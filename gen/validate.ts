@@ -3,6 +3,7 @@
 import type { Position, Reporter } from "./diagnostics.ts";
 import { SCALARS, shapeOf } from "./layout.ts";
 import { versionNumber, type KernelAbi, type ProgramAbi, type Spec, type Struct } from "./model.ts";
+import { resolvePath } from "./paths.ts";
 import { kernelById, layoutOf, realise, structScope } from "./resolve.ts";
 import type { Arg } from "./schema.ts";
 
@@ -123,21 +124,6 @@ function checkKernel(spec: Spec, k: KernelAbi, report: Reporter): void {
     uniqueBy(fm.entries, (e) => e.field, "field", "duplicate-field", (e) => `field \`${e.field}\` is mapped twice`, report);
     for (const e of fm.entries) if (!resolvePath(s, e.from, lookup)) report.error(e.cellAt.from ?? e.at, "unknown-field", `\`${e.from}\` is not a scalar field of \`${fm.struct}\``);
   }
-}
-
-/** A dotted path to a scalar field inside a structure: its offset and type, or null. */
-export function resolvePath(s: Struct, path: string, lookup: (n: string) => Struct | undefined): { offset: number; type: string } | null {
-  let cur: Struct | undefined = s;
-  let offset = 0;
-  const parts = path.split(".");
-  for (let i = 0; i < parts.length; i++) {
-    const f: Struct["fields"][number] | undefined = cur?.fields.find((x) => x.name === parts[i]);
-    if (!f) return null;
-    offset += f.offset;
-    if (i === parts.length - 1) return SCALARS[f.type] ? { offset, type: f.type } : null;
-    cur = lookup(f.type);
-  }
-  return null;
 }
 
 /** since = first version with the id; removed = first later version without it; no id comes back. */

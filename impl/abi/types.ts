@@ -63,3 +63,57 @@ export interface KernelDispatch {
   readonly messages: readonly MessageRow[];
   readonly structs: Readonly<Record<string, StructLayout>>;
 }
+
+/** One argument of a kernel call as a layer passes it. */
+export type Operand =
+  | { readonly kind: "arg"; readonly name: string; /** index of the slot argument (a0 = 0) */ readonly index: number }
+  | { readonly kind: "int"; readonly value: number; /** the constant's name, when it was written as one */ readonly name?: string }
+  | { readonly kind: "string"; readonly value: string };
+
+/** One scalar copied from the kernel's structure (in scratch) into the program's. */
+export interface FieldCopy {
+  readonly field: string;
+  readonly toOffset: number;
+  readonly toType: string;
+  readonly fromOffset: number;
+  readonly fromType: string;
+}
+
+/** How the layer translates one structure argument after the call. */
+export interface TranslationPlan {
+  readonly arg: string;
+  readonly argIndex: number;
+  /** Program structure and its size. */
+  readonly to: string;
+  readonly toSize: number;
+  /** Kernel structure and its size (it must fit the layer's scratch buffer). */
+  readonly from: string;
+  readonly fromSize: number;
+  readonly copies: readonly FieldCopy[];
+  /** Program fields with no source: zeroed. */
+  readonly zero: readonly { readonly field: string; readonly offset: number; readonly size: number }[];
+}
+
+export type RouteName = "direct" | "renumbered" | "translated" | "userspace" | "emulated" | "message";
+
+/** How one kernel ABI realises one program slot: the layer builder's input. */
+export interface SlotRealisation {
+  readonly slot: number;
+  readonly id: string;
+  readonly route: RouteName;
+  readonly call: string | null;
+  readonly nr: number | null;
+  readonly opcode: number | null;
+  readonly args: readonly Operand[];
+  readonly translate: readonly TranslationPlan[];
+  readonly recipe: string | null;
+  readonly src: Source;
+}
+
+export interface PairRealisation {
+  readonly program: string;
+  readonly kernel: string;
+  readonly layer: string | null;
+  readonly path: string | null;
+  readonly slots: readonly SlotRealisation[];
+}
