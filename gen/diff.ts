@@ -250,6 +250,16 @@ export function routeSummary(r: Realisation): string {
   return parts.join(" ");
 }
 
+/** An argument of a realisation as the spec writes it: a slot argument, an integer or constant, "". */
+function operandText(a: unknown): string {
+  if (typeof a === "string") return a;
+  const o = a as { kind?: string; name?: string; value?: unknown };
+  if (o.kind === "arg") return o.name ?? "?";
+  if (o.kind === "int") return o.name ?? String(o.value);
+  if (o.kind === "string") return JSON.stringify(o.value ?? "");
+  return JSON.stringify(a);
+}
+
 function side(r: Realisation | undefined): RouteSide | null {
   if (!r) return null;
   return {
@@ -257,7 +267,7 @@ function side(r: Realisation | undefined): RouteSide | null {
     call: r.call,
     nr: r.nr,
     opcode: r.opcode,
-    args: r.args,
+    args: (r.args as readonly unknown[]).map(operandText),
     translate: r.translate.map((t) => `${t.arg}: ${t.to} ← ${t.from}`),
     recipe: r.recipe,
     src: r.src,

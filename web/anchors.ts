@@ -1,0 +1,60 @@
+// The stable anchor of every row of every marked table: `abi/k2.html#k2.openat` names one row.
+// The rules, by table kind (`<v>` is the ABI version whose file holds the table):
+//   syscalls  <k>.<id>            messages  <k>.msg.<id>        slots     <p>.<id>
+//   struct    <v>.<struct>.<field> in an ABI file, <struct>.<field> in a chapter
+//   realise   <k>.realise.<slot>   fieldmap  <k>.fieldmap.<struct>.<field>
+//   recipes   recipe.<name>        selection <p>-<k>            errno     errno.<NAME>
+//   constants const.<NAME>         kernel / program (the version's own row)  <v>.version
+// A marked table itself gets `<v>.<kind>[.<arg>]` (chapters: `<kind>[.<arg>]`), e.g. `k1.struct.statx`.
+
+export interface TableContext {
+  readonly kind: string;
+  readonly args: readonly string[];
+  /** The ABI version whose file holds the table (`k2`), or null in a chapter. */
+  readonly version: string | null;
+}
+
+/** Cell text by lower-case column name. */
+export type RowCells = Readonly<Record<string, string>>;
+
+/** The anchor id of one row, or null when the row lacks the column its id comes from. */
+export function rowAnchor(t: TableContext, cells: RowCells): string | null {
+  const c = (name: string) => {
+    const v = cells[name]?.trim();
+    return v ? v : null;
+  };
+  const v = t.version;
+  const join = (...parts: (string | null)[]) => (parts.every((p) => p !== null) ? parts.join(".") : null);
+  switch (t.kind) {
+    case "syscalls":
+      return join(v, c("id"));
+    case "messages":
+      return join(v, "msg", c("id"));
+    case "slots":
+      return join(v, c("id"));
+    case "struct":
+      return v ? join(v, t.args[0] ?? null, c("field")) : join(t.args[0] ?? null, c("field"));
+    case "realise":
+      return join(v, "realise", c("slot"));
+    case "fieldmap":
+      return join(v, "fieldmap", t.args[0] ?? null, c("field"));
+    case "recipes":
+      return join("recipe", c("recipe"));
+    case "selection":
+      return c("program") && c("kernel") ? `${c("program")}-${c("kernel")}` : null;
+    case "errno":
+      return join("errno", c("name"));
+    case "constants":
+      return join("const", c("name"));
+    case "kernel":
+    case "program":
+      return join(c("version"), "version");
+    default:
+      return null;
+  }
+}
+
+/** The anchor id of a marked table as a whole. */
+export function tableAnchor(t: TableContext): string {
+  return [t.version, t.kind, ...t.args].filter((x): x is string => !!x).join(".");
+}
