@@ -1,14 +1,30 @@
-// The kiln command: one subcommand per job, each in its own module under cli/.
+// The kiln command: one subcommand per job, each in its own module under cli/. Only the module of
+// the subcommand being run is loaded, so `kiln gen` and `kiln check` work even when generated code
+// that other commands import is stale or missing.
 import { Command, CommanderError } from "commander";
-import { registerCheck, registerGen } from "./spec-commands.ts";
+
+type Register = (program: Command) => void;
+
+/** Subcommand name → loader of the function that registers it. */
+const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
+  gen: async () => (await import("./spec-commands.ts")).registerGen,
+  check: async () => (await import("./spec-commands.ts")).registerCheck,
+  run: async () => (await import("./run-command.ts")).registerRun,
+  diff: async () => (await import("./site-commands.ts")).registerDiff,
+  "abi-json": async () => (await import("./site-commands.ts")).registerAbiJson,
+  site: async () => (await import("./site-commands.ts")).registerSite,
+  bench: async () => (await import("./bench-command.ts")).registerBench,
+  cc: async () => (await import("./cc-command.ts")).registerCc,
+};
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command("kiln")
     .description("kiln: an executable specification of a kernel-interfacing library layer")
     .showHelpAfterError()
     .exitOverride();
-  registerGen(program);
-  registerCheck(program);
+  const first = argv.find((a) => !a.startsWith("-"));
+  const wanted = first && first !== "help" && COMMANDS[first] ? [first] : Object.keys(COMMANDS);
+  for (const name of wanted) (await COMMANDS[name]!())(program);
   try {
     await program.parseAsync(argv, { from: "user" });
     return typeof process.exitCode === "number" ? process.exitCode : 0;

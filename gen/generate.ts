@@ -22,7 +22,7 @@ export function kernelDispatch(spec: Spec, k: KernelAbi): KernelDispatch {
   const messages: MessageRow[] = [...k.messages]
     .sort((a, b) => a.opcode - b.opcode)
     .map((m) => ({ id: m.id, opcode: m.opcode, handler: m.handler, args: m.args, ret: m.ret, errors: m.errors, since: m.since, src: srcOf(m.at) }));
-  return { version: k.version, syscalls, messages, structs: layoutsOf(spec, k) };
+  return { version: k.version, sharedPage: k.sharedPage, ring: k.ring, syscalls, messages, structs: layoutsOf(spec, k) };
 }
 
 export function programTables(spec: Spec, p: ProgramAbi) {
@@ -42,7 +42,7 @@ export function abiJson(spec: Spec) {
   const kernels = byVersion(spec.kernels);
   const programs = byVersion(spec.programs);
   return {
-    kernels: kernels.map((k) => ({ ...kernelDispatch(spec, k), title: k.title, base: k.base, sharedPage: k.sharedPage, ring: k.ring, src: srcOf(k.at) })),
+    kernels: kernels.map((k) => ({ ...kernelDispatch(spec, k), title: k.title, base: k.base, src: srcOf(k.at) })),
     programs: programs.map((p) => ({ ...programTables(spec, p), title: p.title, base: p.base, src: srcOf(p.at) })),
     realisations: programs.flatMap((p) => kernels.map((k) => ({ program: p.version, kernel: k.version, slots: realise(spec, p, k, null) }))),
     selection: spec.selection.map((s) => ({ program: s.program, kernel: s.kernel, layer: s.layer, path: s.path, src: srcOf(s.at) })),

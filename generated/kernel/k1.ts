@@ -5,6 +5,8 @@ import type { KernelDispatch } from "../../impl/abi/types.ts";
 /** Kernel ABI k1: Linux generic rv32 numbering. Numbers, handlers, argument types and structure layouts. */
 export const dispatch: KernelDispatch = {
   version: "k1",
+  sharedPage: null,
+  ring: null,
   syscalls: [
     {
       id: "getcwd",

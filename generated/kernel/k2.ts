@@ -5,6 +5,8 @@ import type { KernelDispatch } from "../../impl/abi/types.ts";
 /** Kernel ABI k2: Renumbered calls, new stat, shared page. Numbers, handlers, argument types and structure layouts. */
 export const dispatch: KernelDispatch = {
   version: "k2",
+  sharedPage: "shared_page",
+  ring: null,
   syscalls: [
     {
       id: "exit",

@@ -5,6 +5,8 @@ import type { KernelDispatch } from "../../impl/abi/types.ts";
 /** Kernel ABI k3: File I/O through the message ring. Numbers, handlers, argument types and structure layouts. */
 export const dispatch: KernelDispatch = {
   version: "k3",
+  sharedPage: "shared_page",
+  ring: "ring",
   syscalls: [
     {
       id: "exit",

@@ -59,6 +59,10 @@ export interface StructLayout {
 /** A dispatch table of one kernel ABI, as generated/kernel/<k>.ts exports it. */
 export interface KernelDispatch {
   readonly version: string;
+  /** Name of the kernel-shared page structure, or null when this kernel has none. */
+  readonly sharedPage: string | null;
+  /** Name of the message-ring header structure, or null when this kernel has no ring. */
+  readonly ring: string | null;
   readonly syscalls: readonly SyscallRow[];
   readonly messages: readonly MessageRow[];
   readonly structs: Readonly<Record<string, StructLayout>>;

@@ -1,0 +1,236 @@
+// Processes and threads: exit, exit_group, getpid/getppid/gettid, setpgid/getpgid, set_tid_address,
+// clone (fork, vfork and threads), execve, waitid, kill and tgkill.
+import { Errno, E2BIG, EACCES, EAGAIN, ECHILD, EINVAL, ENOEXEC, ENOMEM, EPERM, ESRCH } from "../errno.ts";
+import { cloned, imageStarted } from "../layered.ts";
+import { LoadError } from "../loader.ts";
+import { RDTIME_DIVISOR } from "../kernel.ts";
+import type { Process, Thread } from "../process.ts";
+import { Process as ProcessClass } from "../process.ts";
+import { NSIG, SIG_DFL, SIG_IGN, SI_TKILL, SI_USER } from "../signals.ts";
+import { NORETURN } from "./types.ts";
+import type { Ctx, Handler } from "./types.ts";
+
+const exit: Handler = ({ k, t }, status) => {
+  k.exitThread(t, { code: status & 0xff, signal: 0, core: false });
+  return NORETURN;
+};
+
+const exit_group: Handler = ({ k, p }, status) => {
+  k.exitProcess(p, { code: status & 0xff, signal: 0, core: false });
+  return NORETURN;
+};
+
+const getpid: Handler = ({ p }) => p.pid;
+const getppid: Handler = ({ p }) => p.ppid;
+const gettid: Handler = ({ t }) => t.tid;
+
+const set_tid_address: Handler = ({ t }, tidptr) => {
+  t.clearChildTid = tidptr;
+  return t.tid;
+};
+
+const setpgid: Handler = ({ k, p }, pid, pgid) => {
+  if (pgid < 0) throw new Errno(EINVAL);
+  const target = pid === 0 ? p : k.procs.get(pid);
+  if (!target || target.state !== "live" || (target !== p && target.ppid !== p.pid)) throw new Errno(ESRCH);
+  const g = pgid === 0 ? target.pid : pgid;
+  if (g !== target.pid && ![...k.procs.values()].some((q) => q.pgid === g && q.state === "live")) throw new Errno(EPERM);
+  target.pgid = g;
+  return 0;
+};
+
+const getpgid: Handler = ({ k, p }, pid) => {
+  const target = pid === 0 ? p : k.procs.get(pid);
+  if (!target || target.state !== "live") throw new Errno(ESRCH);
+  return target.pgid;
+};
+
+// ---- clone
+
+const CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0x400, CLONE_SIGHAND = 0x800, CLONE_VFORK = 0x4000;
+const CLONE_PARENT = 0x8000, CLONE_THREAD = 0x10000, CLONE_SETTLS = 0x80000, CLONE_PARENT_SETTID = 0x100000;
+const CLONE_CHILD_CLEARTID = 0x200000, CLONE_CHILD_SETTID = 0x1000000;
+void CLONE_FS;
+
+const clone: Handler = ({ k, t, p }, flags, stack, ptid, tls, ctid) => {
+  const maxThreads = k.opts.maxThreads ?? 256;
+  const maxProcs = k.opts.maxProcesses ?? 64;
+  if (flags & CLONE_THREAD && (flags & (CLONE_VM | CLONE_SIGHAND)) !== (CLONE_VM | CLONE_SIGHAND)) throw new Errno(EINVAL);
+  if (flags & CLONE_SIGHAND && !(flags & CLONE_VM)) throw new Errno(EINVAL);
+  if (k.threads.length >= maxThreads) throw new Errno(EAGAIN);
+
+  let child: Thread;
+  if (flags & CLONE_THREAD) {
+    const cpu = k.machine.newCpu(p.vm.mem);
+    child = k.addThread(p, cpu);
+  } else {
+    if (k.liveProcessCount() >= maxProcs) throw new Errno(EAGAIN);
+    const vm = flags & CLONE_VM ? p.vm : cloneVm(k, p);
+    const fds = flags & CLONE_FILES ? p.fds : p.fds.clone();
+    const ppid = flags & CLONE_PARENT ? p.ppid : p.pid;
+    const id = k.newId();
+    const c = new ProcessClass(id, ppid, vm, fds, p.cwd);
+    c.pgid = p.pgid;
+    c.exitSignal = flags & 0xff;
+    p.sigactions.forEach((a, i) => (c.sigactions[i] = { ...a }));
+    k.procs.set(id, c);
+    child = k.addThread(c, k.machine.newCpu(vm.mem), id);
+  }
+  // The child resumes after the ecall with a0 = 0 (pc was already advanced).
+  child.cpu.regs.set(t.cpu.regs);
+  child.cpu.pc = t.cpu.pc;
+  child.cpu.regs[10] = 0;
+  if (stack) child.cpu.regs[2] = stack | 0;
+  if (flags & CLONE_SETTLS) child.cpu.regs[4] = tls | 0;
+  child.sigmask = t.sigmask;
+  const tid = child.tid;
+  if (flags & CLONE_PARENT_SETTID) k.writeU32(t, ptid, tid);
+  if (flags & CLONE_CHILD_SETTID) child.proc.vm.mem.writeBytes(ctid, u32(tid));
+  if (flags & CLONE_CHILD_CLEARTID) child.clearChildTid = ctid;
+  cloned(k, t, child, flags, tls);
+  if (flags & CLONE_VFORK && !(flags & CLONE_THREAD)) {
+    const c = child.proc;
+    return { poll: () => (c.state !== "live" || c.execed ? tid : undefined), interrupt: () => tid };
+  }
+  return tid;
+};
+
+function cloneVm(k: Ctx["k"], p: Process) {
+  // Charge the copy against the memory cap before making it.
+  k.chargeMemory(p.vm.mappedBytes());
+  const vm = k.newAddressSpace(p.vm.mem.clone());
+  vm.copyFieldsFrom(p.vm);
+  return vm;
+}
+
+function u32(v: number): Uint8Array {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setUint32(0, v >>> 0, true);
+  return b;
+}
+
+// ---- execve
+
+const ARG_MAX = 128 * 1024;
+
+function readStringArray(ctx: Ctx, addr: number, budget: { left: number }): string[] {
+  const out: string[] = [];
+  if (addr === 0) return out;
+  for (let i = 0; ; i++) {
+    if (i > 4096) throw new Errno(E2BIG);
+    const ptr = ctx.k.readU32(ctx.t, addr + i * 4);
+    if (ptr === 0) return out;
+    const s = ctx.k.readString(ctx.t, ptr, ARG_MAX, E2BIG);
+    budget.left -= Buffer.byteLength(s) + 1;
+    if (budget.left < 0) throw new Errno(E2BIG);
+    out.push(s);
+  }
+}
+
+const execve: Handler = (ctx, pathPtr, argvPtr, envpPtr) => {
+  const { k, t, p } = ctx;
+  const path = k.readString(t, pathPtr);
+  const budget = { left: ARG_MAX };
+  const argv = readStringArray(ctx, argvPtr, budget);
+  const envp = readStringArray(ctx, envpPtr, budget);
+  const node = k.vfs.lookup(p.cwd, path);
+  if (node.kind !== "file" || (node.mode & 0o111) === 0) throw new Errno(EACCES);
+  const image = node.data.slice(0, node.size);
+  let loaded;
+  try {
+    loaded = k.prepareImage(image, argv, envp, path);
+  } catch (e) {
+    if (e instanceof LoadError) throw new Errno(/out of memory/.test(e.message) ? ENOMEM : ENOEXEC);
+    throw e;
+  }
+  // Point of no return: the new image replaces the process's threads and address space.
+  k.killOtherThreads(t);
+  k.cancelFutex(t);
+  p.vm = loaded.vm;
+  t.cpu = loaded.cpu;
+  t.lastInstret = Number(loaded.cpu.instret);
+  loaded.cpu.timeSource = () => k.monotonicNs() / RDTIME_DIVISOR;
+  t.clearChildTid = 0;
+  p.fds.closeOnExec();
+  for (let s = 1; s <= NSIG; s++) {
+    if (p.sigactions[s]!.handler !== SIG_IGN) p.sigactions[s] = { handler: SIG_DFL, flags: 0, mask: 0n };
+  }
+  p.execed = true;
+  imageStarted(k, t);
+  return NORETURN;
+};
+
+// ---- waitid
+
+const P_ALL = 0, P_PID = 1, P_PGID = 2;
+const WNOHANG = 1, WSTOPPED = 2, WEXITED = 4, WCONTINUED = 8, WNOWAIT = 0x1000000;
+const WALL = 0x40000000, WCLONE = 0x80000000, WNOTHREAD = 0x20000000;
+
+const waitid: Handler = ({ k, t, p }, idtype, id, info, options) => {
+  if (options & ~(WNOHANG | WSTOPPED | WEXITED | WCONTINUED | WNOWAIT | WALL | WCLONE | WNOTHREAD)) throw new Errno(EINVAL);
+  if (!(options & (WEXITED | WSTOPPED | WCONTINUED))) throw new Errno(EINVAL);
+  if (idtype !== P_ALL && idtype !== P_PID && idtype !== P_PGID) throw new Errno(EINVAL);
+  if (idtype !== P_ALL && id <= 0) throw new Errno(EINVAL);
+  const matches = (c: Process): boolean =>
+    c.ppid === p.pid && (idtype === P_ALL || (idtype === P_PID && c.pid === id) || (idtype === P_PGID && c.pgid === id));
+  const attempt = (): number | undefined => {
+    const children = [...k.procs.values()].filter(matches);
+    if (children.length === 0) return -ECHILD;
+    const z = children.find((c) => c.state === "zombie");
+    if (z) {
+      if (info) k.writeStruct(t, "siginfo", info, k.siginfoValues(k.childInfo(z)));
+      if (!(options & WNOWAIT)) k.procs.delete(z.pid);
+      return 0;
+    }
+    if (!(options & WEXITED) || options & WNOHANG) {
+      if (info) k.writeStruct(t, "siginfo", info, {});
+      return 0;
+    }
+    return undefined;
+  };
+  const r = attempt();
+  if (r !== undefined) return r;
+  return {
+    poll: () => {
+      try {
+        return attempt();
+      } catch (e) {
+        if (e instanceof Errno) return -e.errno;
+        throw e;
+      }
+    },
+  };
+};
+
+// ---- kill / tgkill
+
+function checkSig(sig: number): void {
+  if (sig < 0 || sig > NSIG) throw new Errno(EINVAL);
+}
+
+const kill: Handler = ({ k, p }, pid, sig) => {
+  checkSig(sig);
+  let targets: Process[];
+  const live = [...k.procs.values()].filter((q) => q.state === "live");
+  if (pid > 0) targets = live.filter((q) => q.pid === pid);
+  else if (pid === 0) targets = live.filter((q) => q.pgid === p.pgid);
+  else if (pid === -1) targets = live.filter((q) => q.pid !== 1 && q !== p);
+  else targets = live.filter((q) => q.pgid === -pid);
+  if (targets.length === 0) throw new Errno(ESRCH);
+  for (const q of targets) k.sendSignal(q, null, sig, { signo: sig, code: SI_USER, pid: p.pid, uid: 0 });
+  return 0;
+};
+
+const tgkill: Handler = ({ k, p }, tgid, tid, sig) => {
+  checkSig(sig);
+  if (tgid <= 0 || tid <= 0) throw new Errno(EINVAL);
+  const q = k.procs.get(tgid);
+  const th = q?.threads.find((x) => x.tid === tid && x.state !== "dead");
+  if (!q || q.state !== "live" || !th) throw new Errno(ESRCH);
+  k.sendSignal(q, th, sig, { signo: sig, code: SI_TKILL, pid: p.pid, uid: 0 });
+  return 0;
+};
+
+export const procHandlers: Record<string, Handler> = {
+  exit, exit_group, getpid, getppid, gettid, set_tid_address, setpgid, getpgid, clone, execve, waitid, kill, tgkill,
+};

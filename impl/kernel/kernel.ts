@@ -1,0 +1,759 @@
+// The kernel: processes and threads, a deterministic round-robin scheduler (a fixed quantum of
+// retired instructions), syscall dispatch from a generated KernelDispatch, signal delivery and
+// the limits that keep a guest from hanging or exhausting the host.
+import type { KernelDispatch, StructLayout } from "../abi/types.ts";
+import { readElf } from "../elf/read.ts";
+import { ElfError } from "../elf/types.ts";
+import type { ElfFile } from "../elf/types.ts";
+import { buildTable, decodeArgs } from "./dispatch.ts";
+import type { Entry } from "./dispatch.ts";
+import { Errno, EFAULT, ENOSYS, ENOMEM, EINTR } from "./errno.ts";
+import { FdTable, OpenFile, O_RDONLY, O_WRONLY } from "./fd.ts";
+import { handlers as defaultHandlers } from "./handlers/index.ts";
+import { NORETURN } from "./handlers/types.ts";
+import type { Ctx, Handler } from "./handlers/types.ts";
+import { decodeStruct, encodeStruct } from "./layout.ts";
+import type { FieldValues } from "./layout.ts";
+import { LoadError, SIGTRAMP_ADDR, STACK_TOP, loadSegments, trampolineCode } from "./loader.ts";
+import { PAGE_SIZE, PERM_R, PERM_X } from "./machine.ts";
+import type { GuestCpu, GuestMemory, Machine } from "./machine.ts";
+import { Process, Thread } from "./process.ts";
+import type { ExitStatus } from "./process.ts";
+import {
+  BUS_ADRALN, CLD_DUMPED, CLD_EXITED, CLD_KILLED, ILL_ILLOPC, SA_NODEFER, SA_RESETHAND, SEGV_ACCERR, SEGV_MAPERR,
+  SIGBUS, SIGILL, SIGKILL, SIGSEGV, SIGTRAP, SIG_DFL, SIG_IGN, TRAP_BRKPT, UNBLOCKABLE, bit, defaultAction, firstSignal,
+} from "./signals.ts";
+import type { SigInfo } from "./signals.ts";
+import {
+  AT_BASE, AT_EGID, AT_ENTRY, AT_EUID, AT_FLAGS, AT_GID, AT_HWCAP, AT_CLKTCK, AT_PAGESZ, AT_PHDR, AT_PHENT, AT_PHNUM,
+  AT_SECURE, AT_UID, buildInitialStack,
+} from "./stack.ts";
+import type { Auxv } from "./stack.ts";
+import { hostStdio } from "./stdio.ts";
+import type { Stdio } from "./stdio.ts";
+import { Vfs } from "./vfs.ts";
+import type { Inode } from "./vfs.ts";
+import { AddressSpace } from "./vm.ts";
+import { cpuMachine } from "./cpu-machine.ts";
+import { deferSignals, imageStarted, layerLoaderHook, threadExited } from "./layered.ts";
+
+const layerHook = layerLoaderHook();
+
+/** Deterministic CLOCK_REALTIME origin: 2000-01-01T00:00:00Z (unless hostRealtime). */
+export const REALTIME_EPOCH_NS = 946_684_800n * 1_000_000_000n;
+/** Each retired instruction advances the clocks by 1 ns; rdtime counts nanoseconds (timebase 1 GHz, spec/shared-page.md). */
+export const NS_PER_INSN = 1n;
+export const RDTIME_DIVISOR = 1n;
+/** misa-style letters I, M, A. */
+const HWCAP_IMA = (1 << 8) | (1 << 12) | (1 << 0);
+
+/** What the layer engineer's loader hook sees (and may change) while a program is loaded. */
+export interface LoadContext {
+  readonly kernel: Kernel;
+  readonly elf: ElfFile;
+  readonly image: Uint8Array;
+  readonly mem: GuestMemory;
+  readonly vm: AddressSpace;
+  readonly cpu: GuestCpu;
+  readonly argv: readonly string[];
+  readonly envp: readonly string[];
+  /** Extra auxv entries go here (before AT_RANDOM/AT_EXECFN/AT_NULL). */
+  readonly auxv: Auxv;
+  /** Where the first instruction runs; a hook may point it into the layer. */
+  entry: number;
+}
+/** Runs after the segments, stack area and trampoline are mapped, before the initial stack is written. Throw LoadError to refuse. */
+export type LoaderHook = (ctx: LoadContext) => void;
+
+export interface KernelOptions {
+  dispatch: KernelDispatch;
+  machine?: Machine;
+  stdio?: Stdio;
+  vfs?: Vfs;
+  /** CLOCK_REALTIME from the host clock instead of the deterministic epoch. */
+  hostRealtime?: boolean;
+  /** Total instructions (all threads) before the run stops with kind "limit". */
+  maxInsns?: number;
+  /** Instructions a thread runs before the scheduler switches (default 10000). */
+  quantum?: number;
+  /** Bytes of guest memory mapped across all processes (default 512 MiB). */
+  memoryCap?: number;
+  maxProcesses?: number;
+  maxThreads?: number;
+  maxFds?: number;
+  /** Seed of the AT_RANDOM bytes. */
+  seed?: number;
+  loaderHooks?: LoaderHook[];
+  /** Extra or replacement handlers by name (tests, the layer). */
+  handlers?: Record<string, Handler>;
+  /** Called with one line per syscall (strace-like). */
+  trace?: (line: string) => void;
+}
+
+export type RunOutcome =
+  | { kind: "exited"; code: number }
+  | { kind: "signaled"; signal: number; core: boolean }
+  | { kind: "limit"; reason: "insns" | "deadlock"; message: string };
+
+export interface RunResult {
+  outcome: RunOutcome;
+  /** Shell-style status: exit code, 128+signal, 124 for the instruction limit, 125 for deadlock. */
+  status: number;
+  /** Instructions retired by all threads. */
+  insns: number;
+}
+
+interface FutexWaiter {
+  mem: GuestMemory;
+  addr: number;
+  bitset: number;
+  thread: Thread;
+  woken: boolean;
+}
+
+export class Kernel {
+  readonly dispatch: KernelDispatch;
+  readonly vfs: Vfs;
+  readonly stdio: Stdio;
+  readonly machine: Machine;
+  readonly opts: KernelOptions;
+  readonly procs = new Map<number, Process>();
+  /** Live threads in creation order: the round-robin order. */
+  threads: Thread[] = [];
+  readonly futexWaiters: FutexWaiter[] = [];
+  readonly maxFds: number;
+  private readonly table: Map<number, Entry>;
+  private nextId = 1;
+  private rr = 0;
+  private init: Process | null = null;
+  private result: RunOutcome | null = null;
+  /** Instructions retired (all threads) and virtual time skipped while everyone slept. */
+  insns = 0;
+  private idleNs = 0n;
+  private running: Thread | null = null;
+  private execCount = 0;
+
+  constructor(opts: KernelOptions) {
+    this.opts = opts;
+    this.dispatch = opts.dispatch;
+    this.machine = opts.machine ?? cpuMachine;
+    this.stdio = opts.stdio ?? hostStdio;
+    this.vfs = opts.vfs ?? new Vfs({ now: () => this.realtimeNs() });
+    this.maxFds = opts.maxFds ?? 256;
+    this.table = buildTable(opts.dispatch, { ...defaultHandlers, ...(opts.handlers ?? {}) });
+  }
+
+  // ------------------------------------------------------------------ clocks
+
+  /** CLOCK_MONOTONIC in ns: retired instructions (including the running slice) plus skipped idle time. */
+  monotonicNs(): bigint {
+    let n = this.insns;
+    const t = this.running;
+    if (t) n += Number(t.cpu.instret) - t.lastInstret;
+    return BigInt(n) * NS_PER_INSN + this.idleNs;
+  }
+
+  realtimeNs(): bigint {
+    if (this.opts.hostRealtime) return BigInt(Date.now()) * 1_000_000n;
+    return REALTIME_EPOCH_NS + this.monotonicNs();
+  }
+
+  // ------------------------------------------------------------------ structures
+
+  struct(name: string): StructLayout {
+    const s = this.dispatch.structs[name];
+    if (!s) throw new Error(`kernel ABI ${this.dispatch.version} has no structure '${name}'`);
+    return s;
+  }
+
+  encode(name: string, values: FieldValues): Uint8Array {
+    return encodeStruct(this.struct(name), values, this.dispatch.structs);
+  }
+
+  writeStruct(t: Thread, name: string, addr: number, values: FieldValues): void {
+    this.copyOut(t, addr, encodeStruct(this.struct(name), values, this.dispatch.structs));
+  }
+
+  readStruct(t: Thread, name: string, addr: number): Record<string, number | bigint> {
+    const layout = this.struct(name);
+    return decodeStruct(layout, this.copyIn(t, addr, layout.size), this.dispatch.structs);
+  }
+
+  // ------------------------------------------------------------------ user memory
+
+  /** Copies guest memory in; EFAULT unless all of it is readable (the stack grows on demand). */
+  copyIn(t: Thread, addr: number, len: number): Uint8Array {
+    const vm = t.proc.vm;
+    let b = vm.mem.readBytes(addr, len);
+    if (b === null && vm.growStack(addr, len)) b = vm.mem.readBytes(addr, len);
+    if (b === null) throw new Errno(EFAULT);
+    return b;
+  }
+
+  copyOut(t: Thread, addr: number, bytes: Uint8Array): void {
+    const vm = t.proc.vm;
+    if (vm.mem.writeBytes(addr, bytes)) return;
+    if (vm.growStack(addr, bytes.length) && vm.mem.writeBytes(addr, bytes)) return;
+    throw new Errno(EFAULT);
+  }
+
+  readU32(t: Thread, addr: number): number {
+    const b = this.copyIn(t, addr, 4);
+    return (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0;
+  }
+
+  writeU32(t: Thread, addr: number, v: number): void {
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setUint32(0, v >>> 0, true);
+    this.copyOut(t, addr, b);
+  }
+
+  /** NUL-terminated string of at most `max` bytes; EFAULT if unreadable, ENAMETOOLONG if too long. */
+  readString(t: Thread, addr: number, max = 4096, tooLong = 36 /* ENAMETOOLONG */): string {
+    const mem = t.proc.vm.mem;
+    const bytes: Uint8Array[] = [];
+    let total = 0;
+    let a = addr >>> 0;
+    for (;;) {
+      const n = PAGE_SIZE - (a % PAGE_SIZE);
+      const chunk = mem.readBytes(a, n);
+      if (chunk === null) throw new Errno(EFAULT);
+      const z = chunk.indexOf(0);
+      const part = z >= 0 ? chunk.subarray(0, z) : chunk;
+      bytes.push(part);
+      total += part.length;
+      if (total > max) throw new Errno(tooLong);
+      if (z >= 0) break;
+      a += n;
+      if (a > 0xffffffff) throw new Errno(EFAULT);
+    }
+    return Buffer.concat(bytes).toString("utf8");
+  }
+
+  // ------------------------------------------------------------------ processes
+
+  newId(): number {
+    return this.nextId++;
+  }
+
+  /** Charges `bytes` of fresh mappings to the kernel-wide memory cap. */
+  private charge = (bytes: number): void => this.chargeMemory(bytes);
+
+  /** Throws ENOMEM unless `bytes` more may be mapped under the kernel-wide cap. */
+  chargeMemory(bytes: number): void {
+    if (bytes <= 0) return;
+    const cap = this.opts.memoryCap ?? 512 * 1024 * 1024;
+    const seen = new Set<GuestMemory>();
+    let used = 0;
+    for (const p of this.procs.values()) {
+      if (p.state === "live" && !seen.has(p.vm.mem)) {
+        seen.add(p.vm.mem);
+        used += p.vm.mappedBytes();
+      }
+    }
+    if (used + bytes > cap) throw new Errno(ENOMEM);
+  }
+
+  newAddressSpace(mem: GuestMemory): AddressSpace {
+    return new AddressSpace(mem, this.charge);
+  }
+
+  /**
+   * Loads an executable into a fresh address space and CPU, ready to run. Throws LoadError with a
+   * one-line reason for anything that is not a runnable RV32 executable or does not fit.
+   */
+  prepareImage(image: Uint8Array, argv: readonly string[], envp: readonly string[], execfn: string): { vm: AddressSpace; cpu: GuestCpu } {
+    let elf: ElfFile;
+    try {
+      elf = readElf(image);
+    } catch (e) {
+      if (e instanceof ElfError) throw new LoadError(e.message);
+      throw e;
+    }
+    const mem = this.machine.newMemory();
+    const vm = this.newAddressSpace(mem);
+    try {
+      const img = loadSegments(mem, elf, image, (n) => this.charge(n));
+      vm.brkStart = vm.brk = img.brk;
+      const sigreturn = this.dispatch.syscalls.find((r) => r.handler === "rt_sigreturn");
+      if (sigreturn) {
+        vm.map(SIGTRAMP_ADDR, PAGE_SIZE, PERM_R | PERM_X);
+        mem.writeBytes(SIGTRAMP_ADDR, trampolineCode(sigreturn.nr), true);
+      }
+      vm.mapStack();
+      const cpu = this.machine.newCpu(mem);
+      const auxv: Auxv = [
+        [AT_HWCAP, HWCAP_IMA], [AT_PAGESZ, PAGE_SIZE], [AT_CLKTCK, 100],
+        [AT_PHDR, img.phdr], [AT_PHENT, img.phent], [AT_PHNUM, img.phnum],
+        [AT_BASE, 0], [AT_FLAGS, 0], [AT_ENTRY, img.entry],
+        [AT_UID, 0], [AT_EUID, 0], [AT_GID, 0], [AT_EGID, 0], [AT_SECURE, 0],
+      ];
+      const ctx: LoadContext = { kernel: this, elf, image, mem, vm, cpu, argv, envp, auxv, entry: img.entry };
+      for (const hook of [layerHook, ...(this.opts.loaderHooks ?? [])]) hook(ctx);
+      const stack = buildInitialStack(STACK_TOP, argv, envp, auxv, this.randomBytes(), execfn);
+      if (stack.base < vm.stackLow && !vm.growStack(stack.base, STACK_TOP - stack.base)) {
+        throw new LoadError("arguments and environment do not fit on the stack");
+      }
+      mem.writeBytes(stack.base, stack.bytes);
+      cpu.pc = ctx.entry >>> 0;
+      cpu.regs[2] = stack.sp;
+      return { vm, cpu };
+    } catch (e) {
+      if (e instanceof Errno && e.errno === ENOMEM) throw new LoadError("out of memory (memory cap reached while loading)");
+      throw e;
+    }
+  }
+
+  /** Deterministic AT_RANDOM bytes (xorshift from the seed and the exec count). */
+  private randomBytes(): Uint8Array {
+    let x = ((this.opts.seed ?? 0x6b696c6e) ^ (++this.execCount * 0x9e3779b9)) >>> 0 || 1;
+    const out = new Uint8Array(16);
+    for (let i = 0; i < 16; i++) {
+      x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+      out[i] = x & 0xff;
+    }
+    return out;
+  }
+
+  /**
+   * Creates a process running `image` (the first one becomes init, pid 1, whose exit ends run()).
+   * Descriptors 0-2 are the kernel's stdio. Throws LoadError.
+   */
+  spawn(image: Uint8Array, argv: readonly string[], envp: readonly string[] = [], opts: { cwd?: string } = {}): Process {
+    const { vm, cpu } = this.prepareImage(image, argv, envp, argv[0] ?? "");
+    const fds = new FdTable(this.maxFds);
+    fds.alloc(new OpenFile("host", O_RDONLY, null, null, 0));
+    fds.alloc(new OpenFile("host", O_WRONLY, null, null, 1));
+    fds.alloc(new OpenFile("host", O_WRONLY, null, null, 2));
+    const cwd = opts.cwd ? this.vfs.lookup(this.vfs.root, opts.cwd) : this.vfs.root;
+    const p = new Process(this.newId(), this.init ? this.init.pid : 0, vm, fds, cwd);
+    this.procs.set(p.pid, p);
+    imageStarted(this, this.addThread(p, cpu, p.pid));
+    this.init ??= p;
+    return p;
+  }
+
+  addThread(p: Process, cpu: GuestCpu, tid = this.newId()): Thread {
+    const t = new Thread(tid, p, cpu);
+    t.lastInstret = Number(cpu.instret);
+    cpu.timeSource = () => this.monotonicNs() / RDTIME_DIVISOR;
+    p.threads.push(t);
+    this.threads.push(t);
+    return t;
+  }
+
+  liveProcessCount(): number {
+    return this.procs.size;
+  }
+
+  /** Ends one thread; the last one ends its process with `status`. */
+  exitThread(t: Thread, status: ExitStatus): void {
+    const p = t.proc;
+    if (p.liveThreads.length <= 1) {
+      this.exitProcess(p, status);
+      return;
+    }
+    this.killThread(t, true);
+  }
+
+  private killThread(t: Thread, clearTid: boolean): void {
+    if (t.state === "dead") return;
+    threadExited(t);
+    if (clearTid && t.clearChildTid) {
+      // CLONE_CHILD_CLEARTID: zero the word and wake one futex waiter, as pthread_join expects.
+      if (t.proc.vm.mem.writeBytes(t.clearChildTid, new Uint8Array(4))) this.futexWake(t.proc.vm.mem, t.clearChildTid, 1, 0xffffffff);
+    }
+    t.state = "dead";
+    t.block = null;
+    this.threads = this.threads.filter((x) => x !== t);
+    for (let i = this.futexWaiters.length - 1; i >= 0; i--) if (this.futexWaiters[i]!.thread === t) this.futexWaiters.splice(i, 1);
+  }
+
+  /** Kills every other thread of t's process (execve, exit_group). */
+  killOtherThreads(t: Thread): void {
+    for (const o of t.proc.threads) if (o !== t) this.killThread(o, false);
+    t.proc.threads = [t];
+  }
+
+  exitProcess(p: Process, status: ExitStatus): void {
+    if (p.state !== "live") return;
+    for (const t of p.threads) this.killThread(t, true);
+    p.threads = [];
+    p.fds.closeAll();
+    p.state = "zombie";
+    p.exit = status;
+    // Orphans go to init; an orphan zombie with no one to reap it is released.
+    for (const c of this.procs.values()) {
+      if (c.ppid === p.pid) {
+        c.ppid = this.init && this.init !== p && this.init.state === "live" ? this.init.pid : 0;
+        if (c.ppid === 0 && c.state === "zombie") this.procs.delete(c.pid);
+      }
+    }
+    const parent = this.procs.get(p.ppid);
+    if (!parent || parent.state !== "live") {
+      if (p !== this.init) this.procs.delete(p.pid);
+    } else if (p.exitSignal) {
+      const act = parent.sigactions[p.exitSignal];
+      if (p.exitSignal === 17 && act && act.handler === SIG_IGN) this.procs.delete(p.pid); // SIGCHLD ignored: auto-reap
+      else this.sendSignal(parent, null, p.exitSignal, this.childInfo(p));
+    }
+    if (p === this.init) {
+      this.result = status.signal ? { kind: "signaled", signal: status.signal, core: status.core } : { kind: "exited", code: status.code };
+    }
+  }
+
+  /** The SIGCHLD siginfo of a finished child (waitid's view). */
+  childInfo(c: Process): SigInfo {
+    const e = c.exit!;
+    return e.signal
+      ? { signo: 17, code: e.core ? CLD_DUMPED : CLD_KILLED, pid: c.pid, uid: 0, status: e.signal }
+      : { signo: 17, code: CLD_EXITED, pid: c.pid, uid: 0, status: e.code & 0xff };
+  }
+
+  siginfoValues(info: SigInfo): FieldValues {
+    const v: FieldValues = { si_signo: info.signo, si_errno: 0, si_code: info.code };
+    if (info.pid !== undefined) v["si_pid"] = info.pid;
+    if (info.uid !== undefined) v["si_uid"] = info.uid;
+    if (info.status !== undefined) v["si_status"] = info.status;
+    if (info.addr !== undefined) v["si_addr"] = info.addr;
+    return v;
+  }
+
+  // ------------------------------------------------------------------ signals
+
+  /** Queues a signal for a process (thread = null) or one thread. Ignored signals are dropped now. */
+  sendSignal(p: Process, thread: Thread | null, sig: number, info: SigInfo): void {
+    if (p.state !== "live" || sig === 0) return;
+    if (sig === SIGKILL) {
+      this.exitProcess(p, { code: 0, signal: SIGKILL, core: false });
+      return;
+    }
+    const act = p.sigactions[sig]!;
+    const ignored = act.handler === SIG_IGN || (act.handler === SIG_DFL && ["ignore", "stop", "cont"].includes(defaultAction(sig)));
+    if (ignored) return;
+    if (thread) {
+      thread.pending |= bit(sig);
+      if (!thread.pendingInfo.has(sig)) thread.pendingInfo.set(sig, info);
+    } else {
+      p.pending |= bit(sig);
+      if (!p.pendingInfo.has(sig)) p.pendingInfo.set(sig, info);
+    }
+  }
+
+  /** A synchronous fault signal: blocked or ignored means death, as Linux's force_sig does. */
+  forceSignal(t: Thread, sig: number, info: SigInfo): void {
+    const act = t.proc.sigactions[sig]!;
+    if (act.handler === SIG_IGN || (t.sigmask & bit(sig)) !== 0n) {
+      this.exitProcess(t.proc, { code: 0, signal: sig, core: defaultAction(sig) === "core" });
+      return;
+    }
+    t.pending |= bit(sig);
+    t.pendingInfo.set(sig, info);
+    this.deliverSignals(t, true);
+  }
+
+  private deliverable(t: Thread): bigint {
+    return (t.pending | t.proc.pending) & ~(t.sigmask & ~UNBLOCKABLE);
+  }
+
+  /**
+   * Delivers one pending, unblocked signal to t (before it returns to user mode). Asynchronous
+   * signals wait while the thread holds a critical section of the layer (spec/signals.md);
+   * a forced fault signal never waits.
+   */
+  deliverSignals(t: Thread, forced = false): void {
+    const p = t.proc;
+    if (!forced && this.deliverable(t) !== 0n && deferSignals(this, t)) return;
+    while (t.state !== "dead" && p.state === "live") {
+      const mask = this.deliverable(t);
+      if (mask === 0n) return;
+      const sig = firstSignal(mask);
+      let info: SigInfo;
+      if (t.pending & bit(sig)) {
+        t.pending &= ~bit(sig);
+        info = t.pendingInfo.get(sig) ?? { signo: sig, code: 0 };
+        t.pendingInfo.delete(sig);
+      } else {
+        p.pending &= ~bit(sig);
+        info = p.pendingInfo.get(sig) ?? { signo: sig, code: 0 };
+        p.pendingInfo.delete(sig);
+      }
+      const act = p.sigactions[sig]!;
+      if (act.handler === SIG_IGN) continue;
+      if (act.handler === SIG_DFL) {
+        const d = defaultAction(sig);
+        if (d === "term" || d === "core") {
+          this.exitProcess(p, { code: 0, signal: sig, core: d === "core" });
+          return;
+        }
+        continue; // ignore, stop and continue: no job control in kiln
+      }
+      if (!this.setupFrame(t, sig, info, act.handler, act.mask, act.flags)) {
+        this.exitProcess(p, { code: 0, signal: SIGSEGV, core: true });
+        return;
+      }
+      if (act.flags & SA_RESETHAND) p.sigactions[sig] = { handler: SIG_DFL, flags: 0, mask: 0n };
+      return;
+    }
+  }
+
+  /**
+   * Linux's RISC-V rt_sigframe: siginfo (128 bytes) then ucontext { uc_flags, uc_link, uc_stack[12],
+   * uc_sigmask (8, padded to 128), uc_mcontext at +160: pc, x1..x31, then FP state (528) }.
+   */
+  static readonly UC_OFF = 128;
+  static readonly UC_SIGMASK = 20;
+  static readonly UC_MCONTEXT = 160;
+  static readonly FRAME_SIZE = 128 + 816;
+
+  private setupFrame(t: Thread, sig: number, info: SigInfo, handler: number, mask: bigint, flags: number): boolean {
+    const cpu = t.cpu;
+    const frame = (((cpu.regs[2]! >>> 0) - Kernel.FRAME_SIZE) & ~15) >>> 0;
+    const bytes = new Uint8Array(Kernel.FRAME_SIZE);
+    const dv = new DataView(bytes.buffer);
+    const si = encodeStruct(this.struct("siginfo"), this.siginfoValues(info), this.dispatch.structs);
+    bytes.set(si.subarray(0, 128), 0);
+    dv.setBigUint64(Kernel.UC_OFF + Kernel.UC_SIGMASK, t.sigmask, true);
+    const mc = Kernel.UC_OFF + Kernel.UC_MCONTEXT;
+    dv.setUint32(mc, cpu.pc >>> 0, true);
+    for (let i = 1; i < 32; i++) dv.setUint32(mc + i * 4, cpu.regs[i]! >>> 0, true);
+    try {
+      this.copyOut(t, frame >>> 0, bytes);
+    } catch {
+      return false;
+    }
+    t.sigmask |= mask & ~UNBLOCKABLE;
+    if (!(flags & SA_NODEFER)) t.sigmask |= bit(sig);
+    cpu.regs[10] = sig;
+    cpu.regs[11] = frame;
+    cpu.regs[12] = frame + Kernel.UC_OFF;
+    cpu.regs[1] = SIGTRAMP_ADDR | 0;
+    cpu.regs[2] = frame;
+    cpu.pc = handler >>> 0;
+    return true;
+  }
+
+  /** rt_sigreturn: restores registers and mask from the frame at sp. */
+  sigreturn(t: Thread): boolean {
+    const cpu = t.cpu;
+    const frame = cpu.regs[2]! >>> 0;
+    const b = t.proc.vm.mem.readBytes(frame, Kernel.FRAME_SIZE);
+    if (!b) return false;
+    const dv = new DataView(b.buffer);
+    const mc = Kernel.UC_OFF + Kernel.UC_MCONTEXT;
+    cpu.pc = dv.getUint32(mc, true);
+    for (let i = 1; i < 32; i++) cpu.regs[i] = dv.getInt32(mc + i * 4, true);
+    t.sigmask = dv.getBigUint64(Kernel.UC_OFF + Kernel.UC_SIGMASK, true) & ~UNBLOCKABLE;
+    return true;
+  }
+
+  // ------------------------------------------------------------------ futex
+
+  futexWake(mem: GuestMemory, addr: number, n: number, bitset: number): number {
+    let woken = 0;
+    for (let i = 0; i < this.futexWaiters.length && woken < n; ) {
+      const w = this.futexWaiters[i]!;
+      if (w.mem === mem && w.addr === addr && (w.bitset & bitset) !== 0) {
+        w.woken = true;
+        this.futexWaiters.splice(i, 1);
+        woken++;
+      } else i++;
+    }
+    return woken;
+  }
+
+  futexWait(t: Thread, addr: number, bitset: number): FutexWaiter {
+    const w: FutexWaiter = { mem: t.proc.vm.mem, addr, bitset, thread: t, woken: false };
+    this.futexWaiters.push(w);
+    return w;
+  }
+
+  futexRequeue(mem: GuestMemory, from: number, to: number, nWake: number, nMove: number): number {
+    const woken = this.futexWake(mem, from, nWake, 0xffffffff);
+    let moved = 0;
+    for (const w of this.futexWaiters) {
+      if (moved >= nMove) break;
+      if (w.mem === mem && w.addr === from) { w.addr = to; moved++; }
+    }
+    return woken + moved;
+  }
+
+  cancelFutex(t: Thread): void {
+    for (let i = this.futexWaiters.length - 1; i >= 0; i--) if (this.futexWaiters[i]!.thread === t) this.futexWaiters.splice(i, 1);
+  }
+
+  // ------------------------------------------------------------------ the run loop
+
+  /** Runs until init exits, a limit is hit, or every thread is blocked for good. */
+  run(): RunResult {
+    const max = this.opts.maxInsns ?? Number.MAX_SAFE_INTEGER;
+    while (!this.result) {
+      if (this.insns >= max) {
+        this.result = { kind: "limit", reason: "insns", message: `instruction limit reached (${max} instructions)` };
+        break;
+      }
+      const t = this.pickNext();
+      if (!t) {
+        if (!this.skipIdle()) {
+          this.result = { kind: "limit", reason: "deadlock", message: "deadlock: every thread is blocked and none can be woken" };
+        }
+        continue;
+      }
+      this.runSlice(t, max);
+    }
+    const o = this.result;
+    const status = o.kind === "exited" ? o.code & 0xff : o.kind === "signaled" ? 128 + o.signal : o.reason === "insns" ? 124 : 125;
+    return { outcome: o, status, insns: this.insns };
+  }
+
+  /** The next runnable thread in round-robin order, waking blocked threads whose wait is over. */
+  private pickNext(): Thread | null {
+    const n = this.threads.length;
+    for (let i = 0; i < n; i++) {
+      const idx = (this.rr + i) % n;
+      const t = this.threads[idx]!;
+      if (t.state === "blocked") this.tryWake(t);
+      if (t.state === "runnable") {
+        this.rr = idx + 1;
+        return t;
+      }
+    }
+    return null;
+  }
+
+  private tryWake(t: Thread): void {
+    const b = t.block!;
+    const r = b.poll();
+    if (r !== undefined) {
+      this.finishBlock(t, r);
+      return;
+    }
+    if (this.deliverable(t) !== 0n) {
+      // Take a process-directed signal for this thread so no other sleeper is also interrupted.
+      const sig = firstSignal(this.deliverable(t));
+      if (!(t.pending & bit(sig))) {
+        t.proc.pending &= ~bit(sig);
+        t.pending |= bit(sig);
+        const info = t.proc.pendingInfo.get(sig);
+        t.proc.pendingInfo.delete(sig);
+        if (info) t.pendingInfo.set(sig, info);
+      }
+      this.cancelFutex(t);
+      this.finishBlock(t, b.interrupt ? b.interrupt() : -EINTR);
+    }
+  }
+
+  private finishBlock(t: Thread, r: number): void {
+    t.cpu.regs[10] = r;
+    t.block = null;
+    t.state = "runnable";
+  }
+
+  /** Nothing can run: jump the clock to the earliest sleeper's deadline. */
+  private skipIdle(): boolean {
+    let best: bigint | undefined;
+    for (const t of this.threads) {
+      const d = t.block?.deadline;
+      if (d !== undefined && (best === undefined || d < best)) best = d;
+    }
+    if (best === undefined) return false;
+    const now = this.monotonicNs();
+    if (best > now) this.idleNs += best - now;
+    return true;
+  }
+
+  private runSlice(t: Thread, max: number): void {
+    const quantum = this.opts.quantum ?? 10_000;
+    let left = quantum;
+    t.cpu.clearReservation();
+    this.running = t;
+    try {
+      this.deliverSignals(t);
+      while (left > 0 && t.state === "runnable" && !this.result) {
+        const budget = Math.min(left, max - this.insns);
+        if (budget <= 0) return;
+        const cpu = t.cpu; // execve replaces it
+        const exit = cpu.run(budget);
+        const now = Number(cpu.instret);
+        const used = now - t.lastInstret;
+        t.lastInstret = now;
+        this.insns += used;
+        t.proc.insns += used;
+        left -= Math.max(used, 1);
+        switch (exit.kind) {
+          case "budget":
+            break;
+          case "ecall":
+            this.syscall(t);
+            break;
+          case "ebreak":
+            this.forceSignal(t, SIGTRAP, { signo: SIGTRAP, code: TRAP_BRKPT, addr: cpu.pc >>> 0 });
+            break;
+          case "fault":
+            this.fault(t, exit.cause, exit.addr, exit.pc);
+            break;
+        }
+        if (t.state === "runnable") this.deliverSignals(t);
+      }
+    } finally {
+      this.running = null;
+    }
+  }
+
+  private fault(t: Thread, cause: string, addr: number, pc: number): void {
+    const vm = t.proc.vm;
+    if ((cause === "load" || cause === "store") && !vm.mem.permsAt(addr) && vm.growStack(addr)) {
+      t.cpu.pc = pc; // stack grown: retry the access
+      return;
+    }
+    switch (cause) {
+      case "illegal":
+        this.forceSignal(t, SIGILL, { signo: SIGILL, code: ILL_ILLOPC, addr: pc });
+        break;
+      case "misaligned-fetch":
+        this.forceSignal(t, SIGBUS, { signo: SIGBUS, code: BUS_ADRALN, addr });
+        break;
+      default:
+        this.forceSignal(t, SIGSEGV, { signo: SIGSEGV, code: vm.mem.permsAt(addr) ? SEGV_ACCERR : SEGV_MAPERR, addr });
+    }
+  }
+
+  private syscall(t: Thread): void {
+    const cpu = t.cpu;
+    const regs = cpu.regs;
+    const nr = regs[17]! >>> 0;
+    cpu.pc = (cpu.pc + 4) >>> 0;
+    const e = this.table.get(nr);
+    if (!e || !e.fn) {
+      regs[10] = -ENOSYS;
+      this.opts.trace?.(`[${t.tid}] syscall ${nr} = -ENOSYS`);
+      return;
+    }
+    const args = decodeArgs(e, regs);
+    const ctx: Ctx = { k: this, t, p: t.proc, row: e.row };
+    let r;
+    try {
+      r = e.fn(ctx, ...args);
+    } catch (err) {
+      if (!(err instanceof Errno)) throw err;
+      r = -err.errno;
+    }
+    if (this.opts.trace) {
+      const shown = typeof r === "number" ? String(r) : r === NORETURN ? "?" : "<blocked>";
+      this.opts.trace(`[${t.tid}] ${e.row.id}(${args.map((a) => (a > 0xffff ? "0x" + (a >>> 0).toString(16) : String(a))).join(", ")}) = ${shown}`);
+    }
+    if (typeof r === "number") regs[10] = r;
+    else if (r !== NORETURN && t.state !== "dead") {
+      t.state = "blocked";
+      t.block = r;
+    }
+  }
+
+  /** The current directory inode of a process, or of an fd for *at() calls (AT_FDCWD = -100). */
+  dirFor(p: Process, dirfd: number): Inode {
+    if (dirfd === -100) return p.cwd;
+    const f = p.fds.get(dirfd);
+    if (!f.inode || !f.inode.isDir) throw new Errno(20 /* ENOTDIR */);
+    return f.inode;
+  }
+}

@@ -1,0 +1,64 @@
+// The guest's view of the host's standard streams. Writes go through without loss; stdin is read
+// synchronously (the whole machine waits), retrying on EAGAIN when the host stream is non-blocking.
+import * as fs from "node:fs";
+
+export interface Stdio {
+  /** Up to `max` bytes from stdin; an empty array means end of file. */
+  read(max: number): Uint8Array;
+  /** Writes all of `bytes` to host fd 1 or 2. Returns false if the host stream is gone (EPIPE). */
+  write(fd: number, bytes: Uint8Array): boolean;
+}
+
+const nap = new Int32Array(new SharedArrayBuffer(4));
+const sleep = (ms: number): void => void Atomics.wait(nap, 0, 0, ms);
+
+export const hostStdio: Stdio = {
+  read(max) {
+    const buf = new Uint8Array(Math.max(0, Math.min(max, 1 << 20)));
+    for (;;) {
+      try {
+        const n = fs.readSync(0, buf, 0, buf.length, null);
+        return buf.subarray(0, n);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === "EAGAIN") { sleep(5); continue; }
+        if (code === "EOF") return new Uint8Array(0);
+        return new Uint8Array(0);
+      }
+    }
+  },
+  write(fd, bytes) {
+    let off = 0;
+    while (off < bytes.length) {
+      try {
+        off += fs.writeSync(fd, bytes, off, bytes.length - off);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === "EAGAIN") { sleep(1); continue; }
+        return false;
+      }
+    }
+    return true;
+  },
+};
+
+/** In-memory stdio for tests and embedding. */
+export class BufferStdio implements Stdio {
+  private input: Uint8Array;
+  readonly out: Uint8Array[] = [];
+  readonly err: Uint8Array[] = [];
+  constructor(input: string | Uint8Array = "") {
+    this.input = typeof input === "string" ? new TextEncoder().encode(input) : input;
+  }
+  read(max: number): Uint8Array {
+    const n = Math.min(max, this.input.length);
+    const r = this.input.slice(0, n);
+    this.input = this.input.subarray(n);
+    return r;
+  }
+  write(fd: number, bytes: Uint8Array): boolean {
+    (fd === 2 ? this.err : this.out).push(bytes.slice());
+    return true;
+  }
+  get stdout(): string { return Buffer.concat(this.out).toString("utf8"); }
+  get stderr(): string { return Buffer.concat(this.err).toString("utf8"); }
+}

@@ -1,0 +1,299 @@
+// In-memory file system. Everything the guest sees lives here; a host directory is copied in once
+// (importHostDir) and never written back, so no guest path can reach the host.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Errno, EEXIST, EINVAL, EISDIR, ELOOP, ENAMETOOLONG, ENOENT, ENOSPC, ENOTDIR, ENOTEMPTY, EBUSY, EFBIG } from "./errno.ts";
+
+export const S_IFMT = 0o170000;
+export const S_IFREG = 0o100000;
+export const S_IFDIR = 0o040000;
+export const S_IFLNK = 0o120000;
+export const S_IFIFO = 0o010000;
+export const S_IFCHR = 0o020000;
+
+export const DT_FIFO = 1, DT_CHR = 2, DT_DIR = 4, DT_REG = 8, DT_LNK = 10;
+
+const PATH_MAX = 4096;
+const NAME_MAX = 255;
+const SYMLOOP_MAX = 40;
+/** Largest single file (keeps a runaway writer from exhausting host memory). */
+export const MAX_FILE_SIZE = 64 * 1024 * 1024;
+
+export type NodeKind = "file" | "dir" | "symlink";
+
+export class Inode {
+  /** File contents; only data.subarray(0, size) is meaningful. */
+  data = new Uint8Array(0);
+  size = 0;
+  entries = new Map<string, Inode>();
+  /** For directories: the containing directory (root is its own parent). */
+  parent: Inode;
+  target = "";
+  nlink = 1;
+  constructor(readonly ino: number, readonly kind: NodeKind, public mode: number, public mtimeNs: bigint) {
+    this.parent = this;
+  }
+  get isDir(): boolean { return this.kind === "dir"; }
+  fileType(): number {
+    return this.kind === "dir" ? S_IFDIR : this.kind === "symlink" ? S_IFLNK : S_IFREG;
+  }
+}
+
+export interface VfsOptions {
+  /** Deterministic timestamp source (ns). */
+  now?: () => bigint;
+  /** Total bytes of file data the file system may hold. */
+  capacity?: number;
+}
+
+export class Vfs {
+  readonly root: Inode;
+  private nextIno = 1;
+  usedBytes = 0;
+  readonly capacity: number;
+  readonly now: () => bigint;
+
+  constructor(opts: VfsOptions = {}) {
+    this.now = opts.now ?? (() => 0n);
+    this.capacity = opts.capacity ?? 256 * 1024 * 1024;
+    this.root = this.newNode("dir", 0o755);
+    this.root.nlink = 2;
+  }
+
+  newNode(kind: NodeKind, perm: number): Inode {
+    return new Inode(this.nextIno++, kind, perm & 0o7777, this.now());
+  }
+
+  /**
+   * Resolves `p` relative to `cwd`. ".." at the root stays at the root; absolute paths and
+   * absolute symlink targets start at the guest root, so nothing escapes it.
+   */
+  lookup(cwd: Inode, p: string, followLast = true): Inode {
+    return this.walk(cwd, p, followLast, { n: 0 });
+  }
+
+  private walk(cwd: Inode, p: string, followLast: boolean, depth: { n: number }): Inode {
+    if (p.length === 0) throw new Errno(ENOENT);
+    if (p.length >= PATH_MAX) throw new Errno(ENAMETOOLONG);
+    let cur = p.startsWith("/") ? this.root : cwd;
+    const parts = p.split("/").filter((s) => s.length > 0);
+    for (let i = 0; i < parts.length; i++) {
+      const name = parts[i]!;
+      if (!cur.isDir) throw new Errno(ENOTDIR);
+      if (name.length > NAME_MAX) throw new Errno(ENAMETOOLONG);
+      if (name === ".") continue;
+      if (name === "..") { cur = cur.parent; continue; }
+      const next = cur.entries.get(name);
+      if (!next) throw new Errno(ENOENT);
+      const last = i === parts.length - 1;
+      if (next.kind === "symlink" && (!last || followLast)) {
+        if (++depth.n > SYMLOOP_MAX) throw new Errno(ELOOP);
+        cur = this.walk(cur, next.target, true, depth);
+      } else {
+        cur = next;
+      }
+    }
+    // "dir/" must name a directory.
+    if (p.endsWith("/") && !cur.isDir) throw new Errno(ENOTDIR);
+    return cur;
+  }
+
+  /** Splits `p` into (existing parent directory, final name). The name may be "." or "..". */
+  lookupParent(cwd: Inode, p: string): { dir: Inode; name: string } {
+    if (p.length === 0) throw new Errno(ENOENT);
+    if (p.length >= PATH_MAX) throw new Errno(ENAMETOOLONG);
+    const trimmed = p.replace(/\/+$/, "");
+    if (trimmed.length === 0) return { dir: this.root, name: "." };
+    const slash = trimmed.lastIndexOf("/");
+    const name = trimmed.slice(slash + 1);
+    if (name.length > NAME_MAX) throw new Errno(ENAMETOOLONG);
+    const dir = slash < 0 ? cwd : this.lookup(cwd, slash === 0 ? "/" : trimmed.slice(0, slash), true);
+    if (!dir.isDir) throw new Errno(ENOTDIR);
+    return { dir, name };
+  }
+
+  mkdir(dir: Inode, name: string, perm: number): Inode {
+    if (name === "." || name === "..") throw new Errno(EEXIST);
+    if (dir.entries.has(name)) throw new Errno(EEXIST);
+    const d = this.newNode("dir", perm);
+    d.parent = dir;
+    d.nlink = 2;
+    dir.entries.set(name, d);
+    dir.nlink++;
+    dir.mtimeNs = this.now();
+    return d;
+  }
+
+  createFile(dir: Inode, name: string, perm: number): Inode {
+    if (name === "." || name === "..") throw new Errno(EISDIR);
+    if (dir.entries.has(name)) throw new Errno(EEXIST);
+    const f = this.newNode("file", perm);
+    dir.entries.set(name, f);
+    dir.mtimeNs = this.now();
+    return f;
+  }
+
+  symlink(dir: Inode, name: string, target: string): Inode {
+    if (dir.entries.has(name)) throw new Errno(EEXIST);
+    const l = this.newNode("symlink", 0o777);
+    l.target = target;
+    l.size = Buffer.byteLength(target);
+    dir.entries.set(name, l);
+    return l;
+  }
+
+  /** unlink (rmdir=false) or rmdir (rmdir=true) of dir/name. */
+  remove(dir: Inode, name: string, rmdir: boolean): void {
+    if (name === "." ) throw new Errno(EINVAL);
+    if (name === "..") throw new Errno(ENOTEMPTY);
+    const node = dir.entries.get(name);
+    if (!node) throw new Errno(ENOENT);
+    if (rmdir) {
+      if (!node.isDir) throw new Errno(ENOTDIR);
+      if (node === this.root) throw new Errno(EBUSY);
+      if (node.entries.size > 0) throw new Errno(ENOTEMPTY);
+      dir.nlink--;
+    } else if (node.isDir) {
+      throw new Errno(EISDIR);
+    }
+    dir.entries.delete(name);
+    node.nlink = node.isDir ? 0 : node.nlink - 1;
+    if (node.nlink === 0 && node.kind === "file") this.release(node);
+    dir.mtimeNs = this.now();
+  }
+
+  /** Frees a file's storage once nothing names it. (Open descriptions keep their own reference.) */
+  private release(_node: Inode): void {
+    // Storage accounting stays with the inode until it is truncated; an unlinked-but-open file keeps
+    // working, as on Linux. Accounting is returned when its data is dropped by resize().
+  }
+
+  rename(odir: Inode, oname: string, ndir: Inode, nname: string, noReplace: boolean): void {
+    if ([oname, nname].some((n) => n === "." || n === "..")) throw new Errno(EBUSY);
+    const node = odir.entries.get(oname);
+    if (!node) throw new Errno(ENOENT);
+    if (node.isDir) {
+      // A directory cannot move under itself.
+      for (let d = ndir; ; d = d.parent) {
+        if (d === node) throw new Errno(EINVAL);
+        if (d === this.root) break;
+      }
+    }
+    const existing = ndir.entries.get(nname);
+    if (existing === node) return;
+    if (existing) {
+      if (noReplace) throw new Errno(EEXIST);
+      if (node.isDir && !existing.isDir) throw new Errno(ENOTDIR);
+      if (!node.isDir && existing.isDir) throw new Errno(EISDIR);
+      if (existing.isDir && existing.entries.size > 0) throw new Errno(ENOTEMPTY);
+      if (existing.isDir) ndir.nlink--;
+      existing.nlink = existing.isDir ? 0 : existing.nlink - 1;
+    }
+    odir.entries.delete(oname);
+    ndir.entries.set(nname, node);
+    if (node.isDir) {
+      node.parent = ndir;
+      odir.nlink--;
+      ndir.nlink++;
+    }
+    odir.mtimeNs = ndir.mtimeNs = this.now();
+  }
+
+  /** Changes a file's size, zero-filling growth; enforces the per-file and total capacity. */
+  resize(node: Inode, size: number): void {
+    if (size > MAX_FILE_SIZE) throw new Errno(EFBIG);
+    const delta = size - node.size;
+    if (delta > 0 && this.usedBytes + delta > this.capacity) throw new Errno(ENOSPC);
+    if (size > node.data.length) {
+      const cap = Math.min(MAX_FILE_SIZE, Math.max(size, node.data.length * 2, 64));
+      const d = new Uint8Array(cap);
+      d.set(node.data.subarray(0, node.size));
+      node.data = d;
+    } else if (size < node.size) {
+      node.data.fill(0, size, node.size);
+    }
+    this.usedBytes += delta;
+    node.size = size;
+  }
+
+  writeAt(node: Inode, pos: number, bytes: Uint8Array): number {
+    const end = pos + bytes.length;
+    if (end > node.size) this.resize(node, end);
+    node.data.set(bytes, pos);
+    node.mtimeNs = this.now();
+    return bytes.length;
+  }
+
+  readAt(node: Inode, pos: number, len: number): Uint8Array {
+    if (pos >= node.size) return new Uint8Array(0);
+    return node.data.slice(pos, Math.min(node.size, pos + len));
+  }
+
+  /** The absolute guest path of a directory (for getcwd). */
+  pathOf(dir: Inode): string {
+    const parts: string[] = [];
+    let d = dir;
+    while (d !== this.root) {
+      const parent = d.parent;
+      let found: string | undefined;
+      for (const [n, c] of parent.entries) if (c === d) { found = n; break; }
+      if (found === undefined) return "/"; // detached (removed) directory
+      parts.unshift(found);
+      d = parent;
+    }
+    return "/" + parts.join("/");
+  }
+
+  /** Convenience for tests and the CLI: write a whole file, creating parents. */
+  writeFile(p: string, contents: Uint8Array | string, perm = 0o644): Inode {
+    const bytes = typeof contents === "string" ? new TextEncoder().encode(contents) : contents;
+    const { dir, name } = this.mkdirs(p);
+    const node = dir.entries.get(name) ?? this.createFile(dir, name, perm);
+    this.resize(node, 0);
+    this.writeAt(node, 0, bytes);
+    return node;
+  }
+
+  readFile(p: string): Uint8Array {
+    const n = this.lookup(this.root, p);
+    if (n.kind !== "file") throw new Errno(EISDIR);
+    return n.data.slice(0, n.size);
+  }
+
+  private mkdirs(p: string): { dir: Inode; name: string } {
+    const parts = p.split("/").filter((s) => s.length > 0);
+    let dir = this.root;
+    for (const part of parts.slice(0, -1)) {
+      const next = dir.entries.get(part);
+      dir = next && next.isDir ? next : this.mkdir(dir, part, 0o755);
+    }
+    return { dir, name: parts[parts.length - 1] ?? "." };
+  }
+
+  /**
+   * Copies a host directory tree into the guest root. Symlinks are copied as symlinks and resolved
+   * later inside the guest tree only; devices, sockets and fifos are skipped.
+   */
+  importHostDir(hostDir: string, into: Inode = this.root): void {
+    const st = fs.statSync(hostDir);
+    if (!st.isDirectory()) throw new Error(`${hostDir} is not a directory`);
+    const names = fs.readdirSync(hostDir).sort();
+    for (const name of names) {
+      const hp = path.join(hostDir, name);
+      const lst = fs.lstatSync(hp);
+      if (into.entries.has(name)) continue;
+      if (lst.isSymbolicLink()) {
+        this.symlink(into, name, fs.readlinkSync(hp));
+      } else if (lst.isDirectory()) {
+        const d = this.mkdir(into, name, lst.mode);
+        this.importHostDir(hp, d);
+      } else if (lst.isFile()) {
+        if (this.usedBytes + lst.size > this.capacity) {
+          throw new Error(`--root: ${hp} does not fit in the guest file system (${this.capacity} bytes)`);
+        }
+        const f = this.createFile(into, name, lst.mode);
+        this.writeAt(f, 0, fs.readFileSync(hp));
+      }
+    }
+  }
+}

@@ -1,0 +1,150 @@
+// Assembly for the trap routes — direct, renumbered, translated, message — generated from one
+// slot's realisation. Nothing here knows any particular call or structure: operands, numbers and
+// copy plans all come from the generated tables.
+import type { FieldCopy, Operand, SlotRealisation, TranslationPlan } from "../abi/types.ts";
+import { LayerError, type PairContext } from "./context.ts";
+
+/** Negated error numbers: any a0 in [-4095, -1], compared unsigned. */
+export const ERR_CHECK = (reg = "t0", target = "__err") => [`li ${reg}, -4095`, `bgeu a0, ${reg}, ${target}`];
+
+const EOVERFLOW = 75;
+
+/** True when the kernel call takes exactly the slot's arguments in order: no moves needed. */
+export function isIdentity(args: readonly Operand[], translate: readonly TranslationPlan[]): boolean {
+  return translate.length === 0 && args.every((a, i) => a.kind === "arg" && a.index === i);
+}
+
+/** Load the kernel call's arguments into a0..a5 from the slot's (saved in t0..t5 first). */
+export function loadOperands(ctx: PairContext, r: SlotRealisation, strings: (s: string) => string): string[] {
+  const out: string[] = [];
+  const used = new Set(r.args.flatMap((a) => (a.kind === "arg" ? [a.index] : [])));
+  for (const t of r.translate) used.add(t.argIndex);
+  for (const i of [...used].sort()) {
+    if (i < 0 || i > 5) throw new LayerError(`${r.id}: operand index ${i} out of range (${r.src})`);
+    out.push(`mv t${i}, a${i}`);
+  }
+  r.args.forEach((a, j) => {
+    const translated = r.translate.find((t) => a.kind === "arg" && t.argIndex === a.index);
+    if (translated) {
+      out.push(`lw a${j}, ${ctx.tls.layer}(tp)`, `addi a${j}, a${j}, ${ctx.lp.scratch}`);
+    } else if (a.kind === "arg") out.push(`mv a${j}, t${a.index}`);
+    else if (a.kind === "int") out.push(`li a${j}, ${a.value}`);
+    else out.push(`la a${j}, ${strings(a.value)}`);
+  });
+  return out;
+}
+
+const LOAD: Record<string, string> = { u8: "lbu", i8: "lb", u16: "lhu", i16: "lh", u32: "lw", i32: "lw", ptr: "lw" };
+const STORE: Record<string, string> = { u8: "sb", i8: "sb", u16: "sh", i16: "sh", u32: "sw", i32: "sw", ptr: "sw" };
+const WIDTH: Record<string, number> = { u8: 1, i8: 1, u16: 2, i16: 2, u32: 4, i32: 4, ptr: 4, u64: 8, i64: 8 };
+const signed = (t: string) => t.startsWith("i");
+
+/**
+ * Copy one scalar from scratch (t5) into the program's structure (t6), widening or narrowing.
+ * A narrowed value that does not fit fails the call with EOVERFLOW, as Linux's stat does.
+ */
+function copyField(c: FieldCopy, label: string): string[] {
+  const fw = WIDTH[c.fromType]!;
+  const tw = WIDTH[c.toType]!;
+  const out: string[] = [`# ${c.field}: ${c.fromType} @${c.fromOffset} -> ${c.toType} @${c.toOffset}`];
+  // Low word (or the whole value) into t1, high word into t2.
+  if (fw === 8) out.push(`lw t1, ${c.fromOffset}(t5)`, `lw t2, ${c.fromOffset + 4}(t5)`);
+  else out.push(`${LOAD[c.fromType]} t1, ${c.fromOffset}(t5)`, signed(c.fromType) ? "srai t2, t1, 31" : "li t2, 0");
+  if (tw === 8) {
+    out.push(`sw t1, ${c.toOffset}(t6)`, `sw t2, ${c.toOffset + 4}(t6)`);
+    return out;
+  }
+  // Narrowing: the high word must be the sign (signed target) or zero (unsigned target) extension,
+  // and for a signed source into an unsigned target the value must not be negative.
+  if (fw === 8 || (fw === tw && signed(c.fromType) !== signed(c.toType))) {
+    if (signed(c.toType)) {
+      out.push("srai t3, t1, 31", `bne t2, t3, ${label}`);
+      if (!signed(c.fromType)) out.push(`bltz t1, ${label}`);
+    } else {
+      out.push(`bnez t2, ${label}`);
+      if (fw === 4 && signed(c.fromType)) out.push(`bltz t1, ${label}`);
+    }
+  }
+  if (tw < 4) {
+    const bits = 32 - tw * 8;
+    out.push(signed(c.toType) ? `slli t3, t1, ${bits}` : `slli t3, t1, ${bits}`, signed(c.toType) ? `srai t3, t3, ${bits}` : `srli t3, t3, ${bits}`, `bne t3, t1, ${label}`);
+  }
+  out.push(`${STORE[c.toType]} t1, ${c.toOffset}(t6)`);
+  return out;
+}
+
+/** After a successful call: scratch → the program's structure (saved pointer in t6). */
+export function translation(ctx: PairContext, plan: TranslationPlan, label: string): string[] {
+  if (plan.fromSize > 256) throw new LayerError(`${ctx.kernel}.${plan.from} (${plan.fromSize} bytes) does not fit the layer's 256-byte scratch`);
+  const overflow = `${label}_overflow`;
+  const out = [`lw t5, ${ctx.tls.layer}(tp)`, `addi t5, t5, ${ctx.lp.scratch}`];
+  for (const c of plan.copies) out.push(...copyField(c, overflow));
+  for (const z of plan.zero) for (let o = 0; o < z.size; o += z.size >= 4 ? 4 : 1) out.push(`${z.size >= 4 ? "sw" : "sb"} zero, ${z.offset + o}(t6)`);
+  return out;
+}
+
+/** Routine body of a trap route that cannot stay inside its slot. */
+export function trapRoutine(ctx: PairContext, r: SlotRealisation, label: string, strings: (s: string) => string): string[] {
+  if (r.nr === null) throw new LayerError(`${r.id}: a ${r.route} route needs a kernel call number (${r.src})`);
+  if (r.translate.length > 1) throw new LayerError(`${r.id}: at most one translated argument per call (${r.src})`);
+  const plan = r.translate[0];
+  const out = loadOperands(ctx, r, strings);
+  if (plan) out.push(`mv t6, t${plan.argIndex}`);
+  out.push(`li a7, ${r.nr}`, "ecall", ...ERR_CHECK());
+  if (plan) out.push(...translation(ctx, plan, label), "li a0, 0", "ret", `${label}_overflow:`, `li a0, -${EOVERFLOW}`, "j __err");
+  else out.push("ret");
+  return out;
+}
+
+/** A message route: one submission entry, one ring_enter, one completion. */
+export function messageRoutine(ctx: PairContext, r: SlotRealisation, label: string, strings: (s: string) => string): string[] {
+  if (r.opcode === null) throw new LayerError(`${r.id}: a message route needs an opcode (${r.src})`);
+  const plan = r.translate[0];
+  const sq = (f: string) => ctx.field("ring", f);
+  const sqe = (f: string) => ctx.field("sqe", f);
+  const cqe = (f: string) => ctx.field("cqe", f);
+  const sqeSize = ctx.struct("sqe").size;
+  const cqeSize = ctx.struct("cqe").size;
+  if ((sqeSize & (sqeSize - 1)) !== 0 || (cqeSize & (cqeSize - 1)) !== 0) throw new LayerError("ring entries must be a power of two in size");
+  const out = loadOperands(ctx, r, strings);
+  if (plan) out.push(`mv t6, t${plan.argIndex}`);
+  out.push(
+    `lw t0, ${ctx.tls.layer}(tp)`,
+    `lw t0, ${ctx.lp.ring}(t0)`,
+    `lw t1, ${sq("sq_tail")}(t0)`,
+    `lw t2, ${sq("sq_entries")}(t0)`,
+    "addi t2, t2, -1",
+    "and t2, t1, t2",
+    `slli t2, t2, ${Math.log2(sqeSize)}`,
+    `lw t3, ${sq("sq_offset")}(t0)`,
+    "add t3, t3, t0",
+    "add t3, t3, t2",
+    `li t4, ${r.opcode}`,
+    `sh t4, ${sqe("opcode")}(t3)`,
+    `sh zero, ${sqe("flags")}(t3)`,
+    `sw zero, ${sqe("user_data")}(t3)`,
+    ...r.args.map((_, j) => `sw a${j}, ${sqe("args") + 4 * j}(t3)`),
+    "addi t1, t1, 1",
+    `sw t1, ${sq("sq_tail")}(t0)`,
+    "li a0, 1",
+    "li a1, 1",
+    `li a7, ${ctx.nr("ring_enter")}`,
+    "ecall",
+    ...ERR_CHECK("t1"),
+    `lw t1, ${sq("cq_head")}(t0)`,
+    `lw t2, ${sq("cq_entries")}(t0)`,
+    "addi t2, t2, -1",
+    "and t2, t1, t2",
+    `slli t2, t2, ${Math.log2(cqeSize)}`,
+    `lw t3, ${sq("cq_offset")}(t0)`,
+    "add t3, t3, t0",
+    "add t3, t3, t2",
+    `lw a0, ${cqe("result")}(t3)`,
+    "addi t1, t1, 1",
+    `sw t1, ${sq("cq_head")}(t0)`,
+    ...ERR_CHECK("t1"),
+  );
+  if (plan) out.push(...translation(ctx, plan, label), "li a0, 0", "ret", `${label}_overflow:`, `li a0, -${EOVERFLOW}`, "j __err");
+  else out.push("ret");
+  return out;
+}
