@@ -1,6 +1,7 @@
 // Builds every generated output from a validated spec: path → text.
 import type { KernelDispatch, MessageRow, SyscallRow } from "../impl/abi/types.ts";
 import { srcOf } from "./diagnostics.ts";
+import { cHeader } from "./c-header.ts";
 import { emitModule } from "./emit.ts";
 import type { KernelAbi, ProgramAbi, Spec } from "./model.ts";
 import { layoutsOf, realise } from "./resolve.ts";
@@ -150,6 +151,7 @@ export function generateAll(spec: Spec): Map<string, string> {
       ],
     }),
   );
+  for (const p of byVersion(spec.programs)) out.set(`generated/c/${p.version}/kiln.h`, cHeader(spec, p));
   out.set("generated/abi.json", `${JSON.stringify(abiJson(spec), null, 2)}\n`);
   return out;
 }

@@ -124,7 +124,7 @@ const reg = (n: number): string => (n === 0 ? "0" : `x${n}`);
 const hex = (n: number): string => `0x${(n >>> 0).toString(16)}`;
 
 function generate(pg: Page, start: number): { code: string; max: number } {
-  const pageBase = start & ~4095;
+  const pageBase = (start & ~4095) >>> 0;
   const used = new Set<number>();
   const written = new Set<number>();
   const visited = new Set<number>();

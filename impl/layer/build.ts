@@ -8,7 +8,7 @@ import { realisations } from "../../generated/index.ts";
 import { LayerError, pairContext, type PairContext } from "./context.ts";
 import { encodeImage, type LayerImage } from "./image.ts";
 import { RECIPES } from "./recipes.ts";
-import { ERR_CHECK, isIdentity, messageRoutine, trapRoutine } from "./routes.ts";
+import { ERR_CHECK_SHORT, isIdentity, messageRoutine, trapRoutine } from "./routes.ts";
 
 /** Bytes of process-wide private data the layer asks for (none yet: all state is per thread). */
 const DATA_SIZE = 0;
@@ -101,21 +101,21 @@ function slotCode(ctx: PairContext, r: SlotRealisation, str: (s: string) => stri
     case "direct":
     case "renumbered":
     case "translated":
-      if (isIdentity(r.args, r.translate) && r.nr !== null) return { inline: [`li a7, ${r.nr}`, "ecall", ...ERR_CHECK(), "ret"] };
+      if (isIdentity(r.args, r.translate) && r.nr !== null) return { inline: [`li a7, ${r.nr}`, "ecall", ...ERR_CHECK_SHORT(), "ret"] };
       return { routine: trapRoutine(ctx, r, label, str) };
     case "message":
-      if (r.recipe) return recipe(ctx, r, label);
+      if (r.recipe) return recipe(ctx, r, label, str);
       return { routine: messageRoutine(ctx, r, label, str) };
     case "userspace":
     case "emulated":
-      return recipe(ctx, r, label);
+      return recipe(ctx, r, label, str);
   }
 }
 
-function recipe(ctx: PairContext, r: SlotRealisation, label: string): { inline?: string[]; routine?: string[] } {
+function recipe(ctx: PairContext, r: SlotRealisation, label: string, str: (s: string) => string): { inline?: string[]; routine?: string[] } {
   const make = r.recipe ? RECIPES[r.recipe] : undefined;
   if (!make) throw new LayerError(`${ctx.program}-${ctx.kernel}: slot ${r.id} needs recipe ${r.recipe ?? "(none)"}, which impl/layer/recipes.ts does not implement (${r.src})`);
-  return make(ctx, label);
+  return make(ctx, label, str);
 }
 
 /** Assemble a one-section, position-independent program at offset 0 and resolve its relocations. */

@@ -3,6 +3,7 @@
 // come from the generated tables; only the algorithm is written here.
 import { ERR_CHECK } from "./routes.ts";
 import { LayerError, type PairContext } from "./context.ts";
+import { loadObject } from "./load-object.ts";
 
 export interface RecipeCode {
   /** Instructions that fit in the slot itself (no jump), for the cheapest routes. */
@@ -11,7 +12,7 @@ export interface RecipeCode {
   readonly routine?: string[];
 }
 
-type Recipe = (ctx: PairContext, label: string) => RecipeCode;
+type Recipe = (ctx: PairContext, label: string, str: (s: string) => string) => RecipeCode;
 
 const EINVAL = 22;
 const EOVERFLOW = 75;
@@ -22,6 +23,8 @@ const lpInto = (ctx: PairContext, reg = "t0") => [`lw ${reg}, ${ctx.tls.layer}(t
 const scratchInto = (ctx: PairContext, reg: string) => [`lw ${reg}, ${ctx.tls.layer}(tp)`, `addi ${reg}, ${reg}, ${ctx.lp.scratch}`];
 
 export const RECIPES: Readonly<Record<string, Recipe>> = {
+  load_object: loadObject,
+
   // lseek(fd, off, whence) → llseek(fd, off >> 32 (sign), off, &scratch, whence), narrowed to int.
   lseek_llseek: (ctx, l) => ({
     routine: [

@@ -4,8 +4,15 @@
 import type { FieldCopy, Operand, SlotRealisation, TranslationPlan } from "../abi/types.ts";
 import { LayerError, type PairContext } from "./context.ts";
 
-/** Negated error numbers: any a0 in [-4095, -1], compared unsigned. */
-export const ERR_CHECK = (reg = "t0", target = "__err") => [`li ${reg}, -4095`, `bgeu a0, ${reg}, ${target}`];
+/** Negated error numbers: any a0 in [-4095, -1], compared unsigned. In a slot, __err is in branch range. */
+export const ERR_CHECK_SHORT = (reg = "t0") => [`li ${reg}, -4095`, `bgeu a0, ${reg}, __err`];
+
+let okLabels = 0;
+/** The same check from a routine, which may be further from __err than a branch reaches. */
+export const ERR_CHECK = (reg = "t0") => {
+  const ok = `__ok_${okLabels++}`;
+  return [`li ${reg}, -4095`, `bltu a0, ${reg}, ${ok}`, "j __err", `${ok}:`];
+};
 
 const EOVERFLOW = 75;
 

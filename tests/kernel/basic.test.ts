@@ -234,6 +234,19 @@ ${sys("clock_gettime64")}
     expect(run(image).status).toBe(a.status);
   });
 
+  it("rdtime reads CLOCK_MONOTONIC in nanoseconds (1 GHz timebase)", () => {
+    const image = prog(`
+  rdtime s0
+  li a0, 1
+  la a1, ts
+${sys("clock_gettime64")}
+  la t0, ts
+  lw s1, 8(t0)
+  sub a0, s1, s0       # rdtime (not yet retired when read), li, la(2), li a7, ecall = 6
+`, "  .balign 8\nts: .zero 16");
+    expect(run(image).status).toBe(6);
+  });
+
   it("realtime is deterministic: 2000-01-01 plus the monotonic clock", () => {
     const image = prog(`
   li a0, 0

@@ -106,7 +106,7 @@ export const BROKEN_EDITS: readonly BrokenEdit[] = [
   {
     name: "a pair with no route",
     file: "abi/k2.md",
-    find: "| time | userspace | — | — | — | shared_time |\n",
+    find: "| monotonic_ns | userspace | — | — | — | rdtime_ns |\n",
     replace: "",
     rule: "no-route",
     line: "| k2 | Renumbered",

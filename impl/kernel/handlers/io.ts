@@ -37,7 +37,11 @@ export function writeTo(k: Kernel, t: Thread, f: OpenFile, bytes: Uint8Array): n
   if (!f.writable) throw new Errno(EBADF);
   switch (f.kind) {
     case "host":
-      if (!k.stdio.write(f.hostFd, bytes)) throw new Errno(EPIPE);
+      if (!k.stdio.write(f.hostFd, bytes)) {
+        // The host stream is gone (e.g. `kiln run … | head`): like a pipe without readers.
+        k.sendSignal(t.proc, t, SIGPIPE, { signo: SIGPIPE, code: 0 });
+        throw new Errno(EPIPE);
+      }
       return bytes.length;
     case "dir":
       throw new Errno(EISDIR);

@@ -1,0 +1,245 @@
+// `kiln cc`: builds a layered C program with the RISC-V cross compiler, the generated header of a
+// program ABI (generated/c/<pN>/kiln.h), the SDK's crt0 and linker script and its small libc
+// (sdk/). The libc is compiled once per program ABI into a cache directory keyed by a hash of the
+// compiler, the flags, the header and every SDK source, so later builds only compile the program.
+//
+// Exit status: 0 on success; 1 when compiling or linking fails (the compiler's diagnostics are
+// printed); 2 for bad options; 127 when the cross compiler is not installed.
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { basename, dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Command } from "commander";
+
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+export const SDK_DIR = join(REPO, "sdk");
+export const GENERATED_C = join(REPO, "generated", "c");
+/** The compiler command; override with KILN_CC. */
+export const CC = process.env["KILN_CC"] ?? "riscv64-unknown-elf-gcc";
+/** Where compiled libcs are kept; override with KILN_SDK_CACHE. */
+export const SDK_CACHE = process.env["KILN_SDK_CACHE"] ?? join(REPO, "node_modules", ".cache", "kiln-sdk");
+export const DEFAULT_ABI = "p2";
+
+/** Flags for every translation unit: RV32IMA (no compressed instructions), ilp32, static, no host libc. */
+export const ARCH_FLAGS: readonly string[] = ["-march=rv32ima", "-mabi=ilp32"];
+const COMMON_FLAGS: readonly string[] = ["-std=gnu11", "-fno-pic", "-fno-asynchronous-unwind-tables", "-Wall"];
+/** Extra flags for the libc itself: it implements memcpy/memset, so GCC must not turn its loops into calls to them. */
+const LIBC_FLAGS: readonly string[] = ["-ffreestanding", "-fno-builtin", "-fno-tree-loop-distribute-patterns", "-O2"];
+
+export class CcError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+    this.name = "CcError";
+  }
+}
+
+let haveCc: boolean | undefined;
+/** True when the RISC-V cross compiler can be run. */
+export function haveCrossCompiler(): boolean {
+  if (haveCc === undefined) {
+    try {
+      execFileSync(CC, ["--version"], { stdio: "ignore" });
+      haveCc = true;
+    } catch {
+      haveCc = false;
+    }
+  }
+  return haveCc;
+}
+
+function requireCompiler(): void {
+  if (!haveCrossCompiler()) {
+    throw new CcError(
+      `the RISC-V cross compiler '${CC}' is not installed or not on PATH.\n` +
+        `Install it with: sudo apt-get install gcc-riscv64-unknown-elf   (Debian/Ubuntu package gcc-riscv64-unknown-elf)\n` +
+        `or point KILN_CC at another riscv*-elf-gcc.`,
+      127,
+    );
+  }
+}
+
+/** Program ABIs that have a generated header. */
+export function programAbis(): string[] {
+  if (!existsSync(GENERATED_C)) return [];
+  return readdirSync(GENERATED_C)
+    .filter((d) => /^p\d+$/.test(d) && existsSync(join(GENERATED_C, d, "kiln.h")))
+    .sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
+}
+
+let gccIncludeDir: string | undefined;
+/** GCC's own freestanding headers (stddef.h, stdarg.h, stdint-gcc.h …): the only system headers used. */
+function gccInclude(): string {
+  gccIncludeDir ??= execFileSync(CC, [...ARCH_FLAGS, "-print-file-name=include"], { encoding: "utf8" }).trim();
+  return gccIncludeDir;
+}
+
+function includeFlags(abi: string): string[] {
+  return ["-nostdinc", `-I${join(SDK_DIR, "include")}`, `-I${join(GENERATED_C, abi)}`, "-isystem", gccInclude()];
+}
+
+function run(args: string[], what: string): void {
+  try {
+    execFileSync(CC, args, { stdio: ["ignore", "pipe", "pipe"] });
+  } catch (e) {
+    const err = e as { stderr?: Buffer; message: string };
+    throw new CcError(`${what} failed:\n${err.stderr?.toString().trimEnd() || err.message}`, 1);
+  }
+}
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name)) : [join(dir, e.name)]))
+    .sort();
+}
+
+export interface SdkLibrary {
+  readonly dir: string;
+  readonly crt0: string;
+  readonly lib: string;
+  readonly ldscript: string;
+}
+
+/** The compiled crt0 and libc of program ABI `abi`, built into the cache on first use. */
+export function sdkLibrary(abi: string): SdkLibrary {
+  requireCompiler();
+  const header = join(GENERATED_C, abi, "kiln.h");
+  if (!existsSync(header)) {
+    throw new CcError(`no generated header for program ABI '${abi}' (have: ${programAbis().join(", ") || "none — run 'kiln gen'"})`, 2);
+  }
+  const h = createHash("sha256");
+  h.update(execFileSync(CC, ["--version"], { encoding: "utf8" })).update("\0");
+  h.update([...ARCH_FLAGS, ...COMMON_FLAGS, ...LIBC_FLAGS].join(" ")).update("\0");
+  for (const f of [header, ...listFiles(SDK_DIR)]) h.update(relative(REPO, f)).update("\0").update(readFileSync(f)).update("\0");
+  const dir = join(SDK_CACHE, `${abi}-${h.digest("hex").slice(0, 16)}`);
+  const lib: SdkLibrary = { dir, crt0: join(dir, "crt0.o"), lib: join(dir, "libkiln.a"), ldscript: join(SDK_DIR, "kiln.ld") };
+  if (existsSync(lib.lib) && existsSync(lib.crt0)) return lib;
+
+  // Build in a private directory, then rename it into place (parallel builds do not race).
+  const tmp = `${dir}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  mkdirSync(tmp, { recursive: true });
+  try {
+    const flags = [...ARCH_FLAGS, ...COMMON_FLAGS, ...LIBC_FLAGS, ...includeFlags(abi)];
+    run([...flags, "-c", join(SDK_DIR, "crt0.S"), "-o", join(tmp, "crt0.o")], `${abi}: assembling sdk/crt0.S`);
+    const srcs = readdirSync(join(SDK_DIR, "libc")).filter((f) => f.endsWith(".c") || f.endsWith(".S")).sort();
+    const objs: string[] = [];
+    for (const s of srcs) {
+      const o = join(tmp, `${s.replace(/\.[cS]$/, "")}.o`);
+      run([...flags, "-c", join(SDK_DIR, "libc", s), "-o", o], `${abi}: compiling sdk/libc/${s}`);
+      objs.push(o);
+    }
+    execFileSync(CC.replace(/gcc$/, "ar"), ["rcs", join(tmp, "libkiln.a"), ...objs], { stdio: ["ignore", "pipe", "pipe"] });
+    try {
+      renameSync(tmp, dir);
+    } catch {
+      if (!existsSync(lib.lib)) throw new CcError(`cannot install the libc into ${dir}`, 1);
+    }
+  } finally {
+    if (existsSync(tmp)) rmSync(tmp, { recursive: true, force: true });
+  }
+  return lib;
+}
+
+export interface CcOptions {
+  /** Source files (.c, .S, .o), host paths. */
+  readonly sources: readonly string[];
+  /** Output executable path. */
+  readonly out: string;
+  /** Program ABI, default p2. */
+  readonly abi?: string;
+  /** Optimisation level: 0, 1, 2, 3, s, g (default 2). */
+  readonly opt?: string;
+  /** Extra compiler flags (-I, -D, …). */
+  readonly flags?: readonly string[];
+}
+
+/** The compiler command line `kiln cc` runs for `o` (after the libc is built). */
+export function ccCommand(o: CcOptions, lib: SdkLibrary): string[] {
+  const abi = o.abi ?? DEFAULT_ABI;
+  return [
+    ...ARCH_FLAGS,
+    ...COMMON_FLAGS,
+    `-O${o.opt ?? "2"}`,
+    ...includeFlags(abi),
+    ...(o.flags ?? []),
+    "-static",
+    "-nostdlib",
+    "-nostartfiles",
+    "-T",
+    lib.ldscript,
+    "-Wl,--build-id=none",
+    ...(o.opt === "g" || (o.flags ?? []).includes("-g") ? [] : ["-Wl,--strip-debug"]),
+    lib.crt0,
+    ...o.sources.map((s) => resolve(s)),
+    lib.lib,
+    "-lgcc",
+    lib.lib,
+    "-o",
+    resolve(o.out),
+  ];
+}
+
+/** Builds a layered program. Throws CcError (with the exit status kiln cc uses) on failure. */
+export function ccBuild(o: CcOptions): string {
+  const abi = o.abi ?? DEFAULT_ABI;
+  if (!/^p\d+$/.test(abi)) throw new CcError(`-p expects a program ABI such as p2, got '${abi}'`, 2);
+  if (o.opt !== undefined && !/^(0|1|2|3|s|g|fast)$/.test(o.opt)) throw new CcError(`-O expects 0, 1, 2, 3, s, g or fast, got '${o.opt}'`, 2);
+  if (o.sources.length === 0) throw new CcError("no input files", 2);
+  for (const s of o.sources) if (!existsSync(s)) throw new CcError(`${s}: no such file`, 2);
+  const lib = sdkLibrary(abi);
+  mkdirSync(dirname(resolve(o.out)), { recursive: true });
+  run(ccCommand(o, lib), `${o.sources.map((s) => basename(s)).join(" ")}`);
+  return resolve(o.out);
+}
+
+interface CcCliOpts {
+  program: string;
+  output: string;
+  opt?: string;
+  include?: string[];
+  define?: string[];
+  verbose?: boolean;
+}
+
+export function registerCc(program: Command): void {
+  program
+    .command("cc")
+    .description("build a layered C program (RV32IMA ELF with the stub section and ABI note) against a program ABI")
+    .argument("<files...>", "C sources (.c), assembly (.S) or objects (.o)")
+    .option("-p, --program <abi>", "program ABI to build against (generated/c/<abi>/kiln.h)", DEFAULT_ABI)
+    .option("-o, --output <file>", "output executable", "a.out")
+    .option("-O, --opt <level>", "optimisation level: 0, 1, 2, 3, s, g (default 2)")
+    .option("-I, --include <dir>", "add an include directory (repeatable)", (v: string, acc: string[] | undefined) => [...(acc ?? []), v])
+    .option("-D, --define <name[=value]>", "define a preprocessor macro (repeatable)", (v: string, acc: string[] | undefined) => [...(acc ?? []), v])
+    .option("-v, --verbose", "print the compiler command")
+    .addHelpText(
+      "after",
+      `
+Builds with ${CC} (override with KILN_CC): -march=rv32ima -mabi=ilp32, the generated header
+generated/c/<abi>/kiln.h, sdk/include, sdk/crt0.S, the linker script sdk/kiln.ld and the libc in
+sdk/libc. The libc is compiled once per program ABI into ${relative(REPO, SDK_CACHE)}/ (override with
+KILN_SDK_CACHE), keyed by a hash of its sources. The result is a layered program: it calls only
+stub slots, never ecall, so it runs on every kernel ABI (kiln run --kernel k1|k2|k3 prog).
+
+Exit status: 0 built; 1 compile or link error; 2 bad options or missing input;
+127 the cross compiler is missing (Debian package gcc-riscv64-unknown-elf).`,
+    )
+    .action((files: string[], opts: CcCliOpts) => {
+      try {
+        const flags = [...(opts.include ?? []).map((d) => `-I${d}`), ...(opts.define ?? []).map((d) => `-D${d}`)];
+        const o: CcOptions = { sources: files, out: opts.output, abi: opts.program, flags, ...(opts.opt !== undefined ? { opt: opts.opt } : {}) };
+        if (opts.verbose && haveCrossCompiler() && /^p\d+$/.test(opts.program)) {
+          process.stderr.write(`${CC} ${ccCommand(o, sdkLibrary(opts.program)).join(" ")}\n`);
+        }
+        ccBuild(o);
+        process.exitCode = 0;
+      } catch (e) {
+        if (!(e instanceof CcError)) throw e;
+        process.stderr.write(`kiln cc: ${e.message}\n`);
+        process.exitCode = e.status;
+      }
+    });
+}

@@ -1,0 +1,36 @@
+/* cat: copies each file (or stdin, also for "-") to stdout. Program ABI: p1.
+ * Exit status 1 if any file could not be read. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+static int copy(FILE *in) {
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, in)) > 0) fwrite(buf, 1, n, stdout);
+  return ferror(in) ? -1 : 0;
+}
+
+int main(int argc, char **argv) {
+  int status = 0;
+  if (argc < 2) return copy(stdin) ? 1 : 0;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "-") == 0) {
+      if (copy(stdin)) status = 1;
+      continue;
+    }
+    FILE *f = fopen(argv[i], "r");
+    if (!f) {
+      fflush(stdout);
+      fprintf(stderr, "cat: %s: %s\n", argv[i], strerror(errno));
+      status = 1;
+      continue;
+    }
+    if (copy(f)) {
+      fprintf(stderr, "cat: %s: %s\n", argv[i], strerror(errno));
+      status = 1;
+    }
+    fclose(f);
+  }
+  return status;
+}

@@ -1,0 +1,51 @@
+// Shared by the SDK tests: build C programs with `kiln cc`'s own function and run them through
+// `node bin/kiln run` in a child process.
+import { execFile } from "node:child_process";
+import { mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import { ccBuild, haveCrossCompiler, REPO } from "../../cli/cc-command.ts";
+
+export { haveCrossCompiler, REPO };
+export const KILN = join(REPO, "bin/kiln");
+export const KERNELS = ["k1", "k2", "k3"] as const;
+export const EXAMPLES = join(REPO, "examples");
+export const TEST_C = join(REPO, "tests/sdk/c");
+
+const outDir = mkdtempSync(join(tmpdir(), "kiln-sdk-"));
+
+/** Builds `src` (a host path) against program ABI `abi`; returns the executable's path. */
+export function build(src: string, abi: string, name = basename(src, ".c")): string {
+  const dir = join(outDir, abi);
+  mkdirSync(dir, { recursive: true });
+  return ccBuild({ sources: [src], out: join(dir, name), abi });
+}
+
+export interface RunResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** `node bin/kiln run --kernel k [--root dir] prog args…` with `input` on stdin. */
+export function kilnRun(kernel: string, prog: string, args: string[] = [], opts: { root?: string; input?: string } = {}): Promise<RunResult> {
+  const argv = [KILN, "run", "--kernel", kernel, ...(opts.root ? ["--root", opts.root] : []), prog, ...args];
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, argv, { encoding: "utf8", timeout: 120_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+      const code = err && typeof (err as { code?: unknown }).code === "number" ? (err as { code: number }).code : err ? null : 0;
+      resolve({ status: code, stdout, stderr });
+    });
+    child.stdin?.end(opts.input ?? "");
+  });
+}
+
+/**
+ * True when the kernel says it has no layer for this program ABI (the layer images for that ABI are
+ * not built yet), which is the one reason a layered test is skipped rather than failed.
+ */
+export async function layerMissing(abi: string): Promise<boolean> {
+  if (!haveCrossCompiler()) return true;
+  const hello = build(join(EXAMPLES, "hello.c"), abi, `probe-hello-${abi}`);
+  const r = await kilnRun("k1", hello);
+  return r.status === 126 && /no layer for program ABI/.test(r.stderr);
+}
