@@ -9,10 +9,10 @@ export function registerBench(program: Command): void {
   program
     .command("bench")
     .description("run the benchmarks and print their figures: spec pipeline times, guest instructions and MIPS per workload")
-    .option("--only <suite>", "run one suite: gen or cpu")
+    .option("--only <suite>", "run one suite: gen, cpu or c")
     .action(async (opts: { only?: string }) => {
-      if (opts.only && !["gen", "cpu"].includes(opts.only)) {
-        console.error(`kiln bench: unknown suite \`${opts.only}\`; use gen or cpu`);
+      if (opts.only && !["gen", "cpu", "c"].includes(opts.only)) {
+        console.error(`kiln bench: unknown suite \`${opts.only}\`; use gen, cpu or c`);
         process.exitCode = 2;
         return;
       }
@@ -29,9 +29,18 @@ export function registerBench(program: Command): void {
         }
         const { runCpuBenchmarks } = (await import(cpuBench)) as { runCpuBenchmarks: () => Promise<{ name: string; instructions: number; seconds: number; mips: number }[]> };
         console.log("guest workloads");
-        for (const r of await runCpuBenchmarks()) {
-          console.log(`  ${r.name.padEnd(40)} ${String(r.instructions).padStart(12)} instructions  ${r.seconds.toFixed(3).padStart(7)} s  ${r.mips.toFixed(0).padStart(5)} MIPS`);
-        }
+        printWorkloads(await runCpuBenchmarks());
+      }
+      if (!opts.only || opts.only === "c") {
+        const { runCBenchmarks } = await import("../bench/c.ts");
+        console.log("C benchmark (examples/bench.c, built with kiln cc, run through the layer)");
+        printWorkloads(await runCBenchmarks());
       }
     });
+}
+
+function printWorkloads(rows: readonly { name: string; instructions: number; seconds: number; mips: number }[]): void {
+  for (const r of rows) {
+    console.log(`  ${r.name.padEnd(40)} ${String(r.instructions).padStart(12)} instructions  ${r.seconds.toFixed(3).padStart(7)} s  ${r.mips.toFixed(0).padStart(5)} MIPS`);
+  }
 }

@@ -13,6 +13,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   diff: async () => (await import("./site-commands.ts")).registerDiff,
   "abi-json": async () => (await import("./site-commands.ts")).registerAbiJson,
   site: async () => (await import("./site-commands.ts")).registerSite,
+  "build-layers": async () => (await import("./layer-commands.ts")).registerBuildLayers,
   bench: async () => (await import("./bench-command.ts")).registerBench,
   cc: async () => (await import("./cc-command.ts")).registerCc,
 };

@@ -4,14 +4,17 @@
 import type { FieldCopy, Operand, SlotRealisation, TranslationPlan } from "../abi/types.ts";
 import { LayerError, type PairContext } from "./context.ts";
 
-/** Negated error numbers: any a0 in [-4095, -1], compared unsigned. In a slot, __err is in branch range. */
-export const ERR_CHECK_SHORT = (reg = "t0") => [`li ${reg}, -4095`, `bgeu a0, ${reg}, __err`];
+/**
+ * Negated error numbers: any a0 in [-4095, -1], i.e. a0 > -4096 compared unsigned (-4096 is one
+ * `lui`). In a slot, __err is within branch range.
+ */
+export const ERR_CHECK_SHORT = (reg = "t0") => [`li ${reg}, -4096`, `bltu ${reg}, a0, __err`];
 
 let okLabels = 0;
 /** The same check from a routine, which may be further from __err than a branch reaches. */
 export const ERR_CHECK = (reg = "t0") => {
   const ok = `__ok_${okLabels++}`;
-  return [`li ${reg}, -4095`, `bltu a0, ${reg}, ${ok}`, "j __err", `${ok}:`];
+  return [`li ${reg}, -4096`, `bgeu ${reg}, a0, ${ok}`, "j __err", `${ok}:`];
 };
 
 const EOVERFLOW = 75;
