@@ -4,7 +4,7 @@ import type { FieldCopy, FieldLayout, Operand, SlotRealisation, StructLayout, Tr
 import { srcOf, type Reporter } from "./diagnostics.ts";
 import { alignUp, shapeOf } from "./layout.ts";
 import { resolvePath } from "./paths.ts";
-import type { KernelAbi, ProgramAbi, Spec, Struct } from "./model.ts";
+import type { KernelAbi, ProgramAbi, Realise, Spec, Struct } from "./model.ts";
 import { SCALARS } from "./layout.ts";
 import type { Translation } from "./schema.ts";
 
@@ -74,6 +74,27 @@ export function kernelById(spec: Spec, version: string): KernelAbi | undefined {
 }
 
 /**
+ * The realise rows that apply to kernel `k`: its own, then its bases' (nearest first) for slots it
+ * neither realises itself nor offers as a call or message of the same id. A kernel realises a slot
+ * as its base does unless its own rows or calls say otherwise.
+ */
+export function effectiveRealise(spec: Spec, k: KernelAbi): Map<string, Realise> {
+  const rows = new Map<string, Realise>();
+  for (const r of k.realise) if (!rows.has(r.slot)) rows.set(r.slot, r);
+  const seen = new Set<string>([k.version]);
+  let base = k.base ? kernelById(spec, k.base) : undefined;
+  while (base && !seen.has(base.version)) {
+    seen.add(base.version);
+    for (const r of base.realise) {
+      const shadowed = k.syscalls.some((c) => c.id === r.slot) || k.messages.some((m) => m.id === r.slot);
+      if (!rows.has(r.slot) && !shadowed) rows.set(r.slot, r);
+    }
+    base = base.base ? kernelById(spec, base.base) : undefined;
+  }
+  return rows;
+}
+
+/**
  * How kernel `k` realises every slot of program `p`. A slot without a realise row is realised by the
  * kernel's call of the same id (direct when its number equals the native kernel's, else renumbered),
  * or by its message of the same id; otherwise it has no route.
@@ -82,7 +103,7 @@ export function realise(spec: Spec, p: ProgramAbi, k: KernelAbi, report: Reporte
   const native = kernelById(spec, p.nativeKernel);
   const out: Realisation[] = [];
   for (const slot of [...p.slots].sort((a, b) => a.slot - b.slot)) {
-    const row = k.realise.find((r) => r.slot === slot.id);
+    const row = effectiveRealise(spec, k).get(slot.id);
     const identity = slot.args.map((a) => a.name);
     if (row) {
       const call = row.call ? k.syscalls.find((s) => s.id === row.call) : undefined;

@@ -4,7 +4,7 @@ import type { Position, Reporter } from "./diagnostics.ts";
 import { SCALARS, shapeOf } from "./layout.ts";
 import { versionNumber, type KernelAbi, type ProgramAbi, type Spec, type Struct } from "./model.ts";
 import { resolvePath } from "./paths.ts";
-import { kernelById, layoutOf, realise, structScope } from "./resolve.ts";
+import { effectiveRealise, kernelById, layoutOf, realise, structScope } from "./resolve.ts";
 import type { Arg } from "./schema.ts";
 
 /** Scalar signature types; `ptr<T>` must name a scalar or a structure in scope. */
@@ -289,7 +289,7 @@ function checkPair(spec: Spec, p: ProgramAbi, k: KernelAbi, report: Reporter): v
   const native = kernelById(spec, p.nativeKernel);
   const lookupK = structScope(spec, k);
   const lookupP = structScope(spec, p);
-  for (const row of k.realise) {
+  for (const row of effectiveRealise(spec, k).values()) {
     const slot = p.slots.find((s) => s.id === row.slot);
     if (!slot) {
       if (!spec.programs.some((pp) => pp.slots.some((s) => s.id === row.slot))) report.error(row.cellAt.slot ?? row.at, "unknown-slot", `${k.version} realises slot \`${row.slot}\`, which no program ABI has`);
