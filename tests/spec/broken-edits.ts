@@ -105,12 +105,12 @@ export const BROKEN_EDITS: readonly BrokenEdit[] = [
   },
   {
     name: "a pair with no route",
-    file: "abi/k2.md",
-    find: "| monotonic_ns | userspace | — | — | — | rdtime_ns |\n",
+    file: "abi/k1.md",
+    find: "| time | emulated | — | — | — | time_clock |\n",
     replace: "",
     rule: "no-route",
-    line: "| k2 | Renumbered",
-    column: "k2",
+    line: "| k1 | Linux generic",
+    column: "k1",
   },
   {
     name: "malformed table",

@@ -38,3 +38,24 @@ describe("kiln check rejects each broken edit with file:line:col and its rule", 
     });
   }
 });
+
+describe("realise rows are inherited from the base kernel", () => {
+  it("k3 without its own fork row realises fork as k2 does, with k3's numbers", async () => {
+    const { realise } = await import("../../gen/resolve.ts");
+    const dir = join(work, "inherit");
+    cpSync(SPEC, dir, { recursive: true });
+    const k3 = join(dir, "abi/k3.md");
+    const row = "| fork | renumbered | clone | SIGCHLD, 0, 0, 0, 0 | — | — |\n";
+    const text = readFileSync(k3, "utf8");
+    expect(text).toContain(row);
+    writeFileSync(k3, text.replace(row, ""));
+    const { spec, diagnostics } = checkSpec(dir, "spec");
+    expect(diagnostics.map(formatDiagnostic)).toEqual([]);
+    const p1 = spec.programs.find((p) => p.version === "p1")!;
+    const kernel = spec.kernels.find((k) => k.version === "k3")!;
+    const fork = realise(spec, p1, kernel, null).find((s) => s.id === "fork")!;
+    const clone = kernel.syscalls.find((s) => s.id === "clone")!;
+    expect(fork).toMatchObject({ route: "renumbered", call: "clone", nr: clone.nr });
+    expect(fork.src).toMatch(/^spec\/abi\/k2\.md:\d+$/);
+  });
+});
