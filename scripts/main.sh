@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# kiln's main job: install, regenerate everything from the spec, validate it, and report.
+# kiln's main job: install, regenerate everything from the spec, validate it, build the layers,
+# run the compatibility matrix, and build the spec site.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
 node bin/kiln gen
 node bin/kiln check && echo "kiln check: spec/ is valid"
+node bin/kiln build-layers --out out/layers
+node bin/kiln site --out out/site
+echo "kiln: the spec site is at out/site/index.html"
