@@ -152,6 +152,54 @@ export function generateAll(spec: Spec): Map<string, string> {
     }),
   );
   for (const p of byVersion(spec.programs)) out.set(`generated/c/${p.version}/kiln.h`, cHeader(spec, p));
+  for (const k of byVersion(spec.kernels)) {
+    const path = `generated/tests/kernel-${k.version}.test.ts`;
+    out.set(path, emitModule({ path, sources: [k.file], imports: [], constants: [], statements: kernelTests(spec, k) }));
+  }
+  for (const p of byVersion(spec.programs)) {
+    for (const k of byVersion(spec.kernels)) {
+      const path = `generated/tests/layer-${p.version}-${k.version}.test.ts`;
+      out.set(path, emitModule({ path, sources: [p.file, k.file], imports: [], constants: [], statements: layerTests(spec, p, k) }));
+    }
+  }
   out.set("generated/abi.json", `${JSON.stringify(abiJson(spec), null, 2)}\n`);
   return out;
+}
+
+/**
+ * What one kernel row alone can check against the implementation: its handler exists, and the
+ * dispatch table built from the generated rows sends its number there.
+ */
+function kernelTests(spec: Spec, k: KernelAbi): string[] {
+  const q = JSON.stringify;
+  const calls = [...k.syscalls].sort((a, b) => a.nr - b.nr);
+  const msgs = [...k.messages].sort((a, b) => a.opcode - b.opcode);
+  return [
+    `import { describe, expect, it } from "vitest";`,
+    `import { dispatch } from "../kernel/${k.version}.ts";`,
+    `import { buildTable } from "../../impl/kernel/dispatch.ts";`,
+    `import { handlers } from "../../impl/kernel/handlers/index.ts";`,
+    `const table = buildTable(dispatch, handlers);`,
+    `describe(${q(`kernel ABI ${k.version} (${k.file})`)}, () => {`,
+    ...calls.map((c) => `  it(${q(`${k.version}.${c.id}: nr ${c.nr} dispatches to handler ${c.handler} [${srcOf(c.at)}]`)}, () => {\n    expect(typeof handlers[${q(c.handler)}]).toBe("function");\n    expect(table.get(${c.nr})?.row.id).toBe(${q(c.id)});\n    expect(table.get(${c.nr})?.fn).toBe(handlers[${q(c.handler)}]);\n  });`),
+    ...msgs.map((m) => `  it(${q(`${k.version}.msg.${m.id}: opcode ${m.opcode} has handler ${m.handler} [${srcOf(m.at)}]`)}, () => {\n    expect(typeof handlers[${q(m.handler)}]).toBe("function");\n  });`),
+    `});`,
+  ];
+}
+
+/** What one realisation row alone can check: the recipe it names is implemented by the layer. */
+function layerTests(spec: Spec, p: ProgramAbi, k: KernelAbi): string[] {
+  const q = JSON.stringify;
+  const rows = realise(spec, p, k, null);
+  const recipes = rows.filter((r) => r.recipe);
+  return [
+    `import { describe, expect, it } from "vitest";`,
+    `import { RECIPES } from "../../impl/layer/recipes.ts";`,
+    `import { realisations } from "../index.ts";`,
+    `const pair = realisations[${q(`${p.version}-${k.version}`)}]!;`,
+    `describe(${q(`layer ${p.version}-${k.version}`)}, () => {`,
+    `  it(${q(`realises all ${rows.length} slots of ${p.version}`)}, () => {\n    expect(pair.slots.map((s) => s.slot)).toEqual(${q(rows.map((r) => r.slot))});\n  });`,
+    ...recipes.map((r) => `  it(${q(`${p.version}.${r.id} on ${k.version}: ${r.route} recipe ${r.recipe} is implemented [${r.src}]`)}, () => {\n    expect(typeof RECIPES[${q(r.recipe)}]).toBe("function");\n  });`),
+    `});`,
+  ];
 }
