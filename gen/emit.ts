@@ -1,6 +1,6 @@
 // Emits the generated modules with ts-morph. Every output is deterministic: keys and rows in spec
 // order or sorted, no timestamps, formatted by the TypeScript formatter.
-import { IndentationText, NewLineKind, Project, QuoteKind, type SourceFile, VariableDeclarationKind } from "ts-morph";
+import { IndentationText, NewLineKind, Project, QuoteKind, type SourceFile } from "ts-morph";
 
 const project = new Project({
   useInMemoryFileSystem: true,
@@ -59,18 +59,17 @@ export function emitModule(spec: ModuleSpec): string {
   for (const imp of spec.imports ?? []) {
     file.addImportDeclaration({ moduleSpecifier: imp.from, namedImports: [...imp.names], isTypeOnly: imp.typeOnly ?? false });
   }
+  // Declarations are added as text: literal() lays values out exactly, and a formatting pass over
+  // every output would cost most of the generator's time.
   for (const c of spec.constants) {
-    file.addVariableStatement({
-      isExported: true,
-      declarationKind: VariableDeclarationKind.Const,
-      declarations: [{ name: c.name, type: c.type, initializer: literal(c.value) }],
-      docs: c.doc ? [c.doc] : [],
-    });
+    const doc = c.doc ? `/** ${c.doc} */\n` : "";
+    file.addStatements(`${doc}export const ${c.name}${c.type ? `: ${c.type}` : ""} = ${literal(c.value)};`);
   }
   if (spec.statements?.length) file.addStatements([...spec.statements]);
-  file.formatText({ indentSize: 2, convertTabsToSpaces: true, ensureNewLineAtEndOfFile: true });
+  // literal() lays values out and the writer keeps its indentation; no formatting pass is needed.
   file.insertText(0, `${header(spec.sources)}\n\n`);
-  const text = file.getFullText();
+  // One blank line between the imports and the code.
+  const text = file.getFullText().replace(/^((?:import [^\n]*\n)+)(?!\n)/m, "$1\n");
   project.removeSourceFile(file);
   return text;
 }

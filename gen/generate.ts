@@ -2,7 +2,7 @@
 import type { KernelDispatch, MessageRow, SyscallRow } from "../impl/abi/types.ts";
 import { srcOf } from "./diagnostics.ts";
 import { cHeader } from "./c-header.ts";
-import { emitModule } from "./emit.ts";
+import { emitModule, literal } from "./emit.ts";
 import type { KernelAbi, ProgramAbi, Spec } from "./model.ts";
 import { layoutsOf, realise } from "./resolve.ts";
 
@@ -146,8 +146,8 @@ export function generateAll(spec: Spec): Map<string, string> {
         `/** Every kernel ABI's dispatch table, by version. */\nexport const kernels: Readonly<Record<string, KernelDispatch>> = { ${ks.join(", ")} };`,
         `/** Every program ABI's tables, by version. */\nexport const programs = { ${ps.join(", ")} } as const;`,
         `/** Every (program, kernel) realisation, by "pN-kM". */\nexport const realisations: Readonly<Record<string, PairRealisation>> = { ${pairs.map((pk) => `"${pk}": ${ident(pk)}`).join(", ")} };`,
-        `export const kernelVersions = ${JSON.stringify(ks)} as const;`,
-        `export const programVersions = ${JSON.stringify(ps)} as const;`,
+        `export const kernelVersions = ${literal(ks)} as const;`,
+        `export const programVersions = ${literal(ps)} as const;`,
       ],
     }),
   );

@@ -16,6 +16,7 @@ import { realisation as p2_k3 } from "./layer/p2-k3.ts";
 import { realisation as p3_k1 } from "./layer/p3-k1.ts";
 import { realisation as p3_k2 } from "./layer/p3-k2.ts";
 import { realisation as p3_k3 } from "./layer/p3-k3.ts";
+
 /** Every kernel ABI's dispatch table, by version. */
 export const kernels: Readonly<Record<string, KernelDispatch>> = { k1, k2, k3 };
 /** Every program ABI's tables, by version. */

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { dispatch } from "../kernel/k1.ts";
 import { buildTable } from "../../impl/kernel/dispatch.ts";
 import { handlers } from "../../impl/kernel/handlers/index.ts";
+
 const table = buildTable(dispatch, handlers);
 describe("kernel ABI k1 (spec/abi/k1.md)", () => {
   it("k1.getcwd: nr 17 dispatches to handler getcwd [spec/abi/k1.md:29]", () => {

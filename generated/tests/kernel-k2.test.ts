@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { dispatch } from "../kernel/k2.ts";
 import { buildTable } from "../../impl/kernel/dispatch.ts";
 import { handlers } from "../../impl/kernel/handlers/index.ts";
+
 const table = buildTable(dispatch, handlers);
 describe("kernel ABI k2 (spec/abi/k2.md)", () => {
   it("k2.exit: nr 1 dispatches to handler exit [spec/abi/k2.md:23]", () => {

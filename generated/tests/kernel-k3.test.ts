@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { dispatch } from "../kernel/k3.ts";
 import { buildTable } from "../../impl/kernel/dispatch.ts";
 import { handlers } from "../../impl/kernel/handlers/index.ts";
+
 const table = buildTable(dispatch, handlers);
 describe("kernel ABI k3 (spec/abi/k3.md)", () => {
   it("k3.exit: nr 1 dispatches to handler exit [spec/abi/k3.md:22]", () => {

@@ -3,10 +3,11 @@
 import { describe, expect, it } from "vitest";
 import { RECIPES } from "../../impl/layer/recipes.ts";
 import { realisations } from "../index.ts";
+
 const pair = realisations["p1-k2"]!;
 describe("layer p1-k2", () => {
   it("realises all 35 slots of p1", () => {
-    expect(pair.slots.map((s) => s.slot)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34]);
+    expect(pair.slots.map((s) => s.slot)).toEqual([0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34]);
   });
   it("p1.getpid on k2: userspace recipe shared_pid is implemented [spec/abi/k2.md:139]", () => {
     expect(typeof RECIPES["shared_pid"]).toBe("function");

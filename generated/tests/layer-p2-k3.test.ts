@@ -3,10 +3,11 @@
 import { describe, expect, it } from "vitest";
 import { RECIPES } from "../../impl/layer/recipes.ts";
 import { realisations } from "../index.ts";
+
 const pair = realisations["p2-k3"]!;
 describe("layer p2-k3", () => {
   it("realises all 47 slots of p2", () => {
-    expect(pair.slots.map((s) => s.slot)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46]);
+    expect(pair.slots.map((s) => s.slot)).toEqual([0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46]);
   });
   it("p2.getpid on k3: userspace recipe shared_pid is implemented [spec/abi/k3.md:150]", () => {
     expect(typeof RECIPES["shared_pid"]).toBe("function");
