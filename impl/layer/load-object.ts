@@ -28,6 +28,8 @@ export function loadObject(ctx: PairContext, l: string, str: (s: string) => stri
   const BUF = 64;
   const restore = [...saved.map((r, i) => `lw ${r}, ${i * 4}(sp)`), `addi sp, sp, ${FRAME}`];
   const failWith = (errno: number) => [`li a0, -${errno}`, `j ${l}_fail_close`];
+  /** ENOEXEC unless the header field at `off` of the buffer (s1) holds `value`. */
+  const expectField = (load: string, off: number, value: number) => [`${load} t0, ${off}(s1)`, `li t1, ${value}`, `bne t0, t1, ${l}_noexec`];
   return {
     routine: [
       `addi sp, sp, -${FRAME}`,
@@ -51,18 +53,10 @@ export function loadObject(ctx: PairContext, l: string, str: (s: string) => stri
       `addi s1, sp, ${BUF}`,
       "li t0, 52",
       `bltu s7, t0, ${l}_noexec`,
-      "lw t0, 0(s1)",
-      "li t1, 0x464c457f",
-      `bne t0, t1, ${l}_noexec`,
-      "lbu t0, 4(s1)",
-      "li t1, 1",
-      `bne t0, t1, ${l}_noexec`,
-      "lhu t0, 18(s1)",
-      "li t1, 243",
-      `bne t0, t1, ${l}_noexec`,
-      "lw t0, 28(s1)",
-      "li t1, 52",
-      `bne t0, t1, ${l}_noexec`,
+      ...expectField("lw", 0, 0x464c457f), // \x7fELF
+      ...expectField("lbu", 4, 1), // ELFCLASS32
+      ...expectField("lhu", 18, 243), // EM_RISCV
+      ...expectField("lw", 28, 52), // e_phoff: right after the header
       "lhu s2, 44(s1)",
       "slli t0, s2, 5",
       "addi t0, t0, 52",

@@ -17,6 +17,11 @@ type Recipe = (ctx: PairContext, label: string, str: (s: string) => string) => R
 const EINVAL = 22;
 const EOVERFLOW = 75;
 
+/** Trap to kernel call `id` (arguments already in a0..a5); a negated error goes to __err. */
+const trap = (ctx: PairContext, id: string) => [`li a7, ${ctx.nr(id)}`, "ecall", ...ERR_CHECK("t1")];
+/** The error tail of a critical section left more often than entered. */
+const unbalanced = (l: string) => [`${l}_unbalanced:`, `li a0, -${EINVAL}`, "j __err"];
+
 /** t0 = this thread's layer-private block. */
 const lpInto = (ctx: PairContext, reg = "t0") => [`lw ${reg}, ${ctx.tls.layer}(tp)`];
 /** reg = the layer's scratch buffer. */
@@ -33,9 +38,7 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
       "srai a1, a1, 31",
       ...scratchInto(ctx, "a3"),
       "mv a4, t0",
-      `li a7, ${ctx.nr("llseek")}`,
-      "ecall",
-      ...ERR_CHECK("t1"),
+      ...trap(ctx, "llseek"),
       ...lpInto(ctx, "t2"),
       `lw a0, ${ctx.lp.scratch}(t2)`,
       `lw t3, ${ctx.lp.scratch + 4}(t2)`,
@@ -54,9 +57,7 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
       "mv t6, a0",
       `li a0, ${ctx.constant("CLOCK_REALTIME")}`,
       ...scratchInto(ctx, "a1"),
-      `li a7, ${ctx.nr("clock_gettime64")}`,
-      "ecall",
-      ...ERR_CHECK("t1"),
+      ...trap(ctx, "clock_gettime64"),
       ...lpInto(ctx, "t0"),
       `lw a0, ${ctx.lp.scratch}(t0)`,
       "beqz t6, 1f",
@@ -84,9 +85,7 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
     routine: [
       `li a0, ${ctx.constant("CLOCK_MONOTONIC")}`,
       ...scratchInto(ctx, "a1"),
-      `li a7, ${ctx.nr("clock_gettime64")}`,
-      "ecall",
-      ...ERR_CHECK("t1"),
+      ...trap(ctx, "clock_gettime64"),
       ...lpInto(ctx, "t0"),
       `lw t1, ${ctx.lp.scratch}(t0)`,
       `lw t2, ${ctx.lp.scratch + 4}(t0)`,
@@ -116,9 +115,7 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
       "la a1, __all_signals",
       `addi a2, t0, ${ctx.lp.saved_mask}`,
       "li a3, 8",
-      `li a7, ${ctx.nr("rt_sigprocmask")}`,
-      "ecall",
-      ...ERR_CHECK("t1"),
+      ...trap(ctx, "rt_sigprocmask"),
       "1:",
       "li a0, 0",
       "ret",
@@ -136,15 +133,11 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
       `addi a1, t0, ${ctx.lp.saved_mask}`,
       "li a2, 0",
       "li a3, 8",
-      `li a7, ${ctx.nr("rt_sigprocmask")}`,
-      "ecall",
-      ...ERR_CHECK("t1"),
+      ...trap(ctx, "rt_sigprocmask"),
       "1:",
       "li a0, 0",
       "ret",
-      `${l}_unbalanced:`,
-      `li a0, -${EINVAL}`,
-      "j __err",
+      ...unbalanced(l),
     ],
   }),
 
@@ -177,9 +170,7 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
       "1:",
       "li a0, 0",
       "ret",
-      `${l}_unbalanced:`,
-      `li a0, -${EINVAL}`,
-      "j __err",
+      ...unbalanced(l),
     ],
   }),
 
