@@ -16,6 +16,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   "build-layers": async () => (await import("./layer-commands.ts")).registerBuildLayers,
   bench: async () => (await import("./bench-command.ts")).registerBench,
   cc: async () => (await import("./cc-command.ts")).registerCc,
+  matrix: async () => (await import("./matrix-command.ts")).registerMatrix,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -12,6 +12,7 @@ import type { KernelDispatch } from "../impl/abi/types.ts";
 import { Kernel } from "../impl/kernel/kernel.ts";
 import { LoadError } from "../impl/kernel/loader.ts";
 import { Vfs } from "../impl/kernel/vfs.ts";
+import { formatCall, LayerTracer } from "../impl/layer/trace.ts";
 
 const SIGNAMES: Record<number, string> = {
   1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 5: "SIGTRAP", 6: "SIGABRT", 7: "SIGBUS", 8: "SIGFPE",
@@ -56,6 +57,7 @@ interface RunOpts {
   hostTime?: boolean;
   memory?: number;
   strace?: boolean;
+  trace?: boolean;
 }
 
 export function registerRun(program: Command): void {
@@ -76,13 +78,25 @@ export function registerRun(program: Command): void {
     .option("--host-time", "CLOCK_REALTIME from the host clock (default: deterministic, starting 2000-01-01)")
     .option("--memory <mib>", "cap on guest memory in MiB, all processes together (default 512)", positiveInt("--memory"))
     .option("--strace", "trace every system call to stderr")
+    .option("--trace", "trace every call through the layer's stub table to stderr (see below)")
     .addHelpText(
       "after",
       `
 Exit status: the guest's own status; 128+N if signal N killed it; 124 if --max-insns ran out;
 125 on deadlock (every guest thread blocked); 126 if the file is not a runnable RV32 executable;
 127 if it does not exist. Guest stdin/stdout/stderr are kiln's own. Time is deterministic:
-clocks advance 1 ns per retired instruction.`,
+clocks advance 1 ns per retired instruction.
+
+--trace prints one line per call a layered program makes through its stub table, when it returns:
+  [tid] pN.slot(args) = result  <route what; T traps, I insns[; via calls{messages}]>
+args are decoded by the program ABI's slot signature (ints signed, pointers hex, strings quoted and
+cut at 32 bytes, AT_FDCWD by name); a failed call shows "-1 errno=ENAME" (errno read through tp+4);
+"?" is a call that never returned (exit, a successful execve shows 0). route is the pair's route
+(direct, renumbered, translated, userspace, emulated, message); what is the recipe, or the kernel
+call as id#number, or the message. I counts the guest instructions from the jal into the slot
+(included) through its return; T the traps (ecalls) taken meanwhile. "via" lists the kernel calls
+and ring messages made when they are not just the one named (ring_enter{read×64}).
+Example: [1] p2.openat(AT_FDCWD, "/data/x", 0x0, 0) = 3  <message openat; 1 trap, 48 insns>`,
     )
     .action(async (prog: string, args: string[], opts: RunOpts) => {
       process.exitCode = await runCommand(prog, args, opts);
@@ -107,6 +121,7 @@ async function runCommand(prog: string, args: string[], opts: RunOpts): Promise<
   const env = opts.env ?? [];
   for (const kv of env) if (!kv.includes("=")) return fail(`--env expects KEY=VALUE, got '${kv}'`, 2);
   let kernel: Kernel;
+  let tracer: LayerTracer | null = null;
   try {
     const opt = {
       dispatch,
@@ -115,7 +130,8 @@ async function runCommand(prog: string, args: string[], opts: RunOpts): Promise<
       ...(opts.memory !== undefined ? { memoryCap: opts.memory * 1024 * 1024 } : {}),
       ...(opts.strace ? { trace: (l: string) => void process.stderr.write(`[strace] ${l}\n`) } : {}),
     };
-    kernel = new Kernel(opt);
+    tracer = opts.trace ? new LayerTracer({ keep: false, onCall: (c) => void process.stderr.write(`${formatCall(c)}\n`) }) : null;
+    kernel = new Kernel(tracer ? tracer.kernelOptions(opt) : opt);
     if (opts.root) {
       try {
         kernel.vfs.importHostDir(path.resolve(opts.root));
@@ -137,6 +153,7 @@ async function runCommand(prog: string, args: string[], opts: RunOpts): Promise<
     throw e;
   }
   const r = kernel.run();
+  tracer?.finish();
   if (opts.count) process.stderr.write(`kiln: ${r.insns} instructions retired\n`);
   const o = r.outcome;
   if (o.kind === "limit") process.stderr.write(`kiln run: ${prog}: ${o.message}\n`);

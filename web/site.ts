@@ -21,6 +21,9 @@ import { renderMarkdown, type RenderedDoc } from "./markdown.ts";
 import { readMatrix } from "./matrix-data.ts";
 import { diffPage, diffPath } from "./pages/diff.ts";
 import { matrixPage, MATRIX_PATH } from "./pages/matrix.ts";
+import { playgroundPage, PLAYGROUND_JS, PLAYGROUND_PATH, PLAYGROUND_SAMPLES_JS } from "./pages/playground.ts";
+import { defaultCacheDir, playgroundBundle } from "./playground/bundle.ts";
+import { buildSamples } from "./playground/samples.ts";
 import { isExternal, relHref, resolveHref } from "./paths.ts";
 
 const WEB_DIR = dirname(fileURLToPath(import.meta.url));
@@ -32,6 +35,18 @@ export interface SiteOptions {
   readonly out: string;
   /** Run results for the matrix page; default `<root>/out/matrix.json` when it exists. */
   readonly matrixFile?: string | undefined;
+  /** Where the playground's bundle and sample builds are cached; default node_modules/.cache/kiln-site. */
+  readonly cacheDir?: string | undefined;
+}
+
+/** What building the playground cost (for `kiln site` to print). */
+export interface PlaygroundStats {
+  readonly bundleBytes: number;
+  readonly bundleMs: number;
+  readonly bundleCached: boolean;
+  readonly samples: number;
+  readonly samplesMs: number;
+  readonly samplesCached: boolean;
 }
 
 export type SiteResult =
@@ -45,6 +60,7 @@ export type SiteResult =
       readonly matrixFrom: string | null;
       /** Every written file, relative to `out`, sorted. */
       readonly written: string[];
+      readonly playground: PlaygroundStats;
     };
 
 /** generated/abi.json's text for a spec (the same expression gen/generate.ts writes). */
@@ -154,6 +170,7 @@ export function buildSite(opts: SiteOptions): SiteResult {
       h("ul", [
         h("li", [h("a", { href: "abi.json", download: "abi.json" }, "abi.json"), " — the whole ABI as JSON (what ", h("code", "kiln abi-json"), " prints)."]),
         h("li", [h("a", { href: MATRIX_PATH }, "Compatibility matrix"), " — every program ABI on every kernel ABI, and the route of each slot."]),
+        h("li", [h("a", { href: PLAYGROUND_PATH }, "Playground"), " — run a sample program on any program ABI × kernel ABI pair, in the browser, with its trace."]),
         h("li", ["Changes between versions: ", ...pairs.flatMap(([a, b], i) => [...(i ? [", "] : []), h("a", { href: diffPath(a, b) }, `${a} → ${b}`)]), "."]),
       ]),
     ]);
@@ -191,8 +208,12 @@ export function buildSite(opts: SiteOptions): SiteResult {
     warnings.push(`${(err as Error).message}; the matrix page shows routes only`);
   }
   // Pages that are neither Markdown nor diffs go here, in the order the navigation lists them
-  // (a playground page, once the kernel and layer run in the browser, is one more line).
   pages.push(matrixPage(ctx, results, results ? posix.basename(matrixFile) : null));
+  const cacheDir = opts.cacheDir ?? defaultCacheDir(opts.root);
+  const samples = buildSamples(cacheDir);
+  if (samples.missing) warnings.push(samples.missing);
+  const bundle = playgroundBundle(cacheDir);
+  pages.push(playgroundPage(ctx, samples.data.samples.map((s) => s.id), samples.missing));
   for (const g of guides) pages.push(docPage(docs.get(g)!, "guide", docs.get(g)!.title));
 
   // The navigation lists every page by section, in page order, plus abi.json for download.
@@ -202,7 +223,7 @@ export function buildSite(opts: SiteOptions): SiteResult {
   ];
 
   // 4. Link check: every relative href names a written page or file, and its fragment an id there.
-  const written = new Set<string>([...pages.map((p) => p.path), "abi.json", "style.css"]);
+  const written = new Set<string>([...pages.map((p) => p.path), "abi.json", "style.css", PLAYGROUND_JS, PLAYGROUND_SAMPLES_JS]);
   const trees = new Map<string, Root>();
   for (const p of pages) trees.set(p.path, pageDocument(p, items));
   const idsOf = new Map<string, Set<string>>();
@@ -235,8 +256,18 @@ export function buildSite(opts: SiteOptions): SiteResult {
   };
   for (const [path, tree] of trees) write(path, `${stringifier.stringify(tree)}\n`);
   write("abi.json", abiJsonText(spec));
+  write(PLAYGROUND_JS, bundle.js);
+  write(PLAYGROUND_SAMPLES_JS, samples.js);
   mkdirSync(opts.out, { recursive: true });
   copyFileSync(join(WEB_DIR, "style.css"), join(opts.out, "style.css"));
   files.push("style.css");
-  return { ok: true, pages: pages.length, files: files.length, warnings: [...new Set(warnings)], matrixFrom: results ? matrixFile : null, written: files.sort() };
+  return {
+    ok: true,
+    pages: pages.length,
+    files: files.length,
+    warnings: [...new Set(warnings)],
+    matrixFrom: results ? matrixFile : null,
+    written: files.sort(),
+    playground: { bundleBytes: bundle.js.length, bundleMs: bundle.ms, bundleCached: bundle.cached, samples: samples.data.samples.length, samplesMs: samples.ms, samplesCached: samples.cached },
+  };
 }

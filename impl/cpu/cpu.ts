@@ -70,7 +70,15 @@ export type CpuExit =
   | { readonly kind: "ecall" }
   | { readonly kind: "ebreak" }
   | { readonly kind: "budget" }
+  /** `pc` is at the first instruction of the watched range, reached from outside it; not executed. */
+  | { readonly kind: "watch" }
   | { readonly kind: "fault"; readonly cause: FaultCause; readonly addr: number; readonly pc: number };
+
+/** A half-open range [lo, hi) of unsigned addresses; see `Cpu.watch`. */
+export interface WatchRange {
+  readonly lo: number;
+  readonly hi: number;
+}
 
 /** Fault cause codes used between the compiled code and the CPU. */
 export const FC_FETCH = 1;
@@ -83,6 +91,7 @@ const CAUSES: FaultCause[] = ["fetch", "fetch", "load", "store", "illegal", "mis
 const ECALL: CpuExit = Object.freeze({ kind: "ecall" });
 const EBREAK: CpuExit = Object.freeze({ kind: "ebreak" });
 const BUDGET: CpuExit = Object.freeze({ kind: "budget" });
+const WATCH: CpuExit = Object.freeze({ kind: "watch" });
 
 export interface CpuOptions {
   /** Disable the block compiler (interpret everything); for testing and comparison. */
@@ -103,6 +112,20 @@ export class Cpu {
   /** Fault cause code / address set by compiled code (internal). */
   fc = 0;
   fa = 0;
+  /**
+   * Entry watch (for tracers). When set, `run()` returns `{ kind: "watch" }` with `pc` AT the first
+   * instruction of [lo, hi) about to execute after arriving from outside the range (jump, call,
+   * branch, return or fall-through), without executing it; `instret` is exact. Resuming executes
+   * that instruction (it is not reported twice); the range may be changed between runs. Arrival is
+   * judged from the last instruction this hart executed while a watch was set (none at first, so a
+   * fresh Cpu whose pc is already in the range reports at once). Compiled traces never run into a
+   * watched range: code on pages that intersect it is interpreted one instruction at a time, which
+   * is exact; other pages run compiled (a trace never leaves its page). Null (the default) costs one
+   * test per `run()` call.
+   */
+  watch: WatchRange | null = null;
+  /** pc of the last instruction executed while a watch was set (-1: none). */
+  private watchPrev = -1;
 
   constructor(mem: Memory, opts: CpuOptions = {}) {
     this.mem = mem;
@@ -118,6 +141,8 @@ export class Cpu {
   /** Run until a trap or until `budget` more instructions have retired. Never throws for guest input. */
   run(budget: number): CpuExit {
     const end = this.instret + Math.max(0, Math.floor(budget));
+    const w = this.watch;
+    if (w !== null) return this.runWatched(end, Math.max(0, w.lo), Math.min(0x100000000, w.hi));
     const m = this.mem;
     const R = m.R;
     const W = m.W;
@@ -139,6 +164,45 @@ export class Cpu {
           continue;
         }
       }
+      const e = this.step();
+      if (e !== null) return e;
+    }
+  }
+
+  /** `run()` with a watch set: the same, plus the entry check before every block or instruction. */
+  private runWatched(end: number, lo: number, hi: number): CpuExit {
+    const m = this.mem;
+    const R = m.R;
+    const W = m.W;
+    const X = m.X;
+    const r = this.regs;
+    const jit = this.jit;
+    for (;;) {
+      const left = end - this.instret;
+      if (left <= 0) return BUDGET;
+      const pc = this.pc >>> 0;
+      if (pc >= lo && pc < hi) {
+        const prev = this.watchPrev;
+        if (!(prev >= lo && prev < hi)) {
+          this.watchPrev = pc; // resuming executes this instruction without reporting it again
+          return WATCH;
+        }
+      }
+      const pageLo = (pc & ~4095) >>> 0;
+      if (jit && (pageLo >= hi || pageLo + 4096 <= lo)) {
+        // A trace stays inside its page, and this page holds no watched address.
+        if ((pc & 3) !== 0) return this.fault(FC_MISALIGNED_FETCH, pc);
+        const pg = X[pc >>> 22]![(pc >>> 12) & 1023];
+        if (pg === null) return this.fault(FC_FETCH, pc);
+        let b = pg.blocks !== null ? pg.blocks[(pc & 4095) >> 2] : undefined;
+        if (b === undefined) b = compileBlock(m, pg, pc);
+        if (b.fn !== null && b.max <= left) {
+          this.watchPrev = pc;
+          if (b.fn(this, r, left, R, W, m) !== 0) return this.fault(this.fc, this.fa);
+          continue;
+        }
+      }
+      this.watchPrev = pc;
       const e = this.step();
       if (e !== null) return e;
     }

@@ -9,7 +9,8 @@
 // of first appearance within their group. Non-allocated input sections are dropped.
 // The ABI note (.note.kiln.abi, owner "kiln", type 1) is emitted when there is a stub region.
 //
-// Linker-defined symbols (only if no object defines them): __kiln_stubs, __kiln_stubs_end,
+// Linker-defined symbols (only if no object defines them): __kiln_stubs (no end symbol: the
+// layer's code is mapped right after the stub region, and no symbol may lead there),
 // _etext, _edata, __bss_start, _end, __global_pointer$ (= start of the data group + 0x800).
 
 import type { ObjSection, ObjSymbol, ObjectModule, RelocType } from "../asm/object.ts";
@@ -256,7 +257,6 @@ export function link(objects: ObjectModule[], opts: LinkOptions = {}): Uint8Arra
   };
   if (hasStubs) {
     addSynthetic("__kiln_stubs", stubAddr);
-    addSynthetic("__kiln_stubs_end", stubAddr + stubSize);
   }
   addSynthetic("_etext", textEnd);
   addSynthetic("_edata", edata);

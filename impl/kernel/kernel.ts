@@ -88,6 +88,8 @@ export interface KernelOptions {
   handlers?: Record<string, Handler>;
   /** Called with one line per syscall (strace-like). */
   trace?: (line: string) => void;
+  /** Called when a thread's CPU stops on its entry watch (impl/cpu Cpu.watch; impl/layer/trace.ts). */
+  onWatch?: (t: Thread) => void;
 }
 
 export type RunOutcome =
@@ -415,7 +417,8 @@ export class Kernel {
     if (info.pid !== undefined) v["si_pid"] = info.pid;
     if (info.uid !== undefined) v["si_uid"] = info.uid;
     if (info.status !== undefined) v["si_status"] = info.status;
-    if (info.addr !== undefined) v["si_addr"] = info.addr;
+    // si_addr shares si_pid's offset (Linux's union); a layout without the field gets it there.
+    if (info.addr !== undefined) v[this.struct("siginfo").fields.some((f) => f.name === "si_addr") ? "si_addr" : "si_pid"] = info.addr;
     return v;
   }
 
@@ -679,6 +682,13 @@ export class Kernel {
         t.lastInstret = now;
         this.insns += used;
         t.proc.insns += used;
+        // A watch exit (a tracer's Cpu.watch) changes nothing: no quantum charge beyond what
+        // retired and no signal delivery, so a traced run schedules exactly like an untraced one.
+        if (exit.kind === "watch") {
+          left -= used;
+          this.opts.onWatch?.(t);
+          continue;
+        }
         left -= Math.max(used, 1);
         switch (exit.kind) {
           case "budget":

@@ -24,6 +24,8 @@ const RING_ENTRIES = 64;
 export { ringLayout, fieldOf };
 const SHARED_MAGIC = 0x5048534b;
 const TIMEBASE_HZ = 1_000_000_000;
+/** Bytes after the stub region that programs keep free for the layer's code (sdk/kiln.ld LAYER_RESERVE). */
+const LAYER_RESERVE = 0x10000;
 
 export interface ThreadAreas {
   readonly base: number;
@@ -122,6 +124,10 @@ export function layerLoaderHook(): LoaderHook {
     mem.writeBytes(note.stubAddr, image.stubs, true);
     vm.map(codeAddr, codeSize, PERM_R | PERM_X);
     mem.writeBytes(codeAddr, image.code, true);
+    // The heap (brk) would start right after the program's last segment, the stub region, where
+    // the layer's code now is: start it past the layer's reserved window instead.
+    const heapStart = codeAddr + Math.max(codeSize, LAYER_RESERVE);
+    if (vm.brkStart < heapStart) vm.brkStart = vm.brk = heapStart;
 
     const layout = sharedLayout(ctx.kernel);
     let sharedPage = 0;

@@ -21,7 +21,9 @@ export type CpuExit =
   | { kind: "ecall" }
   | { kind: "ebreak" }
   | { kind: "fault"; cause: string; addr: number; pc: number }
-  | { kind: "budget" };
+  | { kind: "budget" }
+  /** impl/cpu's entry watch (Cpu.watch) fired: nothing executed, nothing to do but tell onWatch. */
+  | { kind: "watch" };
 
 export interface GuestCpu {
   readonly regs: Int32Array;

@@ -9,8 +9,10 @@ export interface Stdio {
   write(fd: number, bytes: Uint8Array): boolean;
 }
 
-const nap = new Int32Array(new SharedArrayBuffer(4));
-const sleep = (ms: number): void => void Atomics.wait(nap, 0, 0, ms);
+// Made on first use: a browser page without cross-origin isolation has no SharedArrayBuffer, and
+// must still be able to import the kernel (the playground never uses hostStdio).
+let nap: Int32Array | null = null;
+const sleep = (ms: number): void => void Atomics.wait((nap ??= new Int32Array(new SharedArrayBuffer(4))), 0, 0, ms);
 
 export const hostStdio: Stdio = {
   read(max) {

@@ -27,6 +27,27 @@ export function isIdentity(args: readonly Operand[], translate: readonly Transla
 /** Load the kernel call's arguments into a0..a5 from the slot's (saved in t0..t5 first). */
 export function loadOperands(ctx: PairContext, r: SlotRealisation, strings: (s: string) => string): string[] {
   const out: string[] = [];
+  // Without a translated argument the operands are a parallel move: sequence it so that no register
+  // is overwritten before it is read (moves first, constants last) and nothing is copied twice;
+  // only a cycle needs the t-register copies below. A call then costs the raw inline sequence plus
+  // the jal, the jump to the routine and the ret.
+  if (r.translate.length === 0) {
+    const moves = r.args.flatMap((a, j) => (a.kind === "arg" && a.index !== j ? [{ dst: j, src: a.index }] : []));
+    const seq: string[] = [];
+    while (moves.length > 0) {
+      const i = moves.findIndex((m) => !moves.some((o) => o.src === m.dst));
+      if (i < 0) break;
+      const [m] = moves.splice(i, 1);
+      seq.push(`mv a${m!.dst}, a${m!.src}`);
+    }
+    if (moves.length === 0) {
+      r.args.forEach((a, j) => {
+        if (a.kind === "int") seq.push(`li a${j}, ${a.value}`);
+        else if (a.kind !== "arg") seq.push(`la a${j}, ${strings(a.value)}`);
+      });
+      return seq;
+    }
+  }
   const used = new Set(r.args.flatMap((a) => (a.kind === "arg" ? [a.index] : [])));
   for (const t of r.translate) used.add(t.argIndex);
   for (const i of [...used].sort()) {

@@ -14,7 +14,7 @@ import { buildSite } from "../../web/site.ts";
 /** Debian's Chromium; KILN_CHROMIUM overrides the path (e.g. to check the failure message). */
 const CHROMIUM = process.env.KILN_CHROMIUM ?? "/usr/bin/chromium";
 const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
-const TYPES: Record<string, string> = { ".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8", ".json": "application/json" };
+const TYPES: Record<string, string> = { ".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8", ".json": "application/json", ".js": "text/javascript; charset=utf-8" };
 
 const work = mkdtempSync(join(tmpdir(), "kiln-browser-"));
 const out = join(work, "site");
@@ -98,7 +98,7 @@ async function targetState(p: Page, id: string) {
 
 describe("the spec site in Chromium", () => {
   it("renders every chapter and ABI page with its title, navigation and tables, and nothing 404s", async () => {
-    const pages = ["index.html", "layer.html", "routes.html", "errors.html", "tls.html", "abi/p1.html", "abi/p3.html", "abi/k1.html", "abi/k3.html", "docs/spec-format.html"];
+    const pages = ["index.html", "layer.html", "routes.html", "errors.html", "tls.html", "abi/p1.html", "abi/p3.html", "abi/k1.html", "abi/k3.html", "docs/spec-format.html", "docs/architecture.html", "docs/adding-a-syscall.html", "docs/adding-an-abi-version.html", "docs/writing-a-guest-program.html", "playground.html"];
     for (const p of pages) {
       await page.goto(base + p);
       const h1 = (await page.locator("main h1").first().textContent())?.trim() ?? "";
@@ -165,6 +165,41 @@ describe("the spec site in Chromium", () => {
     expect(lseek).toContain("call llseek removed");
   });
 
+  it("the playground runs hello built for p2 on k3 and shows its output, status, instructions and trace", async () => {
+    await page.goto(base + "playground.html");
+    expect(await page.locator("#pg-program").inputValue()).toBe("p2");
+    expect(await page.locator("#pg-kernel").inputValue()).toBe("k3");
+    expect(await page.locator("#pg-sample").inputValue()).toBe("hello");
+    await expect.poll(() => page.locator("#pg-run").isEnabled()).toBe(true);
+    await page.locator("#pg-run").click();
+    await page.locator('#pg-result[data-state="done"]').waitFor({ timeout: 30_000 });
+    expect(await page.locator("#pg-stdout").textContent()).toBe("hello, world\n");
+    expect(await page.locator("#pg-status").textContent()).toBe("0");
+    expect(await page.locator("#pg-outcome").textContent()).toBe("exited with status 0");
+    expect(await page.locator("#pg-layer").textContent()).toBe("/lib/kiln/p2-k3.layer");
+    expect(Number((await page.locator("#pg-insns").textContent())!.replace(/,/g, ""))).toBeGreaterThan(100);
+    expect(await page.locator("#pg-mode").textContent()).toContain("Web Worker");
+    // k3 has no write call: the layer turns it into a message on the ring, entered with ring_enter.
+    expect(await page.locator("#pg-trace-body td.call").allTextContents()).toEqual(["write", "exit_group"]);
+    expect(await page.locator("#pg-trace-body td.route").allTextContents()).toEqual(["message write", "renumbered exit_group#2"]);
+    expect(await page.locator("#pg-trace-body tr").first().innerText()).toContain("ring_enter {write}");
+    const insns = await page.locator("#pg-trace-body td.num:last-child").allTextContents();
+    expect(insns.every((n) => Number(n.replace(/,/g, "")) > 0)).toBe(true);
+    expect(failures).toEqual([]);
+  });
+
+  it("the playground runs the same program on another pair, and wc on its text file", async () => {
+    await page.goto(base + "playground.html#p1-k1-wc");
+    await expect.poll(() => page.locator("#pg-kernel").inputValue()).toBe("k1");
+    expect(await page.locator("#pg-program").inputValue()).toBe("p1");
+    expect(await page.locator("#pg-command").textContent()).toBe("wc /poem.txt");
+    await expect.poll(() => page.locator("#pg-run").isEnabled()).toBe(true);
+    await page.locator("#pg-run").click();
+    await page.locator('#pg-result[data-state="done"]').waitFor({ timeout: 30_000 });
+    expect(await page.locator("#pg-stdout").textContent()).toBe("4 29 156 /poem.txt\n");
+    expect(await page.locator("#pg-trace-body td.call").allTextContents()).toContain("openat");
+  });
+
   it("works from file:// as well", async () => {
     await page.goto(`file://${out}/abi/k2.html#k2.openat`);
     expect(await targetState(page, "k2.openat")).toMatchObject({ isTarget: true, inView: true });
@@ -175,6 +210,13 @@ describe("the spec site in Chromium", () => {
     await page.locator('nav.side a:has-text("Compatibility matrix")').click();
     await page.waitForURL(/matrix\.html$/);
     expect(await page.locator("td.cell").count()).toBe(9);
+    // The playground starts its Worker from a blob: URL, which file:// pages may do.
+    await page.goto(`file://${out}/playground.html`);
+    await expect.poll(() => page.locator("#pg-run").isEnabled()).toBe(true);
+    await page.locator("#pg-run").click();
+    await page.locator('#pg-result[data-state="done"]').waitFor({ timeout: 30_000 });
+    expect(await page.locator("#pg-stdout").textContent()).toBe("hello, world\n");
+    expect(await page.locator("#pg-mode").textContent()).toContain("Web Worker");
     expect(failures).toEqual([]);
   });
 });

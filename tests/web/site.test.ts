@@ -45,7 +45,7 @@ describe("kiln site", () => {
       ...specFiles("spec/abi").map((n) => `abi/${n.replace(/\.md$/, ".html")}`),
       ...specFiles("docs").map((n) => `docs/${n.replace(/\.md$/, ".html")}`),
       "diff/p1-p2.html", "diff/p2-p3.html", "diff/k1-k2.html", "diff/k2-k3.html",
-      "matrix.html", "abi.json", "style.css",
+      "matrix.html", "abi.json", "style.css", "playground.html", "playground.js", "playground-samples.js",
     ].sort();
     expect(files).toEqual(want);
   });

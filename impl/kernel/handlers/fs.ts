@@ -5,11 +5,11 @@ import { OpenFile, O_ACCMODE, O_APPEND, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL,
 import type { Kernel } from "../kernel.ts";
 import { fieldOffset } from "../layout.ts";
 import type { Thread } from "../process.ts";
-import { DT_CHR, DT_DIR, DT_FIFO, DT_LNK, DT_REG, S_IFCHR, S_IFIFO } from "../vfs.ts";
+import { DT_CHR, DT_DIR, DT_FIFO, DT_LNK, DT_REG } from "../vfs.ts";
 import type { Inode } from "../vfs.ts";
-import type { Ctx, Handler } from "./types.ts";
+import { fileAttrs } from "./stat.ts";
+import type { Handler } from "./types.ts";
 
-const AT_FDCWD = -100;
 const AT_SYMLINK_NOFOLLOW = 0x100, AT_REMOVEDIR = 0x200, AT_NO_AUTOMOUNT = 0x800, AT_EMPTY_PATH = 0x1000;
 const AT_STATX_SYNC_TYPE = 0x6000;
 const STATX_BASIC_STATS = 0x7ff;
@@ -53,38 +53,10 @@ const openat: Handler = ({ k, t, p }, dirfd, pathPtr, flags, mode) => {
 
 const NS = 1_000_000_000n;
 
-/** What every stat flavour reports about a file. */
-interface Attrs { ino: number; mode: number; nlink: number; size: number; blocks: number; timeNs: bigint }
-
-function attrsOfNode(node: Inode): Attrs {
-  const size = node.kind === "dir" ? 4096 : node.size;
-  return { ino: node.ino, mode: node.fileType() | node.mode, nlink: node.nlink, size, blocks: Math.ceil(size / 512), timeNs: node.mtimeNs };
-}
-
-function attrsOfFd(k: Kernel, p: Ctx["p"], fd: number): Attrs {
-  if (fd === AT_FDCWD) return attrsOfNode(p.cwd);
-  const f = p.fds.get(fd);
-  if (f.inode) return attrsOfNode(f.inode);
-  const t0 = k.realtimeNs();
-  if (f.pipe) return { ino: f.pipe.ino, mode: S_IFIFO | 0o600, nlink: 1, size: f.pipe.length, blocks: 0, timeNs: t0 };
-  return { ino: 0x3000_0000 + f.hostFd, mode: S_IFCHR | 0o620, nlink: 1, size: 0, blocks: 0, timeNs: t0 };
-}
-
-/** Attributes of dirfd/path, with AT_EMPTY_PATH and AT_SYMLINK_NOFOLLOW. */
-function attrsAt(k: Kernel, t: Thread, p: Ctx["p"], dirfd: number, pathPtr: number, flags: number): Attrs {
-  const name = k.readString(t, pathPtr);
-  if (name.length === 0) {
-    if (!(flags & AT_EMPTY_PATH)) throw new Errno(ENOENT);
-    return attrsOfFd(k, p, dirfd);
-  }
-  const base = name.startsWith("/") ? k.vfs.root : k.dirFor(p, dirfd);
-  return attrsOfNode(k.vfs.lookup(base, name, !(flags & AT_SYMLINK_NOFOLLOW)));
-}
-
 const statx: Handler = ({ k, t, p }, dirfd, pathPtr, flags, mask, buf) => {
   if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH | AT_STATX_SYNC_TYPE)) throw new Errno(EINVAL);
   if (mask & 0x80000000) throw new Errno(EINVAL);
-  const a = attrsAt(k, t, p, dirfd, pathPtr, flags);
+  const a = fileAttrs({ k, p }, dirfd, k.readString(t, pathPtr), flags);
   const v: Record<string, number | bigint> = {
     stx_mask: STATX_BASIC_STATS, stx_blksize: 4096, stx_uid: 0, stx_gid: 0,
     stx_nlink: a.nlink, stx_mode: a.mode, stx_ino: a.ino, stx_size: a.size, stx_blocks: a.blocks,

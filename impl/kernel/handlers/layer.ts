@@ -2,7 +2,7 @@
 // critical section, k2 and later).
 import type { MessageRow, SyscallRow } from "../../abi/types.ts";
 import { isSignedType } from "../dispatch.ts";
-import { Errno, EINVAL, EINTR } from "../errno.ts";
+import { Errno, EFAULT, EINVAL, EINTR } from "../errno.ts";
 import { areasOf, clearPending, fieldOf, ringLayout } from "../layered.ts";
 import type { Kernel } from "../kernel.ts";
 import type { Blocked, Thread } from "../process.ts";
@@ -125,6 +125,9 @@ const ring_enter: Handler = (ctx, toSubmit, minComplete) => {
 
 /** sigdeliver: the layer left its critical section and saw the pending flag; deliver now. */
 const sigdeliver: Handler = ({ k, t }) => {
+  // The guest may have unmapped its shared page: that is its fault (EFAULT), not a host error.
+  const a = areasOf(t);
+  if (a?.record && !t.proc.vm.mem.permsAt(a.record)) throw new Errno(EFAULT);
   clearPending(k, t);
   return 0;
 };

@@ -87,7 +87,13 @@ const clone: Handler = ({ k, t, p }, flags, stack, ptid, tls, ctid) => {
   if (flags & CLONE_PARENT_SETTID) k.writeU32(t, ptid, tid);
   if (flags & CLONE_CHILD_SETTID) child.proc.vm.mem.writeBytes(ctid, u32(tid));
   if (flags & CLONE_CHILD_CLEARTID) child.clearChildTid = ctid;
-  cloned(k, t, child, flags, tls);
+  try {
+    cloned(k, t, child, flags, tls);
+  } catch (e) {
+    // The layer's bookkeeping is done before it publishes the new ids in the shared page; a guest
+    // that unmapped its shared page only misses those (was a host exception).
+    if (!(e instanceof Error) || !e.message.startsWith("kernel: cannot write layer data")) throw e;
+  }
   if (flags & CLONE_VFORK && !(flags & CLONE_THREAD)) {
     const c = child.proc;
     return { poll: () => (c.state !== "live" || c.execed ? tid : undefined), interrupt: () => tid };

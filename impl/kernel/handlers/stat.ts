@@ -9,33 +9,43 @@ const AT_FDCWD = -100;
 const AT_SYMLINK_NOFOLLOW = 0x100, AT_EMPTY_PATH = 0x1000;
 const NS = 1_000_000_000n;
 
-/** The file an fd or a path names: an inode, or a pipe / host stream with no inode. */
-function target(ctx: Ctx, dirfd: number, name: string, flags: number): { node: Inode | null; mode: number; ino: number } {
+/** What every stat flavour (fstat, fstatat, statx) reports about a file, in canonical units. */
+export interface Attrs { ino: number; mode: number; nlink: number; size: number; blocks: number; timeNs: bigint }
+
+function attrsOfNode(n: Inode): Attrs {
+  const size = n.kind === "dir" ? 4096 : n.size;
+  return { ino: n.ino, mode: n.fileType() | n.mode, nlink: n.nlink, size, blocks: Math.ceil(size / 512), timeNs: n.mtimeNs };
+}
+
+/**
+ * The file an fd or a path names (dirfd/path with AT_EMPTY_PATH and AT_SYMLINK_NOFOLLOW), shared by
+ * every stat call of every kernel ABI. A pipe or host stream has no inode: size 0 (as Linux), times now.
+ */
+export function fileAttrs(ctx: Pick<Ctx, "k" | "p">, dirfd: number, name: string, flags: number): Attrs {
   const { k, p } = ctx;
   if (name.length === 0) {
     if (!(flags & AT_EMPTY_PATH)) throw new Errno(ENOENT);
-    if (dirfd === AT_FDCWD) return { node: p.cwd, mode: 0, ino: 0 };
+    if (dirfd === AT_FDCWD) return attrsOfNode(p.cwd);
     const f = p.fds.get(dirfd);
-    if (f.inode) return { node: f.inode, mode: 0, ino: 0 };
-    if (f.pipe) return { node: null, mode: S_IFIFO | 0o600, ino: f.pipe.ino };
-    return { node: null, mode: S_IFCHR | 0o620, ino: 0x3000_0000 + f.hostFd };
+    if (f.inode) return attrsOfNode(f.inode);
+    const timeNs = k.realtimeNs();
+    if (f.pipe) return { ino: f.pipe.ino, mode: S_IFIFO | 0o600, nlink: 1, size: 0, blocks: 0, timeNs };
+    return { ino: 0x3000_0000 + f.hostFd, mode: S_IFCHR | 0o620, nlink: 1, size: 0, blocks: 0, timeNs };
   }
   const base = name.startsWith("/") ? k.vfs.root : k.dirFor(p, dirfd);
-  return { node: k.vfs.lookup(base, name, !(flags & AT_SYMLINK_NOFOLLOW)), mode: 0, ino: 0 };
+  return attrsOfNode(k.vfs.lookup(base, name, !(flags & AT_SYMLINK_NOFOLLOW)));
 }
 
 /** Canonical stat fields; the kernel's layout decides which are written and how wide. */
-function statFields(t: { node: Inode | null; mode: number; ino: number }): Record<string, number | bigint> {
-  const v: Record<string, number | bigint> = { st_dev: 0, st_rdev: 0, st_uid: 0, st_gid: 0, st_blksize: 4096 };
-  const n = t.node;
-  if (n) {
-    const size = n.kind === "dir" ? 4096 : n.size;
-    Object.assign(v, { st_ino: n.ino, st_mode: n.fileType() | n.mode, st_nlink: n.nlink, st_size: size, st_blocks: Math.ceil(size / 512) });
-    for (const ts of ["st_atime", "st_mtime", "st_ctime"]) {
-      v[ts] = n.mtimeNs / NS;
-      v[`${ts}_nsec`] = n.mtimeNs % NS;
-    }
-  } else Object.assign(v, { st_ino: t.ino, st_mode: t.mode, st_nlink: 1, st_size: 0, st_blocks: 0 });
+function statFields(a: Attrs): Record<string, number | bigint> {
+  const v: Record<string, number | bigint> = {
+    st_dev: 0, st_rdev: 0, st_uid: 0, st_gid: 0, st_blksize: 4096,
+    st_ino: a.ino, st_mode: a.mode, st_nlink: a.nlink, st_size: a.size, st_blocks: a.blocks,
+  };
+  for (const ts of ["st_atime", "st_mtime", "st_ctime"]) {
+    v[ts] = a.timeNs / NS;
+    v[`${ts}_nsec`] = a.timeNs % NS;
+  }
   return v;
 }
 
@@ -47,11 +57,11 @@ function writeStat(ctx: Ctx, buf: number, v: Record<string, number | bigint>): n
   return 0;
 }
 
-const fstat: Handler = (ctx, fd, buf) => writeStat(ctx, buf, statFields(target(ctx, fd, "", AT_EMPTY_PATH)));
+const fstat: Handler = (ctx, fd, buf) => writeStat(ctx, buf, statFields(fileAttrs(ctx, fd, "", AT_EMPTY_PATH)));
 
 const fstatat: Handler = (ctx, dirfd, pathPtr, buf, flags) => {
   if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) throw new Errno(EINVAL);
-  return writeStat(ctx, buf, statFields(target(ctx, dirfd, ctx.k.readString(ctx.t, pathPtr), flags)));
+  return writeStat(ctx, buf, statFields(fileAttrs(ctx, dirfd, ctx.k.readString(ctx.t, pathPtr), flags)));
 };
 
 /** lseek(fd, offset, whence) with a 32-bit offset and result; EOVERFLOW past 2 GiB. */

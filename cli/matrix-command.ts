@@ -1,0 +1,59 @@
+// `kiln matrix`: the compatibility matrix (impl/layer/matrix.ts). Builds the matrix programs of
+// matrix/ (cached), runs every (program ABI, kernel ABI) cell with the layer tracer on, prints the
+// p × k table, the per-route costs and the three cost checks.
+//
+// Exit status: 0 when every cell passes, every raw cell behaves as expected and every check holds;
+// 1 otherwise; 127 when the cross compiler is missing.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import type { Command } from "commander";
+
+interface MatrixOpts {
+  json?: boolean;
+  out?: string;
+}
+
+export function registerMatrix(program: Command): void {
+  program
+    .command("matrix")
+    .description("run the compatibility matrix: every program ABI's matrix program on every kernel ABI, with exact costs")
+    .option("--json", "print the results as JSON instead of the table")
+    .option("--out <file>", "also write the JSON results to this file (the site reads out/matrix.json)")
+    .addHelpText(
+      "after",
+      `
+Each program ABI has one matrix program (matrix/matrix.c) that calls every slot of it; it is built
+once (kiln cc, cached) and run unchanged on every kernel ABI. A cell passes when the program exits 0
+and its output equals matrix/expected-<p>.txt and its k1 cell. The same programs built raw (no stub
+section, k1's numbers inline) must pass on k1 and fail on the others (shown as "fail", "!" marks an
+unexpected outcome).
+
+Per route: calls, guest instructions per call (from the jal into the slot, counted, through its
+return) and traps per call, averaged over the cell. Checks: (a) a direct-route call costs at most 3
+instructions more than the raw sequence "li a7, N; ecall; li t0, -4095; bgeu a0, t0, err" measured
+in the raw p1 build; (b) getpid and monotonic_ns on k2 and k3 cost at most 6 instructions and no
+trap; (c) a p3 batch of 64 reads on k3 costs exactly 1 trap.
+
+JSON: { pass, cells: [{program, kernel, pass, routes: {route: {calls, instructions, traps}}}],
+raw: [...], checks: [{id, description, pass, figures}] } (instructions and traps are totals).
+
+Exit status: 0 green; 1 a cell, raw cell or check failed; 127 the cross compiler is missing.`,
+    )
+    .action(async (opts: MatrixOpts) => {
+      const { haveCrossCompiler, CC } = await import("./cc-command.ts");
+      if (!haveCrossCompiler()) {
+        process.stderr.write(`kiln matrix: the RISC-V cross compiler '${CC}' is not installed (Debian package gcc-riscv64-unknown-elf)\n`);
+        process.exitCode = 127;
+        return;
+      }
+      const { runMatrix, formatMatrix, matrixJson } = await import("../impl/layer/matrix.ts");
+      const r = runMatrix();
+      const json = JSON.stringify(matrixJson(r), null, 2) + "\n";
+      if (opts.out) {
+        mkdirSync(dirname(resolve(opts.out)), { recursive: true });
+        writeFileSync(resolve(opts.out), json);
+      }
+      process.stdout.write(opts.json ? json : formatMatrix(r));
+      process.exitCode = r.pass ? 0 : 1;
+    });
+}
