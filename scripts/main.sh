@@ -7,5 +7,6 @@ bash scripts/install.sh
 node bin/kiln gen
 node bin/kiln check && echo "kiln check: spec/ is valid"
 node bin/kiln build-layers --out out/layers
+node bin/kiln matrix --out out/matrix.json
 node bin/kiln site --out out/site
 echo "kiln: the spec site is at out/site/index.html"
