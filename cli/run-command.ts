@@ -7,7 +7,7 @@ import { installLayers, layersFromDir } from "../impl/layer/install.ts";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Command } from "commander";
+import { InvalidArgumentError, type Command } from "commander";
 import type { KernelDispatch } from "../impl/abi/types.ts";
 import { Kernel } from "../impl/kernel/kernel.ts";
 import { LoadError } from "../impl/kernel/loader.ts";
@@ -38,10 +38,21 @@ async function loadDispatch(name: string): Promise<KernelDispatch | string> {
   return mod.dispatch;
 }
 
+/**
+ * The default instruction budget: a guest that loops forever must not hang the host. Ten billion
+ * instructions is tens of seconds of emulation; real work sets its own bound (0 lifts it).
+ */
+const DEFAULT_MAX_INSNS = 10_000_000_000;
+
+function budget(v: string): number {
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v))) throw new InvalidArgumentError(`expects a whole number of instructions, got '${v}'`);
+  return Number(v);
+}
+
 function positiveInt(flag: string) {
   return (v: string): number => {
     if (!/^\d+$/.test(v) || Number(v) <= 0 || !Number.isSafeInteger(Number(v))) {
-      throw new Error(`${flag} expects a positive integer, got '${v}'`);
+      throw new InvalidArgumentError(`${flag} expects a positive integer, got '${v}'`);
     }
     return Number(v);
   };
@@ -72,7 +83,7 @@ export function registerRun(program: Command): void {
     .option("--root <dir>", "copy this host directory in as the guest's / (never written back)")
     .option("--layers <dir>", "take the layer images from this directory (written by `kiln build-layers`) instead of building them")
     .option("--no-layers", "install no layer images: layered programs then fail to exec, raw ones run")
-    .option("--max-insns <n>", "stop after n retired instructions (all threads); exit status 124", positiveInt("--max-insns"))
+    .option("--max-insns <n>", "stop after n retired instructions (all threads), 0 for no bound; exit status 124", budget, DEFAULT_MAX_INSNS)
     .option("--count", "print the number of retired instructions to stderr at exit")
     .option("-e, --env <KEY=VALUE>", "add a guest environment variable (repeatable; default: empty environment)", (v: string, acc: string[] | undefined) => [...(acc ?? []), v])
     .option("--host-time", "CLOCK_REALTIME from the host clock (default: deterministic, starting 2000-01-01)")
@@ -126,7 +137,7 @@ async function runCommand(prog: string, args: string[], opts: RunOpts): Promise<
     const opt = {
       dispatch,
       hostRealtime: opts.hostTime ?? false,
-      ...(opts.maxInsns !== undefined ? { maxInsns: opts.maxInsns } : {}),
+      ...(opts.maxInsns ? { maxInsns: opts.maxInsns } : {}),
       ...(opts.memory !== undefined ? { memoryCap: opts.memory * 1024 * 1024 } : {}),
       ...(opts.strace ? { trace: (l: string) => void process.stderr.write(`[strace] ${l}\n`) } : {}),
     };

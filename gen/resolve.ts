@@ -74,9 +74,8 @@ export function kernelById(spec: Spec, version: string): KernelAbi | undefined {
 }
 
 /**
- * The realise rows that apply to kernel `k`: its own, then its bases' (nearest first) for slots it
- * neither realises itself nor offers as a call or message of the same id. A kernel realises a slot
- * as its base does unless its own rows or calls say otherwise.
+ * The realise rows that apply to kernel `k`: its own, then its bases' (nearest first). A base's row
+ * lapses when it worked around a call the base lacked and `k` has that call: then the call is used.
  */
 export function effectiveRealise(spec: Spec, k: KernelAbi): Map<string, Realise> {
   const rows = new Map<string, Realise>();
@@ -86,8 +85,11 @@ export function effectiveRealise(spec: Spec, k: KernelAbi): Map<string, Realise>
   while (base && !seen.has(base.version)) {
     seen.add(base.version);
     for (const r of base.realise) {
-      const shadowed = k.syscalls.some((c) => c.id === r.slot) || k.messages.some((m) => m.id === r.slot);
-      if (!rows.has(r.slot) && !shadowed) rows.set(r.slot, r);
+      // A row that worked around a call its kernel lacked lapses once this kernel has the call; a
+      // row its kernel chose over a call it had (getpid from the shared page) is inherited.
+      const has = (kk: KernelAbi) => kk.syscalls.some((c) => c.id === r.slot) || kk.messages.some((m) => m.id === r.slot);
+      const lapsed = has(k) && !has(base);
+      if (!rows.has(r.slot) && !lapsed) rows.set(r.slot, r);
     }
     base = base.base ? kernelById(spec, base.base) : undefined;
   }

@@ -337,5 +337,39 @@ function checkPair(spec: Spec, p: ProgramAbi, k: KernelAbi, report: Reporter): v
       }
     }
   }
-  realise(spec, p, k, report);
+  checkStructArgs(spec, p, k, report);
+}
+
+/**
+ * A structure passed by pointer must mean the same bytes on both sides: when the program's layout
+ * and the kernel's differ, the realisation must translate that argument.
+ */
+function checkStructArgs(spec: Spec, p: ProgramAbi, k: KernelAbi, report: Reporter): void {
+  const lookupP = structScope(spec, p);
+  const lookupK = structScope(spec, k);
+  const same = (a: Struct, b: Struct) => {
+    const la = layoutOf(a, lookupP);
+    const lb = layoutOf(b, lookupK);
+    return !!la && !!lb && la.size === lb.size && la.fields.length === lb.fields.length && la.fields.every((f, i) => {
+      const g = lb.fields[i]!;
+      return f.name === g.name && f.offset === g.offset && f.size === g.size && f.type === g.type;
+    });
+  };
+  for (const r of realise(spec, p, k, report)) {
+    if (!r.call || r.route === "userspace" || r.route === "emulated") continue;
+    const slot = p.slots.find((s) => s.id === r.id)!;
+    const call = r.route === "message" ? k.messages.find((m) => m.id === r.call) : k.syscalls.find((c) => c.id === r.call);
+    if (!call) continue;
+    r.args.forEach((op, j) => {
+      if (op.kind !== "arg" || r.translate.some((t) => t.argIndex === op.index)) return;
+      const pm = /^ptr<(\w+)>$/.exec(slot.args[op.index]?.type ?? "");
+      const km = /^ptr<(\w+)>$/.exec(call.args[j]?.type ?? "");
+      const ps = pm ? lookupP(pm[1]!) : undefined;
+      const ks = km ? lookupK(km[1]!) : undefined;
+      if (ps && ks && !same(ps, ks)) {
+        const row = effectiveRealise(spec, k).get(r.id);
+        report.error(row?.cellAt.translate ?? row?.at ?? k.cellAt.version ?? k.at, "translation-needed", `${p.version}.${r.id} passes \`${slot.args[op.index]!.name}\` as ${p.version}'s \`${ps.name}\` to ${k.version}.${call.id}, whose \`${ks.name}\` has another layout; realise it with \`translate ${slot.args[op.index]!.name}: ${ps.name} ← ${ks.name}\``);
+      }
+    });
+  }
 }

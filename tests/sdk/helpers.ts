@@ -3,12 +3,13 @@
 import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { kernelVersions } from "../../generated/index.ts";
 import { basename, join } from "node:path";
 import { ccBuild, haveCrossCompiler, REPO } from "../../cli/cc-command.ts";
 
 export { haveCrossCompiler, REPO };
 export const KILN = join(REPO, "bin/kiln");
-export const KERNELS = ["k1", "k2", "k3"] as const;
+export const KERNELS = kernelVersions;
 export const EXAMPLES = join(REPO, "examples");
 export const TEST_C = join(REPO, "tests/sdk/c");
 

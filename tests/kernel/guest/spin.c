@@ -1,0 +1,4 @@
+/* spin: a runaway loop. */
+int main(void) {
+  for (volatile unsigned i = 0;; i++) {}
+}
