@@ -12,8 +12,14 @@ const byVersion = <T extends { version: string }>(xs: readonly T[]) =>
 function offsetsOf(layout: { fields: readonly { name: string; offset: number }[]; size: number }): Record<string, number> {
   const out: Record<string, number> = {};
   for (const f of layout.fields) out[f.name] = f.offset;
-  out.size = layout.size;
+  // Upper case: no field can be called that (spec identifiers are lower case).
+  out.SIZE = layout.size;
   return out;
+}
+
+/** structure → field → offset, plus each structure's size. */
+function offsetTable(layouts: Record<string, { fields: readonly { name: string; offset: number }[]; size: number }>): Record<string, Record<string, number>> {
+  return Object.fromEntries(Object.entries(layouts).map(([n, l]) => [n, offsetsOf(l)]));
 }
 
 export function kernelDispatch(spec: Spec, k: KernelAbi): KernelDispatch {
@@ -66,7 +72,10 @@ export function generateAll(spec: Spec): Map<string, string> {
         path: `generated/kernel/${k.version}.ts`,
         sources: [k.file],
         imports: [typesImport(["KernelDispatch"])],
-        constants: [{ name: "dispatch", type: "KernelDispatch", value: kernelDispatch(spec, k), doc: `Kernel ABI ${k.version}: ${k.title}. Numbers, handlers, argument types and structure layouts.` }],
+        constants: [
+          { name: "dispatch", type: "KernelDispatch", value: kernelDispatch(spec, k), doc: `Kernel ABI ${k.version}: ${k.title}. Numbers, handlers, argument types and structure layouts.` },
+          { name: "offsets", value: offsetTable(layoutsOf(spec, k)), doc: `Field offsets and sizes of ${k.version}'s structures (the shared page among them), for hand-written code.` },
+        ],
       }),
     );
   }
@@ -76,7 +85,10 @@ export function generateAll(spec: Spec): Map<string, string> {
       emitModule({
         path: `generated/program/${p.version}.ts`,
         sources: [p.file],
-        constants: [{ name: "program", value: programTables(spec, p), doc: `Program ABI ${p.version}: ${p.title}. Stub slots and the structure layouts programs see.` }],
+        constants: [
+          { name: "program", value: programTables(spec, p), doc: `Program ABI ${p.version}: ${p.title}. Stub slots and the structure layouts programs see.` },
+          { name: "offsets", value: offsetTable(layoutsOf(spec, p)), doc: `Field offsets and sizes of ${p.version}'s structures (the TLS block among them), for hand-written code.` },
+        ],
       }),
     );
     for (const k of byVersion(spec.kernels)) {
@@ -114,7 +126,7 @@ export function generateAll(spec: Spec): Map<string, string> {
         { name: "structs", value: layoutsOf(spec, null), doc: "Structures defined by the chapters (TLS block, layer image header, …)." },
         {
           name: "offsets",
-          value: Object.fromEntries(Object.entries(layoutsOf(spec, null)).map(([n, l]) => [n, offsetsOf(l)])),
+          value: offsetTable(layoutsOf(spec, null)),
           doc: "Field offsets of the chapters' structures, for hand-written code.",
         },
         {

@@ -196,7 +196,7 @@ export const structs = {
 };
 /** Field offsets of the chapters' structures, for hand-written code. */
 export const offsets = {
-  abi_note_desc: { program_abi: 0, stub_addr: 4, stub_size: 8, size: 12 },
+  abi_note_desc: { program_abi: 0, stub_addr: 4, stub_size: 8, SIZE: 12 },
   layer_header: {
     magic: 0,
     format: 4,
@@ -210,7 +210,7 @@ export const offsets = {
     data_size: 28,
     slot_count: 32,
     reserved: 36,
-    size: 40,
+    SIZE: 40,
   },
   layer_private: {
     shared_page: 0,
@@ -221,7 +221,7 @@ export const offsets = {
     errno: 24,
     reserved: 28,
     scratch: 64,
-    size: 320,
+    SIZE: 320,
   },
 };
 /** Layer selection: which layer file the loader maps for a (program, kernel) pair. */

@@ -27,7 +27,7 @@ export function encodeImage(img: LayerImage): Uint8Array {
   const dv = new DataView(out.buffer);
   dv.setUint32(H.magic, LAYER_MAGIC, true);
   dv.setUint16(H.format, LAYER_FORMAT, true);
-  dv.setUint16(H.header_size, H.size, true);
+  dv.setUint16(H.header_size, H.SIZE, true);
   dv.setUint16(H.program_abi, img.programAbi, true);
   dv.setUint16(H.kernel_abi, img.kernelAbi, true);
   dv.setUint32(H.stub_offset, stubOffset, true);
@@ -43,7 +43,7 @@ export function encodeImage(img: LayerImage): Uint8Array {
 
 /** Parse and check an image read from the guest file system; throws LayerError on anything wrong. */
 export function decodeImage(bytes: Uint8Array): LayerImage {
-  if (bytes.length < H.size) throw new LayerError(`layer image is ${bytes.length} bytes, shorter than its header`);
+  if (bytes.length < H.SIZE) throw new LayerError(`layer image is ${bytes.length} bytes, shorter than its header`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (dv.getUint32(H.magic, true) !== LAYER_MAGIC) throw new LayerError("not a layer image (bad magic)");
   if (dv.getUint16(H.format, true) !== LAYER_FORMAT) throw new LayerError(`layer image format ${dv.getUint16(H.format, true)} is not ${LAYER_FORMAT}`);
