@@ -9,6 +9,7 @@ type Register = (program: Command) => void;
 const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   gen: async () => (await import("./spec-commands.ts")).registerGen,
   check: async () => (await import("./spec-commands.ts")).registerCheck,
+  publish: async () => (await import("./spec-commands.ts")).registerPublish,
   run: async () => (await import("./run-command.ts")).registerRun,
   diff: async () => (await import("./site-commands.ts")).registerDiff,
   "abi-json": async () => (await import("./site-commands.ts")).registerAbiJson,

@@ -1,7 +1,9 @@
 // kiln gen and kiln check: the spec pipeline's commands.
 import { resolve } from "node:path";
 import type { Command } from "commander";
+import { Reporter } from "../gen/diagnostics.ts";
 import { checkSpec, formatDiagnostic, REPO_ROOT, runGen } from "../gen/main.ts";
+import { PUBLISHED_FILE, readPublished, snapshot, writePublished } from "../gen/published.ts";
 
 export function registerGen(program: Command): void {
   program
@@ -41,5 +43,37 @@ export function registerCheck(program: Command): void {
       const { diagnostics } = checkSpec(resolve(opts.spec), opts.spec.replace(/\/+$/, ""));
       for (const d of diagnostics) console.log(formatDiagnostic(d));
       if (diagnostics.length > 0) process.exitCode = 1;
+    });
+}
+
+export function registerPublish(program: Command): void {
+  program
+    .command("publish")
+    .description("freeze a program ABI: record its slots and structures in spec/abi/published.json, after which `kiln check` rejects any change to them")
+    .argument("<version>", "the program ABI to publish, e.g. p3")
+    .option("--spec <dir>", "the spec directory", "spec")
+    .action((version: string, opts: { spec: string }) => {
+      const dir = resolve(opts.spec);
+      const { spec, diagnostics } = checkSpec(dir, opts.spec.replace(/\/+$/, ""));
+      for (const d of diagnostics) console.error(formatDiagnostic(d));
+      if (diagnostics.length > 0) {
+        console.error(`kiln publish: fix the spec first (${diagnostics.length} error(s))`);
+        process.exitCode = 1;
+        return;
+      }
+      const p = spec.programs.find((x) => x.version === version);
+      if (!p) {
+        console.error(`kiln publish: no program ABI ${version}; program ABIs: ${spec.programs.map((x) => x.version).join(", ")}`);
+        process.exitCode = 2;
+        return;
+      }
+      const report = new Reporter();
+      const published = readPublished(dir, report, opts.spec);
+      if (published[version]) {
+        console.log(`kiln publish: ${version} is already published (${PUBLISHED_FILE}); nothing to do`);
+        return;
+      }
+      writePublished(dir, { ...published, [version]: snapshot(p) });
+      console.log(`kiln publish: ${version} is published: ${p.slots.length} slots and ${p.structs.size} structures recorded in ${opts.spec}/${PUBLISHED_FILE}`);
     });
 }

@@ -7,6 +7,7 @@ import { generateAll } from "./generate.ts";
 import { loadSpec } from "./load.ts";
 import type { Spec } from "./model.ts";
 import { validate } from "./validate.ts";
+import { checkPublished, readPublished } from "./published.ts";
 
 /** The repository root (this file lives in gen/). */
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -20,6 +21,7 @@ export interface CheckResult {
 export function checkSpec(specDir: string, display?: string): CheckResult {
   const { spec, report } = loadSpec(specDir, display);
   validate(spec, report);
+  checkPublished(spec, readPublished(specDir, report, spec.root), report);
   return { spec, diagnostics: sortDiagnostics(report.diagnostics) };
 }
 

@@ -184,4 +184,22 @@ export const BROKEN_EDITS: readonly BrokenEdit[] = [
     line: "| k2 | Renumbered",
     column: "k2",
   },
+  {
+    name: "a published layout changed in place (in the published version itself)",
+    file: "abi/p1.md",
+    find: "| st_blocks | 36 | 4 | i32 |",
+    replace: "| st_blocks | 36 | 4 | u32 |",
+    rule: "changed-published",
+    line: "| st_blocks | 36 | 4 | u32 |",
+    column: "u32",
+  },
+  {
+    name: "a slot added to a published version",
+    file: "abi/p2.md",
+    find: "| 46 | monotonic_ns | — | u64 | — | p2 |\n",
+    replace: "| 46 | monotonic_ns | — | u64 | — | p2 |\n| 47 | getuid | — | int | — | p2 |\n",
+    rule: "changed-published",
+    line: "| 47 | getuid |",
+    column: "47",
+  },
 ];
