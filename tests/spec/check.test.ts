@@ -59,3 +59,22 @@ describe("realise rows are inherited from the base kernel", () => {
     expect(fork.src).toMatch(/^spec\/abi\/k2\.md:\d+$/);
   });
 });
+
+describe("kiln publish", () => {
+  it("freezes a draft program ABI: after publishing p3, an edit to it is rejected", async () => {
+    const { execFileSync, spawnSync } = await import("node:child_process");
+    const dir = join(work, "publish");
+    cpSync(SPEC, dir, { recursive: true });
+    const kiln = join(REPO_ROOT, "bin/kiln");
+    // p3 is a draft: editing it is fine while its base p2 is respected.
+    const p3 = join(dir, "abi/p3.md");
+    const edited = readFileSync(p3, "utf8").replace("| reserved | 20 | 4 | u32 |", "| flags | 20 | 4 | u32 |");
+    writeFileSync(p3, edited);
+    expect(checkSpec(dir, "spec").diagnostics.map(formatDiagnostic)).toEqual([]);
+    expect(execFileSync("node", [kiln, "publish", "p3", "--spec", dir], { encoding: "utf8" })).toMatch(/p3 is published: 48 slots/);
+    writeFileSync(p3, edited.replace("| flags | 20 | 4 | u32 |", "| flags | 20 | 4 | i32 |"));
+    const r = spawnSync("node", [kiln, "check", "--spec", dir], { encoding: "utf8" });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/p3\.md:\d+:\d+: error: p3 is published and frozen: field 6 of `batch_entry` has type i32, published as u32 .* \[changed-published\]/);
+  });
+});
