@@ -43,8 +43,8 @@ export const BROKEN_EDITS: readonly BrokenEdit[] = [
   {
     name: "reused slot",
     file: "abi/p2.md",
-    find: "| 25 | dup | fd: fd | fd |",
-    replace: "| 25 | dup_any | fd: fd | fd |",
+    find: "| 25 | dup | `fd: fd` | fd |",
+    replace: "| 25 | dup_any | `fd: fd` | fd |",
     rule: "reused-slot",
     line: "| 25 | dup_any |",
     column: "dup_any",
@@ -169,8 +169,8 @@ export const BROKEN_EDITS: readonly BrokenEdit[] = [
   {
     name: "unknown error number",
     file: "abi/k1.md",
-    find: "| close | 57 | close | fd: fd | int | EBADF |",
-    replace: "| close | 57 | close | fd: fd | int | EBADFD |",
+    find: "| close | 57 | close | `fd: fd` | int | EBADF |",
+    replace: "| close | 57 | close | `fd: fd` | int | EBADFD |",
     rule: "unknown-errno",
     line: "| close | 57 |",
     column: "EBADFD",

@@ -125,7 +125,7 @@ describe("kiln diff on edited specs", () => {
       expect(text, `${file} contains ${find}`).toContain(find);
       writeFileSync(path, text.replace(find, replace));
     };
-    edit("abi/p3.md", "| 45 | dlopen | path: cstr | ptr |", "| 47 | dlopen | path: cstr, flags: uint | ptr |");
+    edit("abi/p3.md", "| 45 | dlopen | `path: cstr` | ptr |", "| 47 | dlopen | `path: cstr, flags: uint` | ptr |");
     edit("abi/p3.md", "| st_size | 28 | 4 | i32 |", "| st_size | 28 | 8 | i64 |");
     edit("abi/k2.md", "| brk | 30 | brk | `addr: ptr<u8>` | ptr |", "| brk | 30 | brk | `addr: ptr<u8>` | int |");
     // The validator rejects these edits; the diff still describes them.
