@@ -74,7 +74,7 @@ export const constants = {
     S_IFIFO: 4096,
     S_IFCHR: 8192,
   },
-  layer: { LAYER_MAGIC: 1381583947, LAYER_FORMAT: 1, LAYER_GAP: 0 },
+  layer: { LAYER_MAGIC: 1381583947, LAYER_FORMAT: 1, LAYER_GAP: 0, LAYER_RESERVE: 65536 },
   memory: {
     PROT_NONE: 0,
     PROT_READ: 1,
@@ -226,18 +226,18 @@ export const offsets = {
 };
 /** Layer selection: which layer file the loader maps for a (program, kernel) pair. */
 export const selection = [
-  { program: "p1", kernel: "k1", layer: "p1-k1", path: "/lib/kiln/p1-k1.layer", src: "spec/loader.md:30" },
-  { program: "p1", kernel: "k2", layer: "p1-k2", path: "/lib/kiln/p1-k2.layer", src: "spec/loader.md:31" },
-  { program: "p1", kernel: "k3", layer: "p1-k3", path: "/lib/kiln/p1-k3.layer", src: "spec/loader.md:32" },
-  { program: "p2", kernel: "k1", layer: "p2-k1", path: "/lib/kiln/p2-k1.layer", src: "spec/loader.md:33" },
-  { program: "p2", kernel: "k2", layer: "p2-k2", path: "/lib/kiln/p2-k2.layer", src: "spec/loader.md:34" },
-  { program: "p2", kernel: "k3", layer: "p2-k3", path: "/lib/kiln/p2-k3.layer", src: "spec/loader.md:35" },
-  { program: "p3", kernel: "k1", layer: "p3-k1", path: "/lib/kiln/p3-k1.layer", src: "spec/loader.md:36" },
-  { program: "p3", kernel: "k2", layer: "p3-k2", path: "/lib/kiln/p3-k2.layer", src: "spec/loader.md:37" },
-  { program: "p3", kernel: "k3", layer: "p3-k3", path: "/lib/kiln/p3-k3.layer", src: "spec/loader.md:38" },
-  { program: "p1", kernel: "k4", layer: "p1-k4", path: "/lib/kiln/p1-k4.layer", src: "spec/loader.md:39" },
-  { program: "p2", kernel: "k4", layer: "p2-k4", path: "/lib/kiln/p2-k4.layer", src: "spec/loader.md:40" },
-  { program: "p3", kernel: "k4", layer: "p3-k4", path: "/lib/kiln/p3-k4.layer", src: "spec/loader.md:41" },
+  { program: "p1", kernel: "k1", layer: "p1-k1", path: "/lib/kiln/p1-k1.layer", src: "spec/loader.md:43" },
+  { program: "p1", kernel: "k2", layer: "p1-k2", path: "/lib/kiln/p1-k2.layer", src: "spec/loader.md:44" },
+  { program: "p1", kernel: "k3", layer: "p1-k3", path: "/lib/kiln/p1-k3.layer", src: "spec/loader.md:45" },
+  { program: "p2", kernel: "k1", layer: "p2-k1", path: "/lib/kiln/p2-k1.layer", src: "spec/loader.md:46" },
+  { program: "p2", kernel: "k2", layer: "p2-k2", path: "/lib/kiln/p2-k2.layer", src: "spec/loader.md:47" },
+  { program: "p2", kernel: "k3", layer: "p2-k3", path: "/lib/kiln/p2-k3.layer", src: "spec/loader.md:48" },
+  { program: "p3", kernel: "k1", layer: "p3-k1", path: "/lib/kiln/p3-k1.layer", src: "spec/loader.md:49" },
+  { program: "p3", kernel: "k2", layer: "p3-k2", path: "/lib/kiln/p3-k2.layer", src: "spec/loader.md:50" },
+  { program: "p3", kernel: "k3", layer: "p3-k3", path: "/lib/kiln/p3-k3.layer", src: "spec/loader.md:51" },
+  { program: "p1", kernel: "k4", layer: "p1-k4", path: "/lib/kiln/p1-k4.layer", src: "spec/loader.md:52" },
+  { program: "p2", kernel: "k4", layer: "p2-k4", path: "/lib/kiln/p2-k4.layer", src: "spec/loader.md:53" },
+  { program: "p3", kernel: "k4", layer: "p3-k4", path: "/lib/kiln/p3-k4.layer", src: "spec/loader.md:54" },
 ];
 /** Named recipes the routes refer to. */
 export const recipes = [

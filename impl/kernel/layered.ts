@@ -4,7 +4,7 @@
 // TLS block, errno word, layer-private block and ring, and the process's shared page.
 import { findAbiNote, ElfError } from "../elf/index.ts";
 import { selection } from "../../generated/spec.ts";
-import { offsets } from "../../generated/spec.ts";
+import { constants, offsets } from "../../generated/spec.ts";
 import { decodeImage } from "../layer/image.ts";
 import { LayerError } from "../layer/context.ts";
 import { LoadError } from "./loader.ts";
@@ -24,8 +24,8 @@ const RING_ENTRIES = 64;
 export { ringLayout, fieldOf };
 const SHARED_MAGIC = 0x5048534b;
 const TIMEBASE_HZ = 1_000_000_000;
-/** Bytes after the stub region that programs keep free for the layer's code (sdk/kiln.ld LAYER_RESERVE). */
-const LAYER_RESERVE = 0x10000;
+/** Bytes after the stub region that programs keep free for the layer's code (spec/layer-image.md). */
+const LAYER_RESERVE = constants.layer.LAYER_RESERVE;
 
 export interface ThreadAreas {
   readonly base: number;

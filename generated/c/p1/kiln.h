@@ -138,6 +138,7 @@
 #define LAYER_MAGIC 0x52594c4b
 #define LAYER_FORMAT 1
 #define LAYER_GAP 0
+#define LAYER_RESERVE 0x10000
 
 /* Constants: memory (spec/errors.md). */
 #define PROT_NONE 0
