@@ -1,13 +1,11 @@
 // ELF32 loader: maps PT_LOAD segments with their permissions (bss zeroed), the signal trampoline
-// page and the stack. The address-space plan (documented in README-kernel.md):
+// page and the stack. The address-space plan (spec/loader.md, impl/kernel/README.md):
 //
-//   0x00010000…          program segments, then the brk heap (starts at the page after the last segment)
+//   0x00010000…          program segments, then the brk heap (past the layer reserve for layered programs)
 //   …0x7FFFF000          mmap area, allocated top-down (layer mappings land here too)
 //   0x7FFFF000–80000000  signal trampoline page (R+X), supplied by the kernel
 //   0xBF800000–C0000000  8 MiB stack (RW), 128 KiB mapped at exec, the rest grown on demand
-//
-// Executable mappings stay below 2 GiB: the CPU's block compiler (impl/cpu/jit.ts, generate())
-// compares a signed page base with an unsigned one and spins on code above 0x80000000.
+
 import type { ElfFile } from "../elf/types.ts";
 import { EF_RISCV_RVC, EM_RISCV, ET_DYN, ET_EXEC, PT_INTERP, PT_LOAD, PT_PHDR, PF_R, PF_W, PF_X } from "../elf/types.ts";
 import { PAGE_SIZE, PERM_R, PERM_W, PERM_X, pageDown, pageUp } from "./machine.ts";
