@@ -28,6 +28,18 @@ export function loadObject(ctx: PairContext, l: string, str: (s: string) => stri
   const BUF = 64;
   const restore = [...saved.map((r, i) => `lw ${r}, ${i * 4}(sp)`), `addi sp, sp, ${FRAME}`];
   const failWith = (errno: number) => [`li a0, -${errno}`, `j ${l}_fail_close`];
+  /** mmap(a0, a1, R+X, private fixed, layer fd s0, the header's file offset `offField` in pages). */
+  const mapLayerPart = (addrAndLen: string[], offField: number) => [
+    ...addrAndLen,
+    `li a2, ${RX}`,
+    `li a3, ${MAP_FILE}`,
+    "mv a4, s0",
+    `lw a5, ${BUF + offField}(sp)`,
+    "srli a5, a5, 12",
+    `jal ${slot("mmap")}`,
+    "li t0, -1",
+    `beq a0, t0, ${l}_failed_close`,
+  ];
   /** ENOEXEC unless the header field at `off` of the buffer (s1) holds `value`. */
   const expectField = (load: string, off: number, value: number) => [`${load} t0, ${off}(s1)`, `li t1, ${value}`, `bne t0, t1, ${l}_noexec`];
   return {
@@ -188,26 +200,9 @@ export function loadObject(ctx: PairContext, l: string, str: (s: string) => stri
       `bne t0, t1, ${l}_noexec`,
       `lw t0, ${BUF + H.stub_size}(sp)`,
       `bne t0, s9, ${l}_noexec`,
-      "mv a0, s8",
-      "mv a1, s9",
-      `li a2, ${RX}`,
-      `li a3, ${MAP_FILE}`,
-      "mv a4, s0",
-      `lw a5, ${BUF + H.stub_offset}(sp)`,
-      "srli a5, a5, 12",
-      `jal ${slot("mmap")}`,
-      "li t0, -1",
-      `beq a0, t0, ${l}_failed_close`,
-      "add a0, s8, s9",
-      `lw a1, ${BUF + H.code_size}(sp)`,
-      `li a2, ${RX}`,
-      `li a3, ${MAP_FILE}`,
-      "mv a4, s0",
-      `lw a5, ${BUF + H.code_offset}(sp)`,
-      "srli a5, a5, 12",
-      `jal ${slot("mmap")}`,
-      "li t0, -1",
-      `beq a0, t0, ${l}_failed_close`,
+      // The stub table over the object's stub region, the code right after it.
+      ...mapLayerPart(["mv a0, s8", "mv a1, s9"], H.stub_offset),
+      ...mapLayerPart(["add a0, s8, s9", `lw a1, ${BUF + H.code_size}(sp)`], H.code_offset),
       "mv a0, s0",
       `jal ${slot("close")}`,
       `${l}_done:`,
