@@ -61,6 +61,17 @@ export class BufferStdio implements Stdio {
     (fd === 2 ? this.err : this.out).push(bytes.slice());
     return true;
   }
-  get stdout(): string { return Buffer.concat(this.out).toString("utf8"); }
-  get stderr(): string { return Buffer.concat(this.err).toString("utf8"); }
+  get stdout(): string { return utf8(this.out); }
+  get stderr(): string { return utf8(this.err); }
+}
+
+/** Decodes collected chunks as UTF-8 without Node's Buffer, so the class also runs in a browser. */
+function utf8(parts: readonly Uint8Array[]): string {
+  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    all.set(p, off);
+    off += p.length;
+  }
+  return new TextDecoder("utf-8", { fatal: false }).decode(all);
 }

@@ -7,6 +7,7 @@
 // compiler, flags, sources and the tests/c headers, so repeated builds are instant and parallel
 // test workers do not race (each writes a temp file and renames it into place).
 
+import { CC, haveCrossCompiler } from "../../cli/cc-command.ts";
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, copyFileSync } from "node:fs";
@@ -18,7 +19,6 @@ import { fileURLToPath } from "node:url";
 export const C_DIR = dirname(fileURLToPath(import.meta.url));
 
 /** The compiler command; override with KILN_CC. */
-export const CC = process.env["KILN_CC"] ?? "riscv64-unknown-elf-gcc";
 
 /** Flags every program is built with. */
 export const BASE_CFLAGS: readonly string[] = [
@@ -34,20 +34,6 @@ export const BASE_CFLAGS: readonly string[] = [
   "-Wall",
 ];
 
-let haveCc: boolean | undefined;
-
-/** True when the RISC-V cross compiler can be run. */
-export function haveCrossCompiler(): boolean {
-  if (haveCc === undefined) {
-    try {
-      execFileSync(CC, ["--version"], { stdio: "ignore" });
-      haveCc = true;
-    } catch {
-      haveCc = false;
-    }
-  }
-  return haveCc;
-}
 
 function cacheRoot(): string {
   return process.env["KILN_C_CACHE"] ?? join(tmpdir(), "kiln-c-cache");
@@ -100,3 +86,5 @@ export function buildC(sources: string[], out: string, extraFlags: string[] = []
   copyFileSync(cached, out);
   return out;
 }
+
+export { CC, haveCrossCompiler };

@@ -5,6 +5,7 @@ import type { FlatImage } from "../../impl/asm/flat.ts";
 import { Cpu } from "../../impl/cpu/cpu.ts";
 import type { CpuExit } from "../../impl/cpu/cpu.ts";
 import { PERM_R, PERM_W } from "../../impl/cpu/memory.ts";
+export { prng } from "../support/prng.ts";
 
 export const STACK_TOP = 0x7fff0000;
 
@@ -43,14 +44,3 @@ export function runBoth(src: string, budget = 10_000_000): Array<Loaded & { exit
   return [run(src, { jit: true, budget }), run(src, { jit: false, budget })];
 }
 
-/** Deterministic PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}

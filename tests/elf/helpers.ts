@@ -151,18 +151,6 @@ export function stubObject(size = 4096): ObjectModule {
   };
 }
 
-/** Mulberry32: a small deterministic PRNG. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A small executable built directly with the writer: text, rodata+note, data+bss, stubs. */
 export function sampleOptions(): WriteOptions {
   const note = serializeNotes([

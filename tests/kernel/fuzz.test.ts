@@ -34,6 +34,7 @@ import { Vfs } from "../../impl/kernel/vfs.ts";
 import { asm } from "./helpers.ts";
 import { DISPATCH, KERNEL_NAMES, guest, haveCrossCompiler } from "./layered-helpers.ts";
 import type { KernelName } from "./layered-helpers.ts";
+import { unitPrng } from "../support/prng.ts";
 
 const cc = haveCrossCompiler();
 if (!cc) console.warn("SKIPPED tests/kernel/fuzz: riscv64-unknown-elf-gcc is not installed");
@@ -54,20 +55,9 @@ const RARE = new Set(["exit", "exit_group", "rt_sigreturn"]);
 
 // ------------------------------------------------------------------ deterministic randomness
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 class Rng {
   private readonly next: () => number;
-  constructor(seed: number) { this.next = mulberry32(seed); }
+  constructor(seed: number) { this.next = unitPrng(seed); }
   float(): number { return this.next(); }
   int(n: number): number { return Math.floor(this.next() * n); }
   u32(): number { return (this.next() * 4294967296) >>> 0; }

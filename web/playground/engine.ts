@@ -7,7 +7,7 @@ import { kernels, realisations } from "../../generated/index.ts";
 import { selection } from "../../generated/spec.ts";
 import { Kernel, type KernelOptions } from "../../impl/kernel/kernel.ts";
 import { LoadError } from "../../impl/kernel/loader.ts";
-import type { Stdio } from "../../impl/kernel/stdio.ts";
+import { BufferStdio } from "../../impl/kernel/stdio.ts";
 import { buildLayer } from "../../impl/layer/build.ts";
 import { installLayers } from "../../impl/layer/install.ts";
 import { LayerTracer, type TracedCall } from "../../impl/layer/trace.ts";
@@ -66,42 +66,6 @@ export const versions = {
   programs: [...new Set(selection.map((s) => s.program))],
   kernels: Object.keys(kernels),
 };
-
-const utf8 = new TextDecoder("utf-8", { fatal: false });
-
-class CaptureStdio implements Stdio {
-  private input: Uint8Array;
-  private readonly out: Uint8Array[] = [];
-  private readonly err: Uint8Array[] = [];
-  constructor(input: string) {
-    this.input = new TextEncoder().encode(input);
-  }
-  read(max: number): Uint8Array {
-    const n = Math.min(max, this.input.length);
-    const r = this.input.slice(0, n);
-    this.input = this.input.subarray(n);
-    return r;
-  }
-  write(fd: number, bytes: Uint8Array): boolean {
-    (fd === 2 ? this.err : this.out).push(bytes.slice());
-    return true;
-  }
-  private static text(parts: Uint8Array[]): string {
-    const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let off = 0;
-    for (const p of parts) {
-      all.set(p, off);
-      off += p.length;
-    }
-    return utf8.decode(all);
-  }
-  get stdout(): string {
-    return CaptureStdio.text(this.out);
-  }
-  get stderr(): string {
-    return CaptureStdio.text(this.err);
-  }
-}
 
 /** Layer images built in this page, by selection path (built on first use: a few ms each). */
 const layerCache = new Map<string, Uint8Array>();
@@ -163,7 +127,7 @@ export function runProgram(req: RunRequest): RunReport {
   const dispatch = kernels[req.kernel];
   const empty = { stdout: "", stderr: "", insns: 0, tracer: "kernel" as const, trace: [], layer: null };
   if (!dispatch) return { ...empty, status: 2, outcome: `unknown kernel ABI ${req.kernel}`, ms: 0 };
-  const stdio = new CaptureStdio(req.stdin ?? "");
+  const stdio = new BufferStdio(req.stdin ?? "");
   let kernel: Kernel | null = null;
   const tracer = makeTracer(() => kernel?.insns ?? 0);
   kernel = new Kernel(tracer.options({ dispatch, stdio, maxInsns: req.maxInsns }));
