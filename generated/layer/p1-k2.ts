@@ -154,7 +154,7 @@ export const realisation: PairRealisation = {
         },
       ],
       recipe: null,
-      src: "spec/abi/k2.md:130",
+      src: "spec/abi/k2.md:131",
     },
     {
       slot: 8,
@@ -166,7 +166,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: "shared_pid",
-      src: "spec/abi/k2.md:139",
+      src: "spec/abi/k2.md:140",
     },
     {
       slot: 9,
@@ -211,7 +211,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k2.md:138",
+      src: "spec/abi/k2.md:139",
     },
     {
       slot: 12,
@@ -260,7 +260,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k2.md:133",
+      src: "spec/abi/k2.md:134",
     },
     {
       slot: 15,
@@ -294,7 +294,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k2.md:134",
+      src: "spec/abi/k2.md:135",
     },
     {
       slot: 17,
@@ -326,7 +326,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k2.md:135",
+      src: "spec/abi/k2.md:136",
     },
     {
       slot: 19,
@@ -343,7 +343,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k2.md:136",
+      src: "spec/abi/k2.md:137",
     },
     {
       slot: 20,
@@ -422,7 +422,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k2.md:132",
+      src: "spec/abi/k2.md:133",
     },
     {
       slot: 25,
@@ -499,7 +499,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k2.md:137",
+      src: "spec/abi/k2.md:138",
     },
     {
       slot: 30,
@@ -543,7 +543,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: "time_clock",
-      src: "spec/abi/k2.md:141",
+      src: "spec/abi/k2.md:142",
     },
     {
       slot: 33,

@@ -154,7 +154,7 @@ export const realisation: PairRealisation = {
         },
       ],
       recipe: null,
-      src: "spec/abi/k2.md:130",
+      src: "spec/abi/k2.md:131",
     },
     {
       slot: 8,
@@ -166,7 +166,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: "shared_pid",
-      src: "spec/abi/k2.md:139",
+      src: "spec/abi/k2.md:140",
     },
     {
       slot: 9,
@@ -211,7 +211,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k2.md:138",
+      src: "spec/abi/k2.md:139",
     },
     {
       slot: 12,
@@ -260,7 +260,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k2.md:133",
+      src: "spec/abi/k2.md:134",
     },
     {
       slot: 15,
@@ -294,7 +294,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k2.md:134",
+      src: "spec/abi/k2.md:135",
     },
     {
       slot: 17,
@@ -326,7 +326,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k2.md:135",
+      src: "spec/abi/k2.md:136",
     },
     {
       slot: 19,
@@ -343,7 +343,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k2.md:136",
+      src: "spec/abi/k2.md:137",
     },
     {
       slot: 20,
@@ -422,7 +422,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k2.md:132",
+      src: "spec/abi/k2.md:133",
     },
     {
       slot: 25,
@@ -499,7 +499,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k2.md:137",
+      src: "spec/abi/k2.md:138",
     },
     {
       slot: 30,
@@ -543,7 +543,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: "time_clock",
-      src: "spec/abi/k2.md:141",
+      src: "spec/abi/k2.md:142",
     },
     {
       slot: 33,
@@ -616,7 +616,7 @@ export const realisation: PairRealisation = {
         },
       ],
       recipe: null,
-      src: "spec/abi/k2.md:131",
+      src: "spec/abi/k2.md:132",
     },
     {
       slot: 36,
@@ -631,7 +631,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k2.md:142",
+      src: "spec/abi/k2.md:143",
     },
     {
       slot: 37,
@@ -648,7 +648,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k2.md:144",
+      src: "spec/abi/k2.md:145",
     },
     {
       slot: 38,
@@ -660,7 +660,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: "shared_tid",
-      src: "spec/abi/k2.md:140",
+      src: "spec/abi/k2.md:141",
     },
     {
       slot: 39,
@@ -711,7 +711,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k2.md:145",
+      src: "spec/abi/k2.md:146",
     },
     {
       slot: 42,
@@ -739,7 +739,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: "crit_shared_enter",
-      src: "spec/abi/k2.md:146",
+      src: "spec/abi/k2.md:147",
     },
     {
       slot: 44,
@@ -751,7 +751,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: "crit_shared_leave",
-      src: "spec/abi/k2.md:147",
+      src: "spec/abi/k2.md:148",
     },
     {
       slot: 45,
@@ -763,7 +763,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: "load_object",
-      src: "spec/abi/k2.md:148",
+      src: "spec/abi/k2.md:149",
     },
     {
       slot: 46,
@@ -775,7 +775,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: "rdtime_ns",
-      src: "spec/abi/k2.md:143",
+      src: "spec/abi/k2.md:144",
     },
   ],
 };

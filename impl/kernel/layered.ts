@@ -15,9 +15,11 @@ import type { Thread } from "./process.ts";
 import type { AddressSpace } from "./vm.ts";
 
 const LP = offsets.layer_private;
-/** Per-thread area: TLS block at 0, errno word at 16, layer-private block at 64; the ring follows. */
+/**
+ * Per-thread area: TLS block at 0, layer-private block at 64 (its `errno` field is the thread's
+ * errno word, spec/tls.md); the ring follows.
+ */
 const AREA_TLS = 0;
-const AREA_ERRNO = 16;
 const AREA_LP = 64;
 const THREAD_AREA = PAGE_SIZE;
 const RING_ENTRIES = 64;
@@ -124,9 +126,15 @@ export function layerLoaderHook(): LoaderHook {
     mem.writeBytes(note.stubAddr, image.stubs, true);
     vm.map(codeAddr, codeSize, PERM_R | PERM_X);
     mem.writeBytes(codeAddr, image.code, true);
+    // The layer's process-wide private data, zeroed, right after its code (spec/layer-image.md).
+    const dataSize = pageUp(image.dataSize);
+    if (dataSize > 0) {
+      if (codeSize + dataSize > LAYER_RESERVE || !vm.isFree(codeAddr + codeSize, dataSize)) throw new LoadError(`${sel.path}: ${image.dataSize} bytes of layer data do not fit the ${LAYER_RESERVE}-byte reserve after the stub region`);
+      vm.map(codeAddr + codeSize, dataSize, PERM_R | PERM_W);
+    }
     // The heap (brk) would start right after the program's last segment, the stub region, where
     // the layer's code now is: start it past the layer's reserved window instead.
-    const heapStart = codeAddr + Math.max(codeSize, LAYER_RESERVE);
+    const heapStart = codeAddr + Math.max(codeSize + dataSize, LAYER_RESERVE);
     if (vm.brkStart < heapStart) vm.brkStart = vm.brk = heapStart;
 
     const layout = sharedLayout(ctx.kernel);
@@ -186,7 +194,7 @@ function newThreadAreas(k: Kernel, vm: AddressSpace, m: LayerMapping, tlsAt: num
   const areas: ThreadAreas = {
     base,
     tls: tlsAt === null ? tlsAddr : base + tlsAt,
-    errno: base + AREA_ERRNO,
+    errno: base + AREA_LP + LP.errno!,
     lp: base + AREA_LP,
     ring: ringSize ? base + THREAD_AREA : 0,
     record,
