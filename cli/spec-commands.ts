@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { Reporter } from "../gen/diagnostics.ts";
 import { checkSpec, formatDiagnostic, REPO_ROOT, runGen } from "../gen/main.ts";
-import { PUBLISHED_FILE, readPublished, snapshot, writePublished } from "../gen/published.ts";
+import { PUBLISHED_FILE, readPublished, snapshot, snapshotKernel, writePublished } from "../gen/published.ts";
 
 export function registerGen(program: Command): void {
   program
@@ -49,8 +49,8 @@ export function registerCheck(program: Command): void {
 export function registerPublish(program: Command): void {
   program
     .command("publish")
-    .description("freeze a program ABI: record its slots and structures in spec/abi/published.json, after which `kiln check` rejects any change to them")
-    .argument("<version>", "the program ABI to publish, e.g. p3")
+    .description("freeze a program ABI (its slots and structures) or a kernel ABI (its calls, messages and structures): record it in spec/abi/published.json, after which `kiln check` rejects any change to it")
+    .argument("<version>", "the program ABI or kernel ABI to publish, e.g. p3 or k4")
     .option("--spec <dir>", "the spec directory", "spec")
     .action((version: string, opts: { spec: string }) => {
       const dir = resolve(opts.spec);
@@ -62,8 +62,9 @@ export function registerPublish(program: Command): void {
         return;
       }
       const p = spec.programs.find((x) => x.version === version);
-      if (!p) {
-        console.error(`kiln publish: no program ABI ${version}; program ABIs: ${spec.programs.map((x) => x.version).join(", ")}`);
+      const k = spec.kernels.find((x) => x.version === version);
+      if (!p && !k) {
+        console.error(`kiln publish: no ABI ${version}; program ABIs: ${spec.programs.map((x) => x.version).join(", ")}; kernel ABIs: ${spec.kernels.map((x) => x.version).join(", ")}`);
         process.exitCode = 2;
         return;
       }
@@ -73,7 +74,12 @@ export function registerPublish(program: Command): void {
         console.log(`kiln publish: ${version} is already published (${PUBLISHED_FILE}); nothing to do`);
         return;
       }
-      writePublished(dir, { ...published, [version]: snapshot(p) });
-      console.log(`kiln publish: ${version} is published: ${p.slots.length} slots and ${p.structs.size} structures recorded in ${opts.spec}/${PUBLISHED_FILE}`);
+      if (p) {
+        writePublished(dir, { ...published, [version]: snapshot(p) });
+        console.log(`kiln publish: ${version} is published: ${p.slots.length} slots and ${p.structs.size} structures recorded in ${opts.spec}/${PUBLISHED_FILE}`);
+      } else if (k) {
+        writePublished(dir, { ...published, [version]: snapshotKernel(k) });
+        console.log(`kiln publish: ${version} is published: ${k.syscalls.length} calls, ${k.messages.length} messages and ${k.structs.size} structures recorded in ${opts.spec}/${PUBLISHED_FILE}`);
+      }
     });
 }

@@ -11,7 +11,7 @@ import { parseTable, type ParsedRow } from "./schema.ts";
 const PLACEMENT: Record<"kernel" | "program" | "chapter", readonly string[]> = {
   kernel: ["kernel", "syscalls", "messages", "struct", "realise", "fieldmap"],
   program: ["program", "slots", "struct"],
-  chapter: ["struct", "recipes", "selection", "errno", "constants"],
+  chapter: ["struct", "recipes", "selection", "errno", "constants", "access"],
 };
 
 function listMarkdown(dir: string): string[] {
@@ -54,6 +54,7 @@ export function loadSpec(specDir: string, displayRoot?: string): LoadResult {
     selection: [],
     errno: [],
     constants: [],
+    access: [],
   };
   const files = listMarkdown(specDir);
   for (const path of files) {
@@ -141,7 +142,7 @@ function loadFile(
       file,
       ...located(row),
       syscalls: all("syscalls").map((r) => ({ ...located(r), id: v(r, "id"), nr: v(r, "nr"), handler: v(r, "handler"), args: v(r, "args"), ret: v(r, "ret"), errors: v(r, "errors"), since: v(r, "since"), removed: v(r, "removed") })),
-      messages: all("messages").map((r) => ({ ...located(r), id: v(r, "id"), opcode: v(r, "opcode"), handler: v(r, "handler"), args: v(r, "args"), ret: v(r, "ret"), errors: v(r, "errors"), since: v(r, "since") })),
+      messages: all("messages").map((r) => ({ ...located(r), id: v(r, "id"), opcode: v(r, "opcode"), handler: v(r, "handler"), args: v(r, "args"), ret: v(r, "ret"), errors: v(r, "errors"), since: v(r, "since"), removed: v<string | null | undefined>(r, "removed") ?? null })),
       structs,
       realise: all("realise").map((r) => ({ ...located(r), slot: v(r, "slot"), route: v(r, "route"), call: v(r, "call"), args: v(r, "args"), translate: v(r, "translate"), recipe: v(r, "recipe") })),
       fieldmaps,
@@ -173,9 +174,10 @@ function loadFile(
     for (const { table, rows } of parsed) {
       for (const r of rows) {
         const loc = located(r);
-        if (table.kind === "recipes") spec.recipes.push({ ...loc, name: v(r, "recipe"), route: v(r, "route"), uses: v(r, "uses"), description: v(r, "description") });
+        if (table.kind === "recipes") spec.recipes.push({ ...loc, name: v(r, "recipe"), route: v(r, "route"), uses: v(r, "uses"), description: v(r, "description"), maxInsns: v<number | null | undefined>(r, "max insns") ?? null, maxTraps: v<number | null | undefined>(r, "max traps") ?? null });
         else if (table.kind === "selection") spec.selection.push({ ...loc, program: v(r, "program"), kernel: v(r, "kernel"), layer: v(r, "layer"), path: v(r, "path") });
         else if (table.kind === "errno") spec.errno.push({ ...loc, name: v(r, "name"), value: v(r, "value"), meaning: v(r, "meaning") });
+        else if (table.kind === "access") spec.access.push({ ...loc, structure: v(r, "structure"), field: v(r, "field"), size: v(r, "size"), usedBy: v(r, "used by") });
         else if (table.kind === "constants") spec.constants.push({ ...loc, group: table.args[0]!, name: v(r, "name"), value: v(r, "value"), meaning: v(r, "meaning") });
       }
     }

@@ -20,8 +20,12 @@ export interface CheckResult {
 /** Load and validate; diagnostics sorted. `display` is how the directory is named in messages. */
 export function checkSpec(specDir: string, display?: string): CheckResult {
   const { spec, report } = loadSpec(specDir, display);
-  validate(spec, report);
-  checkPublished(spec, readPublished(specDir, report, spec.root), report);
+  // A table that could not be read (a marker typo, a missing column, a row with a bad cell) is
+  // reported alone: validating what is left would only add follow-on errors from the same cause.
+  if (report.diagnostics.length > 0) return { spec, diagnostics: sortDiagnostics(report.diagnostics) };
+  const published = readPublished(specDir, report, spec.root);
+  validate(spec, report, published);
+  checkPublished(spec, published, report);
   return { spec, diagnostics: sortDiagnostics(report.diagnostics) };
 }
 

@@ -54,8 +54,12 @@ export function readTables(file: string, text: string, report: Reporter): RawTab
     if (node.type !== "html") return;
     const m = MARKER.exec(node.value.trim());
     if (!m) {
-      if (/kiln:table/.test(node.value)) {
-        report.error(posOf(file, node), "malformed-marker", "malformed table marker; write `<!-- kiln:table KIND [ARG] [key=value] -->`");
+      const typo = /kiln\s*:\s*([\w-]*)/.exec(node.value);
+      if (typo) {
+        const what = typo[1] && typo[1] !== "table" ? `\`kiln:${typo[1]}\` is not a marker` : "malformed table marker";
+        const next = children[i + 1];
+        const lost = next?.type === "table" ? "; the table after it is not read until the marker is fixed" : "";
+        report.error(posOf(file, node), "malformed-marker", `${what}; write \`<!-- kiln:table KIND [ARG] [key=value] -->\`${lost}`);
       }
       return;
     }

@@ -1,6 +1,6 @@
 // The typed model of a spec: what the loader builds from the tables and the validator checks.
 import type { Position } from "./diagnostics.ts";
-import type { Arg, Route, Translation } from "./schema.ts";
+import type { AccessRole, Arg, Route, Translation } from "./schema.ts";
 
 export interface Located {
   readonly at: Position;
@@ -45,6 +45,8 @@ export interface Message extends Located {
   readonly ret: string;
   readonly errors: readonly string[];
   readonly since: string;
+  /** The first kernel ABI without the message (optional column); a removed id never returns. */
+  readonly removed: string | null;
 }
 
 export interface Slot extends Located {
@@ -107,6 +109,17 @@ export interface Recipe extends Located {
   readonly route: Route;
   readonly uses: readonly string[];
   readonly description: string;
+  /** The cost the recipe promises per call (`kiln matrix` checks it), or null. */
+  readonly maxInsns: number | null;
+  readonly maxTraps: number | null;
+}
+
+/** A field the layer or the kernel accesses, with the width it accesses it with (spec chapters). */
+export interface Access extends Located {
+  readonly structure: AccessRole;
+  readonly field: string;
+  readonly size: number;
+  readonly usedBy: string;
 }
 
 export interface Selection extends Located {
@@ -141,6 +154,7 @@ export interface Spec {
   readonly selection: Selection[];
   readonly errno: Errno[];
   readonly constants: Constant[];
+  readonly access: Access[];
 }
 
 /** Numeric order of versions: k2 < k10. */

@@ -134,6 +134,13 @@ export const translations: CellParser<Translation[]> = (t) => {
   return out;
 };
 
+/**
+ * The structures an `access` table speaks of: the kernel table's `shared page` and `ring`
+ * structures, the shared page's per-thread record `shared_thread`, and each program ABI's `tls`.
+ */
+export const ACCESS_ROLES = ["shared page", "shared_thread", "ring", "tls"] as const;
+export type AccessRole = (typeof ACCESS_ROLES)[number];
+
 export const SCHEMAS: readonly TableSchema[] = [
   {
     kind: "kernel",
@@ -191,6 +198,7 @@ export const SCHEMAS: readonly TableSchema[] = [
       { name: "ret", parse: typeName },
       { name: "errors", parse: listOf(upperName) },
       { name: "since", parse: versionOf("k") },
+      { name: "removed", parse: optional(versionOf("k")), optional: true },
     ],
   },
   {
@@ -253,6 +261,8 @@ export const SCHEMAS: readonly TableSchema[] = [
       { name: "route", parse: oneOf(ROUTES) },
       { name: "uses", parse: listOf(identifier) },
       { name: "description", parse: text },
+      { name: "max insns", parse: optional(nonNegative), optional: true },
+      { name: "max traps", parse: optional(nonNegative), optional: true },
     ],
   },
   {
@@ -265,6 +275,18 @@ export const SCHEMAS: readonly TableSchema[] = [
       { name: "kernel", parse: versionOf("k") },
       { name: "layer", parse: text },
       { name: "path", parse: (t: string) => (/^\/[\w./-]+$/.test(t) ? t : err(`\`${t}\` is not an absolute guest path`)) },
+    ],
+  },
+  {
+    kind: "access",
+    args: [],
+    options: [],
+    description: "Fields of the shared page, its thread records, the ring and the TLS block that the layer and the kernel read or write, and the width they access them with.",
+    columns: [
+      { name: "structure", parse: oneOf(ACCESS_ROLES) },
+      { name: "field", parse: identifier },
+      { name: "size", parse: nonNegative },
+      { name: "used by", parse: text },
     ],
   },
   {
