@@ -1,6 +1,6 @@
 // `kiln matrix`: the compatibility matrix (impl/layer/matrix.ts). Builds the matrix programs of
 // matrix/ (cached), runs every (program ABI, kernel ABI) cell with the layer tracer on, prints the
-// p × k table, the per-route costs and the three cost checks.
+// p × k table, the per-route costs and the cost checks.
 //
 // Exit status: 0 when every cell passes, every raw cell behaves as expected and every check holds;
 // 1 otherwise; 127 when the cross compiler is missing.
@@ -24,15 +24,16 @@ export function registerMatrix(program: Command): void {
       `
 Each program ABI has one matrix program (matrix/matrix.c) that calls every slot of it; it is built
 once (kiln cc, cached) and run unchanged on every kernel ABI. A cell passes when the program exits 0
-and its output equals matrix/expected-<p>.txt and its k1 cell. The same programs built raw (no stub
-section, k1's numbers inline) must pass on k1 and fail on the others (shown as "fail", "!" marks an
-unexpected outcome).
+and its output equals matrix/expected-<p>.txt and its first kernel's cell. The same programs built
+raw (no stub section, the numbers of the program ABI's native kernel inline) must pass on that
+kernel and fail on the others (shown as "fail", "!" marks an unexpected outcome).
 
 Per route: calls, guest instructions per call (from the jal into the slot, counted, through its
-return) and traps per call, averaged over the cell. Checks: (a) a direct-route call costs at most 3
-instructions more than the raw sequence "li a7, N; ecall; li t0, -4095; bgeu a0, t0, err" measured
-in the raw p1 build; (b) getpid and monotonic_ns on k2 and k3 cost at most 6 instructions and no
-trap; (c) a p3 batch of 64 reads on k3 costs exactly 1 trap.
+return) and traps per call, averaged over the cell. Checks: (a) a direct-route call on the native
+kernel costs at most 3 instructions more than the raw sequence "li a7, N; ecall; li t0, -4096;
+bltu t0, a0, err" measured in the oldest program ABI's raw build; (b) every recipe that promises a
+cost in spec/routes.md (columns "max insns", "max traps": getpid from the shared page, the
+monotonic clock, a batch on the ring) keeps it on every call, in every cell that uses it.
 
 JSON: { pass, cells: [{program, kernel, pass, routes: {route: {calls, instructions, traps}}}],
 raw: [...], checks: [{id, description, pass, figures}] } (instructions and traps are totals).

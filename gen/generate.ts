@@ -53,7 +53,7 @@ export function abiJson(spec: Spec) {
     programs: programs.map((p) => ({ ...programTables(spec, p), title: p.title, base: p.base, src: srcOf(p.at) })),
     realisations: programs.flatMap((p) => kernels.map((k) => ({ program: p.version, kernel: k.version, slots: realise(spec, p, k, null) }))),
     selection: spec.selection.map((s) => ({ program: s.program, kernel: s.kernel, layer: s.layer, path: s.path, src: srcOf(s.at) })),
-    recipes: spec.recipes.map((r) => ({ recipe: r.name, route: r.route, uses: r.uses, description: r.description, src: srcOf(r.at) })),
+    recipes: spec.recipes.map((r) => ({ recipe: r.name, route: r.route, uses: r.uses, description: r.description, maxInsns: r.maxInsns, maxTraps: r.maxTraps, src: srcOf(r.at) })),
     errno: spec.errno.map((e) => ({ name: e.name, value: e.value, meaning: e.meaning, src: srcOf(e.at) })),
     constants: spec.constants.map((c) => ({ group: c.group, name: c.name, value: c.value, meaning: c.meaning, src: srcOf(c.at) })),
     structs: layoutsOf(spec, null),
@@ -134,7 +134,7 @@ export function generateAll(spec: Spec): Map<string, string> {
           value: spec.selection.map((s) => ({ program: s.program, kernel: s.kernel, layer: s.layer, path: s.path, src: srcOf(s.at) })),
           doc: "Layer selection: which layer file the loader maps for a (program, kernel) pair.",
         },
-        { name: "recipes", value: spec.recipes.map((r) => ({ recipe: r.name, route: r.route, uses: r.uses, src: srcOf(r.at) })), doc: "Named recipes the routes refer to." },
+        { name: "recipes", value: spec.recipes.map((r) => ({ recipe: r.name, route: r.route, uses: r.uses, maxInsns: r.maxInsns, maxTraps: r.maxTraps, src: srcOf(r.at) })), doc: "Named recipes the routes refer to, with the cost per call each promises (null: none)." },
       ],
     }),
   );

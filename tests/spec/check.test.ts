@@ -26,15 +26,17 @@ describe("kiln check rejects each broken edit with file:line:col and its rule", 
       expect(original, `the corpus edit must apply to ${edit.file}`).toContain(edit.find);
       const edited = original.replace(edit.find, edit.replace);
       writeFileSync(path, edited);
-      const lines = edited.split("\n");
+      const errorFile = edit.errorFile ?? edit.file;
+      const lines = (errorFile === edit.file ? edited : readFileSync(join(dir, errorFile), "utf8")).split("\n");
       const lineIdx = lines.findIndex((l) => l.includes(edit.line));
       expect(lineIdx, `line containing ${edit.line}`).toBeGreaterThanOrEqual(0);
       const col = lines[lineIdx]!.indexOf(edit.column, lines[lineIdx]!.indexOf(edit.line)) + 1;
       const { diagnostics } = checkSpec(dir, "spec");
       const text = diagnostics.map(formatDiagnostic);
-      const want = `spec/${edit.file}:${lineIdx + 1}:${col}: error: `;
+      const want = `spec/${errorFile}:${lineIdx + 1}:${col}: error: `;
       const hit = text.find((d) => d.startsWith(want) && d.endsWith(`[${edit.rule}]`));
       expect(hit, `expected ${want}… [${edit.rule}] among:\n${text.join("\n")}`).toBeDefined();
+      if (edit.alone) expect(text, "one error for one cause").toEqual([hit]);
     });
   }
 });
