@@ -7,10 +7,12 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
+import { SpecError, useSpec } from "./spec-option.ts";
 
 interface MatrixOpts {
   json?: boolean;
   out?: string;
+  spec?: string;
 }
 
 export function registerMatrix(program: Command): void {
@@ -19,6 +21,7 @@ export function registerMatrix(program: Command): void {
     .description("run the compatibility matrix: every program ABI's matrix program on every kernel ABI, with exact costs")
     .option("--json", "print the results as JSON instead of the table")
     .option("--out <file>", "also write the JSON results to this file (the site reads out/matrix.json)")
+    .option("--spec <dir>", "run the matrix of this spec directory (e.g. an edited copy of spec/) instead of the checkout's generated tables")
     .addHelpText(
       "after",
       `
@@ -41,6 +44,14 @@ raw: [...], checks: [{id, description, pass, figures}] } (instructions and traps
 Exit status: 0 green; 1 a cell, raw cell or check failed; 127 the cross compiler is missing.`,
     )
     .action(async (opts: MatrixOpts) => {
+      try {
+        await useSpec(opts.spec);
+      } catch (e) {
+        if (!(e instanceof SpecError)) throw e;
+        process.stderr.write(`kiln matrix: ${e.message}\n`);
+        process.exitCode = e.status;
+        return;
+      }
       const { haveCrossCompiler, CC } = await import("./cc-command.ts");
       if (!haveCrossCompiler()) {
         process.stderr.write(`kiln matrix: the RISC-V cross compiler '${CC}' is not installed (Debian package gcc-riscv64-unknown-elf)\n`);

@@ -1,5 +1,5 @@
 // kiln gen and kiln check: the spec pipeline's commands.
-import { resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
 import { Reporter } from "../gen/diagnostics.ts";
 import { checkSpec, formatDiagnostic, REPO_ROOT, runGen } from "../gen/main.ts";
@@ -10,9 +10,13 @@ export function registerGen(program: Command): void {
     .command("gen")
     .description("validate spec/ and regenerate everything under generated/ (dispatch tables, layer tables, tests, abi.json)")
     .option("--check", "write nothing; exit 1 if any generated file is stale or missing")
-    .action((opts: { check?: boolean }) => {
+    .option("--spec <dir>", "the spec directory (default: the checkout's spec/); its generated/ goes beside it unless --out says otherwise")
+    .option("--out <root>", "the directory whose generated/ is written (default: the spec directory's parent)")
+    .action((opts: { check?: boolean; spec?: string; out?: string }) => {
       const started = performance.now();
-      const r = runGen(REPO_ROOT, opts.check ?? false);
+      const dir = opts.spec ? resolve(opts.spec) : join(REPO_ROOT, "spec");
+      const root = opts.out ? resolve(opts.out) : opts.spec ? dirname(dir) : REPO_ROOT;
+      const r = runGen(root, opts.check ?? false, dir, opts.spec ? opts.spec.replace(/\/+$/, "") : "spec");
       for (const d of r.diagnostics) console.error(formatDiagnostic(d));
       if (r.diagnostics.length > 0) {
         console.error(`kiln gen: ${r.diagnostics.length} error(s) in the spec; nothing generated`);
@@ -29,7 +33,8 @@ export function registerGen(program: Command): void {
         }
         console.log(`kiln gen --check: ${r.outputs} generated files are fresh (${ms} ms)`);
       } else {
-        console.log(`kiln gen: ${r.outputs} files, ${r.changed.length} changed, ${r.stale.length} removed (${ms} ms)`);
+        const where = root === REPO_ROOT ? "" : ` in ${join(root, "generated")}`;
+        console.log(`kiln gen: ${r.outputs} files${where}, ${r.changed.length} changed, ${r.stale.length} removed (${ms} ms)`);
       }
     });
 }
@@ -38,9 +43,9 @@ export function registerCheck(program: Command): void {
   program
     .command("check")
     .description("validate a spec directory and print every error as file:line:col; exit 1 on any error, 0 and silence otherwise")
-    .option("--spec <dir>", "the spec directory", "spec")
-    .action((opts: { spec: string }) => {
-      const { diagnostics } = checkSpec(resolve(opts.spec), opts.spec.replace(/\/+$/, ""));
+    .option("--spec <dir>", "the spec directory (default: the checkout's spec/, from any directory)")
+    .action((opts: { spec?: string }) => {
+      const { diagnostics } = opts.spec ? checkSpec(resolve(opts.spec), opts.spec.replace(/\/+$/, "")) : checkSpec(join(REPO_ROOT, "spec"), "spec");
       for (const d of diagnostics) console.log(formatDiagnostic(d));
       if (diagnostics.length > 0) process.exitCode = 1;
     });
@@ -51,10 +56,11 @@ export function registerPublish(program: Command): void {
     .command("publish")
     .description("freeze a program ABI (its slots and structures) or a kernel ABI (its calls, messages and structures): record it in spec/abi/published.json, after which `kiln check` rejects any change to it")
     .argument("<version>", "the program ABI or kernel ABI to publish, e.g. p3 or k4")
-    .option("--spec <dir>", "the spec directory", "spec")
-    .action((version: string, opts: { spec: string }) => {
-      const dir = resolve(opts.spec);
-      const { spec, diagnostics } = checkSpec(dir, opts.spec.replace(/\/+$/, ""));
+    .option("--spec <dir>", "the spec directory (default: the checkout's spec/, from any directory)")
+    .action((version: string, opts: { spec?: string }) => {
+      const dir = opts.spec ? resolve(opts.spec) : join(REPO_ROOT, "spec");
+      const shown = opts.spec ? opts.spec.replace(/\/+$/, "") : "spec";
+      const { spec, diagnostics } = checkSpec(dir, shown);
       for (const d of diagnostics) console.error(formatDiagnostic(d));
       if (diagnostics.length > 0) {
         console.error(`kiln publish: fix the spec first (${diagnostics.length} error(s))`);
@@ -69,17 +75,17 @@ export function registerPublish(program: Command): void {
         return;
       }
       const report = new Reporter();
-      const published = readPublished(dir, report, opts.spec);
+      const published = readPublished(dir, report, shown);
       if (published[version]) {
         console.log(`kiln publish: ${version} is already published (${PUBLISHED_FILE}); nothing to do`);
         return;
       }
       if (p) {
         writePublished(dir, { ...published, [version]: snapshot(p) });
-        console.log(`kiln publish: ${version} is published: ${p.slots.length} slots and ${p.structs.size} structures recorded in ${opts.spec}/${PUBLISHED_FILE}`);
+        console.log(`kiln publish: ${version} is published: ${p.slots.length} slots and ${p.structs.size} structures recorded in ${shown}/${PUBLISHED_FILE}`);
       } else if (k) {
         writePublished(dir, { ...published, [version]: snapshotKernel(k) });
-        console.log(`kiln publish: ${version} is published: ${k.syscalls.length} calls, ${k.messages.length} messages and ${k.structs.size} structures recorded in ${opts.spec}/${PUBLISHED_FILE}`);
+        console.log(`kiln publish: ${version} is published: ${k.syscalls.length} calls, ${k.messages.length} messages and ${k.structs.size} structures recorded in ${shown}/${PUBLISHED_FILE}`);
       }
     });
 }

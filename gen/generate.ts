@@ -60,6 +60,56 @@ export function abiJson(spec: Spec) {
   };
 }
 
+/** The constants of generated/spec.ts: the chapters' tables as data. */
+export function specModuleConstants(spec: Spec): { name: string; value: unknown; doc: string }[] {
+  return [
+    { name: "errno", value: Object.fromEntries(spec.errno.map((e) => [e.name, e.value])), doc: "Error numbers (spec/errors.md)." },
+    {
+      name: "constants",
+      value: Object.fromEntries([...new Set(spec.constants.map((c) => c.group))].sort().map((g) => [g, Object.fromEntries(spec.constants.filter((c) => c.group === g).map((c) => [c.name, c.value]))])),
+      doc: "Named constants by group.",
+    },
+    { name: "structs", value: layoutsOf(spec, null), doc: "Structures defined by the chapters (TLS block, layer image header, …)." },
+    {
+      name: "offsets",
+      value: offsetTable(layoutsOf(spec, null)),
+      doc: "Field offsets of the chapters' structures, for hand-written code.",
+    },
+    {
+      name: "selection",
+      value: spec.selection.map((s) => ({ program: s.program, kernel: s.kernel, layer: s.layer, path: s.path, src: srcOf(s.at) })),
+      doc: "Layer selection: which layer file the loader maps for a (program, kernel) pair.",
+    },
+    { name: "recipes", value: spec.recipes.map((r) => ({ recipe: r.name, route: r.route, uses: r.uses, maxInsns: r.maxInsns, maxTraps: r.maxTraps, src: srcOf(r.at) })), doc: "Named recipes the routes refer to, with the cost per call each promises (null: none)." },
+  ];
+}
+
+/**
+ * What generated/index.ts and generated/spec.ts hold, as values: for commands that run on a spec
+ * directory other than the checkout's (`--spec DIR`) without writing generated/.
+ */
+export function generatedData(spec: Spec) {
+  const kernels = byVersion(spec.kernels);
+  const programs = byVersion(spec.programs);
+  return {
+    index: {
+      kernels: Object.fromEntries(kernels.map((k) => [k.version, kernelDispatch(spec, k)])),
+      programs: Object.fromEntries(programs.map((p) => [p.version, programTables(spec, p)])),
+      realisations: Object.fromEntries(
+        programs.flatMap((p) =>
+          kernels.map((k) => {
+            const sel = spec.selection.find((s) => s.program === p.version && s.kernel === k.version);
+            return [`${p.version}-${k.version}`, { program: p.version, kernel: k.version, layer: sel?.layer ?? null, path: sel?.path ?? null, slots: realise(spec, p, k, null) }];
+          }),
+        ),
+      ),
+      kernelVersions: kernels.map((k) => k.version),
+      programVersions: programs.map((p) => p.version),
+    },
+    spec: Object.fromEntries(specModuleConstants(spec).map((c) => [c.name, c.value])),
+  };
+}
+
 export function generateAll(spec: Spec): Map<string, string> {
   const out = new Map<string, string>();
   const chapters = spec.files.filter((f) => !f.includes("/abi/"));
@@ -116,26 +166,7 @@ export function generateAll(spec: Spec): Map<string, string> {
     emitModule({
       path: "generated/spec.ts",
       sources: chapters,
-      constants: [
-        { name: "errno", value: Object.fromEntries(spec.errno.map((e) => [e.name, e.value])), doc: "Error numbers (spec/errors.md)." },
-        {
-          name: "constants",
-          value: Object.fromEntries([...new Set(spec.constants.map((c) => c.group))].sort().map((g) => [g, Object.fromEntries(spec.constants.filter((c) => c.group === g).map((c) => [c.name, c.value]))])),
-          doc: "Named constants by group.",
-        },
-        { name: "structs", value: layoutsOf(spec, null), doc: "Structures defined by the chapters (TLS block, layer image header, …)." },
-        {
-          name: "offsets",
-          value: offsetTable(layoutsOf(spec, null)),
-          doc: "Field offsets of the chapters' structures, for hand-written code.",
-        },
-        {
-          name: "selection",
-          value: spec.selection.map((s) => ({ program: s.program, kernel: s.kernel, layer: s.layer, path: s.path, src: srcOf(s.at) })),
-          doc: "Layer selection: which layer file the loader maps for a (program, kernel) pair.",
-        },
-        { name: "recipes", value: spec.recipes.map((r) => ({ recipe: r.name, route: r.route, uses: r.uses, maxInsns: r.maxInsns, maxTraps: r.maxTraps, src: srcOf(r.at) })), doc: "Named recipes the routes refer to, with the cost per call each promises (null: none)." },
-      ],
+      constants: specModuleConstants(spec),
     }),
   );
   const ks = byVersion(spec.kernels).map((k) => k.version);

@@ -41,11 +41,11 @@ export interface LoadResult {
  * Load `specDir`. `displayRoot` is how paths appear in diagnostics and `src` (default: relative to
  * the current directory).
  */
-export function loadSpec(specDir: string, displayRoot?: string): LoadResult {
+export function loadSpec(specDir: string | null, displayRoot?: string): LoadResult {
   const report = new Reporter();
-  const display = (p: string) => (displayRoot ? join(displayRoot, relative(specDir, p)) : relative(process.cwd(), p) || p);
+  const display = (p: string) => (displayRoot ? join(displayRoot, relative(specDir ?? ".", p)) : relative(process.cwd(), p) || p);
   const spec: Spec = {
-    root: displayRoot ?? (relative(process.cwd(), specDir) || "."),
+    root: displayRoot ?? (relative(process.cwd(), specDir ?? ".") || "."),
     files: [],
     kernels: [],
     programs: [],
@@ -56,12 +56,13 @@ export function loadSpec(specDir: string, displayRoot?: string): LoadResult {
     constants: [],
     access: [],
   };
-  const files = listMarkdown(specDir);
+  // null: an empty spec (the directory does not exist; the caller reports it).
+  const files = specDir === null ? [] : listMarkdown(specDir);
   for (const path of files) {
     const file = display(path);
     (spec.files as string[]).push(file);
     const base = path.slice(path.lastIndexOf("/") + 1, -3);
-    const inAbi = relative(specDir, path).startsWith("abi/");
+    const inAbi = relative(specDir!, path).startsWith("abi/");
     const fileKind = inAbi && /^k\d+$/.test(base) ? "kernel" : inAbi && /^p\d+$/.test(base) ? "program" : "chapter";
     const tables = readTables(file, readFileSync(path, "utf8"), report);
     loadFile(spec, report, file, base, fileKind, tables);

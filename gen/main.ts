@@ -1,5 +1,5 @@
 // The generator's entry points: check a spec directory, generate (or verify) every output.
-import { existsSync, mkdirSync, readFileSync, writeFileSync, rmSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync, rmSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { formatDiagnostic, sortDiagnostics, type Diagnostic } from "./diagnostics.ts";
@@ -19,6 +19,11 @@ export interface CheckResult {
 
 /** Load and validate; diagnostics sorted. `display` is how the directory is named in messages. */
 export function checkSpec(specDir: string, display?: string): CheckResult {
+  if (!existsSync(specDir) || !statSync(specDir).isDirectory()) {
+    const { spec } = loadSpec(null, display ?? specDir);
+    const file = display ?? specDir;
+    return { spec, diagnostics: [{ file, line: 1, column: 1, rule: "no-spec", message: `${file} is not a directory; give the spec directory (the one holding abi/ and the chapters)` }] };
+  }
   const { spec, report } = loadSpec(specDir, display);
   // A table that could not be read (a marker typo, a missing column, a row with a bad cell) is
   // reported alone: validating what is left would only add follow-on errors from the same cause.
@@ -43,9 +48,12 @@ function listFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name)) : [join(dir, e.name)]));
 }
 
-/** Generate everything under `root` from `root/spec`. With `check`, write nothing and report staleness. */
-export function runGen(root: string = REPO_ROOT, check = false): GenResult {
-  const { spec, diagnostics } = checkSpec(join(root, "spec"), "spec");
+/**
+ * Generate everything under `root` (its generated/) from `specDir` (default `root/spec`). With
+ * `check`, write nothing and report staleness.
+ */
+export function runGen(root: string = REPO_ROOT, check = false, specDir: string = join(root, "spec"), display = "spec"): GenResult {
+  const { spec, diagnostics } = checkSpec(specDir, display);
   if (diagnostics.length > 0) return { diagnostics, changed: [], stale: [], outputs: 0 };
   const outputs = generateAll(spec);
   const changed: string[] = [];
