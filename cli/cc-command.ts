@@ -14,8 +14,12 @@ import type { Command } from "commander";
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const SDK_DIR = join(REPO, "sdk");
-/** The generated C headers, one folder per program ABI; `--spec DIR` points KILN_GENERATED_C at its own. */
-export const GENERATED_C = process.env["KILN_GENERATED_C"] ?? join(REPO, "generated", "c");
+/** The generated C headers, one folder per program ABI (`--spec DIR` points it at its own: useGeneratedC). */
+export let GENERATED_C = join(REPO, "generated", "c");
+/** Build against the C headers in `dir` (one folder per program ABI) instead of generated/c. */
+export function useGeneratedC(dir: string): void {
+  GENERATED_C = dir;
+}
 /** The compiler command; override with KILN_CC. */
 export const CC = process.env["KILN_CC"] ?? "riscv64-unknown-elf-gcc";
 /** Where compiled libcs are kept; override with KILN_SDK_CACHE. */

@@ -1,7 +1,7 @@
 // `--spec DIR` for the commands that run on the ABI (build-layers, matrix, diff, abi-json, site):
 // load and validate DIR, then put its tables in place of the checkout's generated/ data before
 // the command's implementation is imported. Nothing is written into the checkout: the C headers
-// `kiln cc` and the matrix compile against go to a temporary directory (KILN_GENERATED_C).
+// `kiln cc` and the matrix compile against go to a temporary directory (useGeneratedC).
 //
 // The swap replaces the contents of the objects generated/index.ts and generated/spec.ts export,
 // so it must happen before impl/ modules that read them at load time are imported: each command
@@ -69,5 +69,5 @@ export async function useSpec(given: string | undefined): Promise<void> {
     mkdirSync(join(root, p.version), { recursive: true });
     writeFileSync(join(root, p.version, "kiln.h"), cHeader(spec, p));
   }
-  process.env["KILN_GENERATED_C"] = root;
+  (await import("./cc-command.ts")).useGeneratedC(root);
 }

@@ -80,3 +80,39 @@ describe("kiln publish", () => {
     expect(r.stdout).toMatch(/p3\.md:\d+:\d+: error: p3 is published and frozen: field 6 of `batch_entry` has type i32, published as u32 .* \[changed-published\]/);
   });
 });
+
+describe("kiln publish kN", () => {
+  it("freezes a kernel ABI: after publishing the newest kernel, renumbering one of its calls is rejected at the row", async () => {
+    const { execFileSync, spawnSync } = await import("node:child_process");
+    const { spec } = checkSpec(SPEC, "spec");
+    const k = [...spec.kernels].sort((a, b) => Number(b.version.slice(1)) - Number(a.version.slice(1)))[0]!;
+    const call = k.syscalls[0]!;
+    const dir = join(work, "publish-kernel");
+    cpSync(SPEC, dir, { recursive: true });
+    const kiln = join(REPO_ROOT, "bin/kiln");
+    expect(execFileSync("node", [kiln, "publish", k.version, "--spec", dir], { encoding: "utf8" })).toMatch(new RegExp(`${k.version} is published: ${k.syscalls.length} calls, ${k.messages.length} messages`));
+    const file = join(dir, "abi", `${k.version}.md`);
+    const row = `| ${call.id} | ${call.nr} | ${call.handler} |`;
+    const text = readFileSync(file, "utf8");
+    expect(text).toContain(row);
+    const free = Math.max(...k.syscalls.map((c) => c.nr)) + 1;
+    writeFileSync(file, text.replace(row, `| ${call.id} | ${free} | ${call.handler} |`));
+    const r = spawnSync("node", [kiln, "check", "--spec", dir], { encoding: "utf8" });
+    expect(r.status).toBe(1);
+    const line = text.split("\n").findIndex((l) => l.startsWith(row)) + 1;
+    expect(r.stdout.trim().split("\n")).toEqual([expect.stringMatching(new RegExp(`abi/${k.version}\\.md:${line}:\\d+: error: ${k.version} is published and frozen: call \`${call.id}\` has number ${free}, published as ${call.nr} .*\\[changed-published\\]$`))]);
+  });
+});
+
+describe("kiln check from any directory", () => {
+  it("checks the checkout's spec from another directory, and a missing --spec directory is one line, no stack trace", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const kiln = join(REPO_ROOT, "bin/kiln");
+    const ok = spawnSync("node", [kiln, "check"], { encoding: "utf8", cwd: tmpdir() });
+    expect({ status: ok.status, out: ok.stdout + ok.stderr }).toEqual({ status: 0, out: "" });
+    const missing = spawnSync("node", [kiln, "check", "--spec", join(work, "no-such-spec")], { encoding: "utf8", cwd: tmpdir() });
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toBe("");
+    expect(missing.stdout.trim().split("\n")).toEqual([expect.stringMatching(/no-such-spec:1:1: error: .* is not a directory; .*\[no-spec\]$/)]);
+  });
+});
