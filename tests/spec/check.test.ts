@@ -73,7 +73,8 @@ describe("kiln publish", () => {
     const edited = readFileSync(p3, "utf8").replace("| reserved | 20 | 4 | u32 |", "| flags | 20 | 4 | u32 |");
     writeFileSync(p3, edited);
     expect(checkSpec(dir, "spec").diagnostics.map(formatDiagnostic)).toEqual([]);
-    expect(execFileSync("node", [kiln, "publish", "p3", "--spec", dir], { encoding: "utf8" })).toMatch(/p3 is published: 48 slots/);
+    const slots = checkSpec(dir, "spec").spec.programs.find((p) => p.version === "p3")!.slots.length;
+    expect(execFileSync("node", [kiln, "publish", "p3", "--spec", dir], { encoding: "utf8" })).toMatch(new RegExp(`p3 is published: ${slots} slots`));
     writeFileSync(p3, edited.replace("| flags | 20 | 4 | u32 |", "| flags | 20 | 4 | i32 |"));
     const r = spawnSync("node", [kiln, "check", "--spec", dir], { encoding: "utf8" });
     expect(r.status).toBe(1);
