@@ -117,19 +117,28 @@ export const argExprs: CellParser<string[]> = (t) => {
 export const ROUTES = ["direct", "renumbered", "translated", "userspace", "emulated", "message"] as const;
 export type Route = (typeof ROUTES)[number];
 
-/** `buf: stat ← statx` — copy the kernel's structure into the program's after the call. */
+/**
+ * `buf: stat ← statx` — copy the kernel's structure into the program's after the call (out);
+ * `req: timespec → timespec64` — the program's into the kernel's before the call (in);
+ * `ts: timespec ↔ timespec64` — both (in-out). ASCII `<-`, `->`, `<->` work too.
+ */
+export type Direction = "out" | "in" | "inout";
 export interface Translation {
   readonly arg: string;
   readonly to: string;
   readonly from: string;
+  readonly direction: Direction;
 }
+export const ARROWS: Readonly<Record<Direction, string>> = { out: "←", in: "→", inout: "↔" };
 export const translations: CellParser<Translation[]> = (t) => {
   if (isNone(t)) return [];
   const out: Translation[] = [];
   for (const part of t.split(",").map((s) => s.trim())) {
-    const m = /^([a-z_][a-z0-9_]*)\s*:\s*([a-z_][a-z0-9_]*)\s*(?:←|<-)\s*([a-z_][a-z0-9_]*)$/.exec(part);
-    if (!m) return err(`\`${part}\` is not a translation; write \`arg: program_struct ← kernel_struct\``);
-    out.push({ arg: m[1]!, to: m[2]!, from: m[3]! });
+    const m = /^([a-z_][a-z0-9_]*)\s*:\s*([a-z_][a-z0-9_]*)\s*(←|<-|→|->|↔|<->)\s*([a-z_][a-z0-9_]*)$/.exec(part);
+    if (!m) return err(`\`${part}\` is not a translation; write \`arg: program_struct ← kernel_struct\` (out), \`→\` (in) or \`↔\` (both)`);
+    const arrow = m[3]!;
+    const direction: Direction = arrow === "←" || arrow === "<-" ? "out" : arrow === "→" || arrow === "->" ? "in" : "inout";
+    out.push({ arg: m[1]!, to: m[2]!, from: m[4]!, direction });
   }
   return out;
 };

@@ -453,8 +453,12 @@ function checkRow(spec: Spec, p: ProgramAbi, k: KernelAbi, row: Realise, report:
     } else if (row.route === "direct" || row.route === "renumbered" || row.route === "translated") {
       report.error(at("call"), "unknown-call", `a ${row.route} route needs a call`);
     }
+    uniqueBy(row.translate.map((t) => ({ ...t, at: at("translate"), cellAt: {} })), (t) => t.arg, "translate", "duplicate-arg", (t) => `argument \`${t.arg}\` is translated twice in one row; write one translation per argument (↔ for both directions)`, report);
+    let scratch = 0;
     for (const t of row.translate) {
-      if (!slot.args.some((a) => a.name === t.arg && a.type === `ptr<${t.to}>`)) report.error(at("translate"), "unknown-arg", `slot ${slot.id} has no argument \`${t.arg}: ptr<${t.to}>\` to translate into`);
+      const fromLayout = lookupK(t.from) ? layoutOf(lookupK(t.from)!, lookupK) : null;
+      if (fromLayout) scratch = Math.ceil(scratch / 8) * 8 + fromLayout.size;
+      if (!slot.args.some((a) => a.name === t.arg && a.type === `ptr<${t.to}>`)) report.error(at("translate"), "unknown-arg", `slot ${slot.id} has no argument \`${t.arg}: ptr<${t.to}>\` to translate`);
       const from = lookupK(t.from);
       const to = lookupP(t.to);
       if (!from) report.error(at("translate"), "unknown-struct", `${k.version} defines no structure \`${t.from}\``);
@@ -465,6 +469,9 @@ function checkRow(spec: Spec, p: ProgramAbi, k: KernelAbi, row: Realise, report:
         if (matched.length === 0) report.error(at("translate"), "unknown-field", `no field of ${p.version}.${t.to} has a source in ${k.version}.${t.from}`);
       }
     }
+    const lp = spec.structs.get("layer_private");
+    const room = lp?.fields.find((f) => f.name === "scratch")?.size;
+    if (room !== undefined && scratch > room) report.error(at("translate"), "scratch-size", `the kernel structures this row translates take ${scratch} bytes of the layer's scratch buffer, which holds ${room} (layer_private.scratch in spec/tls.md); translate fewer arguments or grow the buffer`);
   }
 }
 

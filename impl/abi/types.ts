@@ -87,6 +87,10 @@ export interface FieldCopy {
 export interface TranslationPlan {
   readonly arg: string;
   readonly argIndex: number;
+  /** out: kernel → program after the call; in: program → kernel before it; inout: both. */
+  readonly direction: "out" | "in" | "inout";
+  /** Where the kernel's copy lives in the layer's scratch buffer (several arguments, one buffer). */
+  readonly scratchOffset: number;
   /** Program structure and its size. */
   readonly to: string;
   readonly toSize: number;

@@ -318,4 +318,14 @@ export const BROKEN_EDITS: readonly BrokenEdit[] = [
     column: "| id",
     alone: true,
   },
+  {
+    name: "one argument translated twice in a row",
+    file: "abi/k2.md",
+    find: "| fstat | translated | fstat | — | buf: stat ← stat | — |",
+    replace: "| fstat | translated | fstat | — | buf: stat ← stat, buf: stat → stat | — |",
+    rule: "duplicate-arg",
+    line: "| fstat | translated | fstat |",
+    column: "buf: stat ←",
+    alone: true,
+  },
 ];

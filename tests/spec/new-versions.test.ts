@@ -2,6 +2,11 @@
 // accepts them, and the matrix — built and run from that copy (what `--spec DIR` does) — is green
 // for the new program ABI on its native kernel and on the new kernel, and for the oldest program
 // ABI on the new kernel. No file outside the copied spec/ is written or needed.
+//
+// The new kernel also reorders `timespec64`, a structure programs pass in both directions: the
+// clock is read out of it (clock_gettime, and time() through a recipe), a sleep's request is read
+// by the kernel and its remainder written back (nanosleep: two translated arguments, one in, one
+// out), a futex timeout only read. Realise rows with `→` and `←` say so, in Markdown.
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,6 +33,27 @@ const NEW_K = `k${versionNumber(K.version) + 1}`;
 const newSlotCall = current.kernels[0]!.syscalls.find(
   (c) => current.kernels.every((k) => k.syscalls.some((x) => x.id === c.id && JSON.stringify(x.args) === JSON.stringify(c.args))) && !current.programs.some((p) => p.slots.some((s) => s.id === c.id)) && c.args.every((a) => !a.type.startsWith("ptr<")),
 )!;
+
+/** timespec64 with its fields swapped, and the rows that translate it for every slot that passes one. */
+const REORDERED = [
+  "<!-- kiln:table struct timespec64 -->",
+  "| field | offset | size | type |",
+  "| --- | --- | --- | --- |",
+  "| tv_nsec | 0 | 8 | i64 |",
+  "| tv_sec | 8 | 8 | i64 |",
+  "",
+  "<!-- kiln:table realise -->",
+  "| slot | route | call | args | translate | recipe |",
+  "| --- | --- | --- | --- | --- | --- |",
+  "| clock_gettime | translated | clock_gettime64 | — | tp: timespec64 ← timespec64 | — |",
+  "| nanosleep | translated | clock_nanosleep_time64 | CLOCK_MONOTONIC, 0, req, rem | req: timespec64 → timespec64, rem: timespec64 ← timespec64 | — |",
+  "| futex | translated | futex_time64 | — | timeout: timespec64 → timespec64 | — |",
+  "",
+];
+// The reordering applies when the spec's kernels agree on timespec64 and the slots that pass it.
+const reorder =
+  current.kernels.filter((k) => k.structs.has("timespec64")).length === 1 &&
+  ["clock_gettime", "nanosleep", "futex"].every((id) => current.programs.some((p) => p.slots.some((s) => s.id === id)));
 
 beforeAll(() => {
   cpSync(join(REPO_ROOT, "spec"), dir, { recursive: true });
@@ -70,6 +96,7 @@ beforeAll(() => {
       ...(messages.length
         ? ["<!-- kiln:table messages -->", "| id | opcode | handler | args | ret | errors | since |", "| --- | --- | --- | --- | --- | --- | --- |", ...messages, ""]
         : []),
+      ...(reorder ? REORDERED : []),
     ].join("\n"),
   );
   void ktext;
@@ -94,6 +121,10 @@ describe(`a new program ABI and a new kernel ABI in Markdown only`, () => {
     // The new slot is realised on the new kernel under its new number.
     const slot = realisations[`${NEW_P}-${NEW_K}`]!.slots.find((s) => s.id === newSlotCall.id)!;
     expect(slot).toMatchObject({ route: "renumbered", nr: Math.max(...K.syscalls.map((c) => c.nr)) + 1 });
+    if (reorder) {
+      const rows = realisations[`${NEW_P}-${NEW_K}`]!.slots;
+      expect(rows.find((s) => s.id === "nanosleep")!.translate.map((t) => `${t.arg} ${t.direction} @${t.scratchOffset}`)).toEqual(["req in @0", "rem out @16"]);
+    }
     const r = runMatrix({ programs: [NEW_P, oldestP.version], kernels: [P.nativeKernel, NEW_K] });
     expect(r.cells.map((c) => `${c.program}-${c.kernel}`).sort()).toEqual([`${NEW_P}-${P.nativeKernel}`, `${NEW_P}-${NEW_K}`, `${oldestP.version}-${P.nativeKernel}`, `${oldestP.version}-${NEW_K}`].sort());
     expect(r.pass, formatMatrix(r)).toBe(true);
