@@ -247,7 +247,7 @@ export const recipes = [
     uses: ["llseek"],
     maxInsns: null,
     maxTraps: null,
-    src: "spec/routes.md:58",
+    src: "spec/routes.md:65",
   },
   {
     recipe: "time_clock",
@@ -255,25 +255,25 @@ export const recipes = [
     uses: ["clock_gettime64"],
     maxInsns: null,
     maxTraps: null,
-    src: "spec/routes.md:59",
+    src: "spec/routes.md:66",
   },
-  { recipe: "shared_pid", route: "userspace", uses: [], maxInsns: 6, maxTraps: 0, src: "spec/routes.md:60" },
+  { recipe: "shared_pid", route: "userspace", uses: [], maxInsns: 6, maxTraps: 0, src: "spec/routes.md:67" },
   {
     recipe: "shared_tid",
     route: "userspace",
     uses: [],
     maxInsns: null,
     maxTraps: null,
-    src: "spec/routes.md:61",
+    src: "spec/routes.md:68",
   },
-  { recipe: "rdtime_ns", route: "userspace", uses: [], maxInsns: 6, maxTraps: 0, src: "spec/routes.md:62" },
+  { recipe: "rdtime_ns", route: "userspace", uses: [], maxInsns: 6, maxTraps: 0, src: "spec/routes.md:69" },
   {
     recipe: "monotonic_clock",
     route: "emulated",
     uses: ["clock_gettime64"],
     maxInsns: null,
     maxTraps: null,
-    src: "spec/routes.md:63",
+    src: "spec/routes.md:70",
   },
   {
     recipe: "crit_sigmask_enter",
@@ -281,7 +281,7 @@ export const recipes = [
     uses: ["rt_sigprocmask"],
     maxInsns: null,
     maxTraps: null,
-    src: "spec/routes.md:64",
+    src: "spec/routes.md:71",
   },
   {
     recipe: "crit_sigmask_leave",
@@ -289,7 +289,7 @@ export const recipes = [
     uses: ["rt_sigprocmask"],
     maxInsns: null,
     maxTraps: null,
-    src: "spec/routes.md:65",
+    src: "spec/routes.md:72",
   },
   {
     recipe: "crit_shared_enter",
@@ -297,7 +297,7 @@ export const recipes = [
     uses: [],
     maxInsns: null,
     maxTraps: null,
-    src: "spec/routes.md:66",
+    src: "spec/routes.md:73",
   },
   {
     recipe: "crit_shared_leave",
@@ -305,7 +305,7 @@ export const recipes = [
     uses: ["sigdeliver"],
     maxInsns: null,
     maxTraps: null,
-    src: "spec/routes.md:67",
+    src: "spec/routes.md:74",
   },
   {
     recipe: "load_object",
@@ -313,7 +313,7 @@ export const recipes = [
     uses: ["openat", "mmap2", "close"],
     maxInsns: null,
     maxTraps: null,
-    src: "spec/routes.md:68",
+    src: "spec/routes.md:75",
   },
   {
     recipe: "batch_sequential",
@@ -321,7 +321,7 @@ export const recipes = [
     uses: ["read", "write"],
     maxInsns: null,
     maxTraps: null,
-    src: "spec/routes.md:69",
+    src: "spec/routes.md:76",
   },
   {
     recipe: "batch_ring",
@@ -329,6 +329,6 @@ export const recipes = [
     uses: ["ring_enter"],
     maxInsns: null,
     maxTraps: 1,
-    src: "spec/routes.md:70",
+    src: "spec/routes.md:77",
   },
 ];
