@@ -37,7 +37,7 @@ export interface MatrixBuild {
   readonly layered: string;
   /** Its dlopen object (p2+), or null. */
   readonly object: string | null;
-  /** The raw program (k1 numbers inline, no stub section) and its raw object. */
+  /** The raw program (the native kernel's numbers inline, no stub section) and its raw object. */
   readonly raw: string;
   readonly rawObject: string | null;
 }
