@@ -24,6 +24,12 @@ export function checkSpec(specDir: string, display?: string): CheckResult {
     const file = display ?? specDir;
     return { spec, diagnostics: [{ file, line: 1, column: 1, rule: "no-spec", message: `${file} is not a directory; give the spec directory (the one holding abi/ and the chapters)` }] };
   }
+  if (!existsSync(join(specDir, "abi")) || !statSync(join(specDir, "abi")).isDirectory()) {
+    const { spec } = loadSpec(null, display ?? specDir);
+    const file = display ?? specDir;
+    const hint = existsSync(join(specDir, "spec", "abi")) ? ` (did you mean ${join(file, "spec")}?)` : "";
+    return { spec, diagnostics: [{ file, line: 1, column: 1, rule: "no-spec", message: `${file} is not a spec directory: it has no abi/ folder of program and kernel ABI files${hint}` }] };
+  }
   const { spec, report } = loadSpec(specDir, display);
   // A table that could not be read (a marker typo, a missing column, a row with a bad cell) is
   // reported alone: validating what is left would only add follow-on errors from the same cause.
