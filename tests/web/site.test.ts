@@ -136,7 +136,7 @@ describe("kiln site", () => {
   it("without run results the matrix page shows every p × k cell of routes and says so", () => {
     const m = page("matrix.html");
     expect(m).toContain("No run results are present.");
-    for (const p of ["p1", "p2", "p3"]) for (const k of ["k1", "k2", "k3"]) expect(m).toContain(`id="matrix.${p}-${k}" data-program="${p}" data-kernel="${k}"`);
+    for (const p of programVersions) for (const k of kernelVersions) expect(m).toContain(`id="matrix.${p}-${k}" data-program="${p}" data-kernel="${k}"`);
     expect(m).toContain('id="slot.p1.lseek"');
   });
 
