@@ -38,6 +38,12 @@ async function loadDispatch(name: string): Promise<KernelDispatch | string> {
   return mod.dispatch;
 }
 
+/** A kernel ABI of the spec given with --spec (its tables are in generated/index.ts's objects by now). */
+async function specDispatch(name: string): Promise<KernelDispatch | string> {
+  const { kernels } = await import("../generated/index.ts");
+  return kernels[name] ?? `unknown kernel ABI '${name}' in that spec (available: ${Object.keys(kernels).join(", ")})`;
+}
+
 /**
  * The default instruction budget: a guest that loops forever must not hang the host. Ten billion
  * instructions is tens of seconds of emulation; real work sets its own bound (0 lifts it).
@@ -69,6 +75,7 @@ interface RunOpts {
   memory?: number;
   strace?: boolean;
   trace?: boolean;
+  spec?: string;
 }
 
 export function registerRun(program: Command): void {
@@ -90,6 +97,7 @@ export function registerRun(program: Command): void {
     .option("--memory <mib>", "cap on guest memory in MiB, all processes together (default 512)", positiveInt("--memory"))
     .option("--strace", "trace every system call to stderr")
     .option("--trace", "trace every call through the layer's stub table to stderr (see below)")
+    .option("--spec <dir>", "run on the kernel ABIs and layers of this spec directory (e.g. an edited copy of spec/) instead of the checkout's generated tables")
     .addHelpText(
       "after",
       `
@@ -120,7 +128,16 @@ function fail(msg: string, status: number): number {
 }
 
 async function runCommand(prog: string, args: string[], opts: RunOpts): Promise<number> {
-  const dispatch = await loadDispatch(opts.kernel);
+  if (opts.spec !== undefined) {
+    const { SpecError, useSpec } = await import("./spec-option.ts");
+    try {
+      await useSpec(opts.spec);
+    } catch (e) {
+      if (!(e instanceof SpecError)) throw e;
+      return fail(e.message, e.status);
+    }
+  }
+  const dispatch = opts.spec !== undefined ? await specDispatch(opts.kernel) : await loadDispatch(opts.kernel);
   if (typeof dispatch === "string") return fail(dispatch, 2);
   let image: Uint8Array;
   try {
