@@ -46,6 +46,8 @@ export function rowAnchor(t: TableContext, cells: RowCells): string | null {
       return join("errno", c("name"));
     case "constants":
       return join("const", c("name"));
+    case "access":
+      return join("access", c("structure")?.replace(/\s+/g, "-") ?? null, c("field"));
     case "kernel":
     case "program":
       return join(c("version"), "version");
