@@ -117,3 +117,32 @@ describe("kiln check from any directory", () => {
     expect(missing.stdout.trim().split("\n")).toEqual([expect.stringMatching(/no-such-spec:1:1: error: .* is not a directory; .*\[no-spec\]$/)]);
   });
 });
+
+describe("an argument list changed under an unchanged slot, with its mapping", () => {
+  it("kill(sig, pid) on the newest kernel with a realise row `sig, pid` passes the slot's pid and sig swapped", async () => {
+    const { realise } = await import("../../gen/resolve.ts");
+    const { spec: current } = checkSpec(SPEC, "spec");
+    const k = [...current.kernels].sort((a, b) => Number(b.version.slice(1)) - Number(a.version.slice(1)))[0]!;
+    const kill = k.syscalls.find((c) => c.id === "kill")!;
+    const dir = join(work, "kill-mapping");
+    cpSync(SPEC, dir, { recursive: true });
+    const file = join(dir, "abi", `${k.version}.md`);
+    const text = readFileSync(file, "utf8");
+    const row = `| kill | ${kill.nr} | kill | \`pid: pid, sig: int\` |`;
+    expect(text).toContain(row);
+    const swapped = text.replace(row, `| kill | ${kill.nr} | kill | \`sig: int, pid: pid\` |`);
+    writeFileSync(file, swapped);
+    // Without a mapping: rejected at the call's args cell.
+    expect(checkSpec(dir, "spec").diagnostics.map((d) => d.rule)).toEqual(["arg-mismatch"]);
+    // With one, in the kernel's own realise table (or a new one): accepted, and the operands swap.
+    const hasTable = /<!-- kiln:table realise -->\n\| slot \| route \| call \| args \| translate \| recipe \|\n\| --- \| --- \| --- \| --- \| --- \| --- \|\n/.exec(swapped);
+    const mapping = "| kill | renumbered | kill | sig, pid | — | — |\n";
+    writeFileSync(file, hasTable ? swapped.replace(hasTable[0], hasTable[0] + mapping) : `${swapped.trimEnd()}\n\n<!-- kiln:table realise -->\n| slot | route | call | args | translate | recipe |\n| --- | --- | --- | --- | --- | --- |\n${mapping}`);
+    const { spec, diagnostics } = checkSpec(dir, "spec");
+    expect(diagnostics.map(formatDiagnostic)).toEqual([]);
+    for (const p of spec.programs.filter((x) => x.slots.some((s) => s.id === "kill"))) {
+      const r = realise(spec, p, spec.kernels.find((x) => x.version === k.version)!, null).find((s) => s.id === "kill")!;
+      expect(r.args).toEqual([{ kind: "arg", name: "sig", index: 1 }, { kind: "arg", name: "pid", index: 0 }]);
+    }
+  });
+});
