@@ -64,10 +64,29 @@ export function loadSpec(specDir: string | null, displayRoot?: string): LoadResu
     const base = path.slice(path.lastIndexOf("/") + 1, -3);
     const inAbi = relative(specDir!, path).startsWith("abi/");
     const fileKind = inAbi && /^k\d+$/.test(base) ? "kernel" : inAbi && /^p\d+$/.test(base) ? "program" : "chapter";
-    const tables = readTables(file, readFileSync(path, "utf8"), report);
+    const tables = readTablesCached(file, readFileSync(path, "utf8"), report);
     loadFile(spec, report, file, base, fileKind, tables);
   }
   return { spec, report };
+}
+
+/**
+ * Parsing Markdown is most of a check's time, and a check of an edited copy of spec/ (kiln check
+ * --spec, the broken-edit corpus) re-reads files that did not change: keep each file's tables
+ * (and what reading them reported) by name and content.
+ */
+const parsed = new Map<string, { tables: RawTable[]; diagnostics: Reporter["diagnostics"] }>();
+function readTablesCached(file: string, text: string, report: Reporter): RawTable[] {
+  const key = `${file}\0${text}`;
+  let hit = parsed.get(key);
+  if (!hit) {
+    const own = new Reporter();
+    hit = { tables: readTables(file, text, own), diagnostics: own.diagnostics };
+    if (parsed.size > 256) parsed.clear();
+    parsed.set(key, hit);
+  }
+  report.diagnostics.push(...hit.diagnostics);
+  return hit.tables;
 }
 
 function loadFile(
