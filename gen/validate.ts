@@ -377,7 +377,7 @@ function checkPair(spec: Spec, p: ProgramAbi, k: KernelAbi, report: Reporter): v
   for (const slot of p.slots) {
     if (rows.has(slot.id)) continue;
     const call = k.syscalls.find((c) => c.id === slot.id) ?? k.messages.find((m) => m.id === slot.id);
-    if (call) checkArgMapping(p, k, slot, call, null, call.cellAt.args ?? call.at, report);
+    if (call) checkArgMapping(k, slot, call, null, call.cellAt.args ?? call.at, report);
   }
   checkStructArgs(spec, p, k, report);
 }
@@ -389,7 +389,7 @@ const argList = (args: readonly Arg[]) => `(${args.map((a) => `${a.name}: ${a.ty
  * type and count. A pointer to a structure may differ in its structure (translation-needed
  * checks the layouts, or the row translates it).
  */
-function checkArgMapping(p: ProgramAbi, k: KernelAbi, slot: ProgramAbi["slots"][number], call: { id: string; args: readonly Arg[] }, row: Realise | null, at: Position, report: Reporter): void {
+function checkArgMapping(k: KernelAbi, slot: ProgramAbi["slots"][number], call: { id: string; args: readonly Arg[] }, row: Realise | null, at: Position, report: Reporter): void {
   const isMsg = k.messages.some((m) => m === call);
   const what = `${k.version}.${call.id}${isMsg ? " (message)" : ""}`;
   const sa = slot.args;
@@ -403,7 +403,6 @@ function checkArgMapping(p: ProgramAbi, k: KernelAbi, slot: ProgramAbi["slots"][
       return /^ptr<\w+>$/.test(a.type) && /^ptr<\w+>$/.test(b.type);
     });
   if (same) return;
-  void p;
   const fix = row
     ? `write the mapping in this row's \`args\`: one slot argument, constant or integer per argument of ${call.id}, in ${call.id}'s order`
     : `add a realise row for \`${slot.id}\` in ${k.file} whose \`args\` maps the slot's arguments onto ${call.id}'s, in ${call.id}'s order (or give the changed ${isMsg ? "message" : "call"} a new id)`;
@@ -443,7 +442,7 @@ function checkRow(spec: Spec, p: ProgramAbi, k: KernelAbi, row: Realise, report:
         if (row.route === "direct" && nativeNr !== nr) report.error(at("route"), "route-mismatch", `direct route for ${pair}.${slot.id}, but ${k.version}.${row.call} is ${nr} and ${p.nativeKernel} numbers it ${nativeNr ?? "not at all"}: say renumbered`);
         if (row.route === "renumbered" && nativeNr === nr) report.error(at("route"), "route-mismatch", `renumbered route for ${pair}.${slot.id}, but ${k.version}.${row.call} has the native number ${nr}: say direct`);
       }
-      if (row.args.length === 0) checkArgMapping(p, k, slot, call, row, at("args"), report);
+      if (row.args.length === 0) checkArgMapping(k, slot, call, row, at("args"), report);
       const exprs = row.args.length > 0 ? row.args : slot.args.map((a) => a.name);
       if (row.args.length > 0 && exprs.length !== call.args.length) report.error(at("args"), "arg-count", `${k.version}.${row.call} takes ${call.args.length} arguments, the realisation of ${slot.id} passes ${exprs.length}`);
       for (const e of exprs) {
