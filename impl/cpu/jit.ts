@@ -35,6 +35,7 @@ import {
   rs1Of,
   rs2Of,
 } from "./decode.ts";
+import { expandC } from "./rvc.ts";
 
 const MAX_TRACE = 100;
 
@@ -89,7 +90,6 @@ function compilable(w: number): boolean {
 const HELPERS = { mulh, mulhsu, mulhu };
 const FC_LOAD = 2;
 const FC_STORE = 3;
-const FC_MISALIGNED_FETCH = 5;
 
 type BlockFn = (c: unknown, r: Int32Array, k: number, R: unknown, W: unknown, m: Memory) => number;
 
@@ -99,11 +99,24 @@ export function jitStats(): { compiled: number } {
   return { compiled: compiledCount };
 }
 
+/**
+ * The instruction at pc inside page pg: its 32-bit word (a compressed one expanded; 0 when it is
+ * reserved) and its length; null for a 32-bit instruction that straddles into the next page (left
+ * to the interpreter, so that a trace never depends on a second page).
+ */
+function fetchIn(pg: Page, pc: number): { w: number; len: 2 | 4 } | null {
+  const off = pc & 4095;
+  const lo = pg.u16[off >> 1]!;
+  if ((lo & 3) !== 3) return { w: expandC(lo) | 0, len: 2 };
+  if (off === 4094) return null;
+  return { w: lo | (pg.u16[(off >> 1) + 1]! << 16), len: 4 };
+}
+
 /** Compile (and cache in the page) the block at pc. */
 export function compileBlock(m: Memory, pg: Page, pc: number): CodeBlock {
   if (pg.noJit) return INTERP_BLOCK;
-  const first = pg.i32[(pc & 4095) >> 2]!;
-  if (!compilable(first)) {
+  const first = fetchIn(pg, pc);
+  if (first === null || !compilable(first.w)) {
     m.setBlock(pc, INTERP_BLOCK);
     return INTERP_BLOCK;
   }
@@ -130,7 +143,7 @@ function generate(pg: Page, start: number): { code: string; max: number } {
   const visited = new Set<number>();
   const body: string[] = [];
   // A trace: list of [pc, word]; built first so MAX (trace length) is known when emitting loops.
-  const trace: Array<{ pc: number; w: number }> = [];
+  const trace: Array<{ pc: number; w: number; len: number }> = [];
   let pc = start;
   let endPc = -1; // fall-through pc after the last instruction, when the trace just stops
   for (;;) {
@@ -138,22 +151,23 @@ function generate(pg: Page, start: number): { code: string; max: number } {
       endPc = pc;
       break;
     }
-    const w = pg.i32[(pc & 4095) >> 2]!;
-    if (!compilable(w)) {
+    const f = fetchIn(pg, pc);
+    if (f === null || !compilable(f.w)) {
       endPc = pc;
       break;
     }
+    const w = f.w;
     visited.add(pc);
-    trace.push({ pc, w });
+    trace.push({ pc, w, len: f.len });
     const op = w & 0x7f;
     if (op === OP_JALR) break;
     if (op === OP_JAL) {
       const t = (pc + immJ(w)) >>> 0;
-      if ((t & 3) !== 0 || ((t & ~4095) >>> 0) !== pageBase || visited.has(t) || trace.length >= MAX_TRACE) break;
+      if (((t & ~4095) >>> 0) !== pageBase || visited.has(t) || trace.length >= MAX_TRACE) break;
       pc = t;
       continue;
     }
-    pc = (pc + 4) >>> 0;
+    pc = (pc + f.len) >>> 0;
   }
   const max = trace.length;
   const use = (n: number): string => {
@@ -173,7 +187,7 @@ function generate(pg: Page, start: number): { code: string; max: number } {
   };
 
   for (let i = 0; i < trace.length; i++) {
-    const { pc: ipc, w } = trace[i]!;
+    const { pc: ipc, w, len } = trace[i]!;
     const rd = rdOf(w);
     const rs1 = rs1Of(w);
     const rs2 = rs2Of(w);
@@ -190,18 +204,13 @@ function generate(pg: Page, start: number): { code: string; max: number } {
         break;
       case OP_JAL: {
         const t = (ipc + immJ(w)) >>> 0;
-        if ((t & 3) !== 0) {
-          body.push(fault(i, ipc, FC_MISALIGNED_FETCH, hex(t)));
-          break;
-        }
-        if (rd) body.push(`${def(rd)} = ${(ipc + 4) | 0};`);
+        if (rd) body.push(`${def(rd)} = ${(ipc + len) | 0};`);
         if (last) body.push(jumpTo(i + 1, t));
         break;
       }
       case OP_JALR: {
         body.push(`t = (${use(rs1)} + ${immI(w)}) & -2;`);
-        body.push(`if ((t & 2) !== 0) ${fault(i, ipc, FC_MISALIGNED_FETCH, "t >>> 0")}`);
-        if (rd) body.push(`${def(rd)} = ${(ipc + 4) | 0};`);
+        if (rd) body.push(`${def(rd)} = ${(ipc + len) | 0};`);
         body.push(`done += ${i + 1}; npc = t >>> 0; break L;`);
         break;
       }
@@ -218,8 +227,7 @@ function generate(pg: Page, start: number): { code: string; max: number } {
           default: cond = `(${a} >>> 0) >= (${b} >>> 0)`; break;
         }
         const t = (ipc + immB(w)) >>> 0;
-        if ((t & 3) !== 0) body.push(`if (${cond}) ${fault(i, ipc, FC_MISALIGNED_FETCH, hex(t))}`);
-        else body.push(`if (${cond}) { ${jumpTo(i + 1, t)} }`);
+        body.push(`if (${cond}) { ${jumpTo(i + 1, t)} }`);
         break;
       }
       case OP_LOAD: {
@@ -251,7 +259,7 @@ function generate(pg: Page, start: number): { code: string; max: number } {
         const v = use(rs2);
         body.push(`a = (${use(rs1)} + ${imm}) | 0; p = W[a >>> 22][(a >>> 12) & 1023];`);
         const slow = (size: number): string =>
-          `else { t = m.guestStore(a >>> 0, ${size}, ${v}); if (t !== 0) { if (t === 1) ${fault(i, ipc, FC_STORE, "m.faultAddr")} done += ${i + 1}; npc = ${hex(ipc + 4)}; break L; } }`;
+          `else { t = m.guestStore(a >>> 0, ${size}, ${v}); if (t !== 0) { if (t === 1) ${fault(i, ipc, FC_STORE, "m.faultAddr")} done += ${i + 1}; npc = ${hex(ipc + len)}; break L; } }`;
         switch (f3) {
           case 0:
             body.push(`if (p !== null) p.data[a & 4095] = ${v}; ${slow(1)}`);
@@ -321,7 +329,6 @@ function generate(pg: Page, start: number): { code: string; max: number } {
     }
     const lastOp = op;
     if (last && lastOp !== OP_JALR && lastOp !== OP_JAL) body.push(jumpTo(i + 1, endPc >>> 0));
-    else if (last && lastOp === OP_JAL && (((ipc + immJ(w)) >>> 0) & 3) !== 0) body.push(`done += ${i + 1}; npc = ${hex(endPc)}; break L;`);
   }
   const regsUsed = [...used].sort((a, b) => a - b);
   const regsWritten = [...written].sort((a, b) => a - b);

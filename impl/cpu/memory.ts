@@ -34,7 +34,7 @@ export class Page {
   readonly i16: Int16Array;
   readonly i32: Int32Array;
   perms: number;
-  /** Code cached for this page, indexed by (pc & 4095) >> 2; null when none. */
+  /** Code cached for this page, indexed by (pc & 4095) >> 1 (instructions are 2-byte aligned); null when none. */
   blocks: (CodeBlock | undefined)[] | null = null;
   /** Number of LR reservations on words of this page. */
   resv = 0;
@@ -228,10 +228,10 @@ export class Memory {
     const p = this.pages.get(pn);
     if (!p) return;
     if (p.blocks === null) {
-      p.blocks = new Array(1024);
+      p.blocks = new Array(2048);
       this.refresh(pn, p);
     }
-    p.blocks[(pc & 4095) >> 2] = b;
+    p.blocks[(pc & 4095) >> 1] = b;
   }
 
   /** Drop all cached code (fence.i). */
@@ -394,6 +394,13 @@ export class Memory {
     const a = pc >>> 0;
     const p = this.X[a >>> 22]![(a >>> 12) & 1023];
     return p === null ? null : p.i32[(a & 4095) >> 2]!;
+  }
+
+  /** Instruction fetch of the halfword at a 2-byte aligned address: 0..0xffff, or -1 if its page is not executable. */
+  fetchHalf(pc: number): number {
+    const a = pc >>> 0;
+    const p = this.X[a >>> 22]![(a >>> 12) & 1023];
+    return p === null ? -1 : p.u16[(a & 4095) >> 1]!;
   }
 
   // ---------------------------------------------------------------- kernel-side copies
