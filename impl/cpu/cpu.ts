@@ -12,7 +12,7 @@
 //   A 32-bit instruction may straddle two pages: both must be executable (the fault address is
 //   the first byte of the page that is not). A faulting instruction does not retire: pc is at it, registers and
 //   memory are unchanged by it.
-// - Hot code runs as JavaScript compiled per basic block (impl/cpu/jit.ts); everything else
+// - Hot code runs as JavaScript compiled per region of a page (impl/cpu/jit.ts); everything else
 //   (CSRs, atomics, ecall/ebreak, fence.i, budget tails) goes through the interpreter `step()`.
 //
 // Self-modifying code guarantee: a store by this hart that modifies a page holding cached code
@@ -167,7 +167,7 @@ export class Cpu {
         let b = pg.blocks !== null ? pg.blocks[(pc & 4095) >> 1] : undefined;
         if (b === undefined) b = compileBlock(m, pg, pc);
         if (b.fn !== null && b.max <= left) {
-          if (b.fn(this, r, left, R, W, m) !== 0) return this.fault(this.fc, this.fa);
+          if (b.fn(this, r, left, R, W, m, b.entry) !== 0) return this.fault(this.fc, this.fa);
           continue;
         }
       }
@@ -205,7 +205,7 @@ export class Cpu {
         if (b === undefined) b = compileBlock(m, pg, pc);
         if (b.fn !== null && b.max <= left) {
           this.watchPrev = pc;
-          if (b.fn(this, r, left, R, W, m) !== 0) return this.fault(this.fc, this.fa);
+          if (b.fn(this, r, left, R, W, m, b.entry) !== 0) return this.fault(this.fc, this.fa);
           continue;
         }
       }

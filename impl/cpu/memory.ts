@@ -20,8 +20,10 @@ export const PERM_X = 4;
 export interface CodeBlock {
   /** Compiled function, or null: execute this pc with the interpreter. */
   readonly fn: Function | null;
-  /** Upper bound on instructions retired by one pass through the block. */
+  /** Instructions the compiled code needs in its budget to make progress (its entry block's length). */
   readonly max: number;
+  /** Entry block number passed to `fn` (compiled regions have one per basic block). */
+  readonly entry?: number;
 }
 
 /** After this many code invalidations a page is only interpreted (it is being rewritten often). */
