@@ -17,9 +17,10 @@
 //
 // Self-modifying code guarantee: a store by this hart that modifies a page holding cached code
 // takes effect from the very next instruction this hart executes, with or without fence.i (the
-// compiled block ends right after the store). A store by another hart sharing the Memory (or by
-// the kernel) takes effect at the next block boundary of a hart already running that code, i.e.
-// at latest after its current block (at most 100 instructions, or one loop iteration of it).
+// compiled region exits right after the store). A store by another hart sharing the Memory (or
+// by the kernel) takes effect when a hart already running that code next leaves its compiled
+// region, at latest at the end of its current `run()` call (harts run one at a time, so in
+// practice: from its next time slice).
 // fence.i flushes the whole code cache of the Memory.
 //
 // Counters: cycle == instret (deterministic). time comes from `timeSource` (default: instret/10,
