@@ -99,9 +99,31 @@ const FC_STORE = 3;
 type BlockFn = (c: unknown, r: Int32Array, k: number, R: unknown, W: unknown, m: Memory) => number;
 
 let compiledCount = 0;
-/** Number of blocks compiled so far (statistics). */
-export function jitStats(): { compiled: number } {
-  return { compiled: compiledCount };
+let flushCount = 0;
+/** Regions compiled and code-cache flushes (for the size bound) so far, in this process (statistics). */
+export function jitStats(): { compiled: number; flushes: number } {
+  return { compiled: compiledCount, flushes: flushCount };
+}
+
+/**
+ * The code cache of one Memory is bounded: it holds at most this many compiled guest
+ * instructions (summed over its regions); compiling past it first drops the whole cache (like
+ * fence.i), so a guest that executes millions of distinct code addresses costs the host a bounded
+ * amount of memory (about 100-200 bytes of host code and data per compiled instruction).
+ */
+let codeLimit = 262_144;
+const codeSize = new WeakMap<Memory, number>();
+
+/** Change the bound (tests); returns the previous one. */
+export function setJitCodeLimit(n: number): number {
+  const old = codeLimit;
+  codeLimit = Math.max(1, Math.floor(n));
+  return old;
+}
+
+/** Compiled guest instructions currently held in `m`'s code cache (approximate after invalidations: counted until the next flush). */
+export function jitCodeSize(m: Memory): number {
+  return codeSize.get(m) ?? 0;
 }
 
 /**
@@ -125,6 +147,12 @@ export function compileBlock(m: Memory, pg: Page, pc: number): CodeBlock {
     m.setBlock(pc, INTERP_BLOCK);
     return INTERP_BLOCK;
   }
+  const held = codeSize.get(m) ?? 0;
+  if (held >= codeLimit) {
+    m.flushCode();
+    flushCount++;
+    codeSize.set(m, 0);
+  }
   // A new entry in the middle of code already compiled in a region (a budget stop, a return into
   // it) gets only the straight-line code up to the next entry; anything else a whole region.
   let covered = pg.blocks !== null ? coverage.get(pg.blocks) : undefined;
@@ -141,6 +169,7 @@ export function compileBlock(m: Memory, pg: Page, pc: number): CodeBlock {
     throw new Error(`kiln jit: generated code does not compile (pc 0x${pc.toString(16)}): ${(e as Error).message}\n${src.code}`);
   }
   compiledCount++;
+  codeSize.set(m, (codeSize.get(m) ?? 0) + src.halfwords.length);
   // Every block of the region is an entry point (block number i + 1): a later run() that starts
   // there (after a budget stop, a return from another page) reuses this function.
   let entry: CodeBlock = INTERP_BLOCK;
@@ -179,7 +208,7 @@ function generate(
   pg: Page,
   start: number,
   linear: boolean,
-): { code: string; max: number; ix: Int16Array; entries: Array<{ pc: number; len: number }>; linear: boolean; halfwords: number[] } {
+): { code: string; max: number; ix: Map<number, number>; entries: Array<{ pc: number; len: number }>; linear: boolean; halfwords: number[] } {
   const pageBase = (start & ~4095) >>> 0;
   const inPage = (t: number): boolean => ((t & ~4095) >>> 0) === pageBase;
   // ---- discovery: decode from each leader to its block's end; collect leaders.
@@ -238,10 +267,9 @@ function generate(
     blocks.push({ pc: b, body, end: pc });
   }
   // Dispatch on a dense block number (1..N) so the switch compiles to a jump table; a computed
-  // target (jalr) is looked up in IX (halfword index in the page -> block number, 0: elsewhere).
+  // target (jalr) is looked up in IX (pc -> block number; absent: outside the region).
   const idx = new Map<number, number>(blocks.map((b, i) => [b.pc, i + 1]));
-  const ix = new Int16Array(2048);
-  for (const [bpc, i] of idx) ix[(bpc & 4095) >> 1] = i;
+  const ix = idx;
 
   const used = new Set<number>();
   const written = new Set<number>();
@@ -302,7 +330,7 @@ function generate(
         case OP_JALR: {
           out.push(`t = (${use(rs1)} + ${immI(w)}) & -2;`);
           if (rd) out.push(`${def(rd)} = ${(ipc + len) | 0};`);
-          out.push(`t = t >>> 0; s = t - ${pageBase} < 4096 && t >= ${pageBase} ? IX[(t - ${pageBase}) >> 1] : 0; if (s === 0) { npc = t; break L; } continue L;`);
+          out.push(`t = t >>> 0; s = IX.get(t); if (s === undefined) { npc = t; break L; } continue L;`);
           terminated = true;
           break;
         }
