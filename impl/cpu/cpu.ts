@@ -69,7 +69,7 @@ import {
   rs1Of,
   rs2Of,
 } from "./decode.ts";
-import { compileBlock, INTERP_BLOCK, mulh, mulhsu, mulhu } from "./jit.ts";
+import { compileBlock, insideRegion, INTERP_BLOCK, mulh, mulhsu, mulhu } from "./jit.ts";
 import { expandC } from "./rvc.ts";
 
 export type FaultCause = "fetch" | "load" | "store" | "illegal" | "misaligned-fetch";
@@ -157,6 +157,8 @@ export class Cpu {
     const X = m.X;
     const r = this.regs;
     const jit = this.jit;
+    // resuming: this call starts (or the interpreter just ran) at a point a region may cover mid-block
+    let resuming = true;
     for (;;) {
       const left = end - this.instret;
       if (left <= 0) return BUDGET;
@@ -166,12 +168,14 @@ export class Cpu {
         const pg = X[pc >>> 22]![(pc >>> 12) & 1023];
         if (pg === null) return this.fault(FC_FETCH, pc);
         let b = pg.blocks !== null ? pg.blocks[(pc & 4095) >> 1] : undefined;
-        if (b === undefined) b = compileBlock(m, pg, pc);
+        if (b === undefined) b = resuming && insideRegion(pg, pc) ? INTERP_BLOCK : compileBlock(m, pg, pc);
         if (b.fn !== null && b.max <= left) {
+          resuming = false;
           if (b.fn(this, r, left, R, W, m, b.entry) !== 0) return this.fault(this.fc, this.fa);
           continue;
         }
       }
+      resuming = true;
       const e = this.step();
       if (e !== null) return e;
     }

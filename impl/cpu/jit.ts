@@ -139,6 +139,18 @@ function fetchIn(pg: Page, pc: number): { w: number; len: 2 | 4 } | null {
   return { w: lo | (pg.u16[(off >> 1) + 1]! << 16), len: 4 };
 }
 
+/**
+ * True when pc is in the middle of code some compiled region of its page already covers (not an
+ * entry of it). The CPU then steps to the next entry instead of compiling a new one: this is
+ * where a previous run() stopped on its budget, and compiling every such point would cost far
+ * more than interpreting the rest of one block.
+ */
+export function insideRegion(pg: Page, pc: number): boolean {
+  if (pg.blocks === null) return false;
+  const c = coverage.get(pg.blocks);
+  return c !== undefined && c[(pc & 4095) >> 1] === 1;
+}
+
 /** Compile (and cache in the page) the block at pc. */
 export function compileBlock(m: Memory, pg: Page, pc: number): CodeBlock {
   if (pg.noJit) return INTERP_BLOCK;
