@@ -28,7 +28,7 @@ export function registerBench(program: Command): void {
           return;
         }
         const { runCpuBenchmarks } = (await import(cpuBench)) as { runCpuBenchmarks: () => Promise<{ name: string; instructions: number; seconds: number; mips: number }[]> };
-        console.log("guest workloads");
+        console.log("guest workloads (CPU time)");
         printWorkloads(await runCpuBenchmarks());
         const { runQemuComparison, formatQemuComparison } = (await import(cpuBench)) as {
           runQemuComparison?: () => unknown[];
