@@ -129,7 +129,7 @@ export function jitCodeSize(m: Memory): number {
 /**
  * The instruction at pc inside page pg: its 32-bit word (a compressed one expanded; 0 when it is
  * reserved) and its length; null for a 32-bit instruction that straddles into the next page (left
- * to the interpreter, so that a trace never depends on a second page).
+ * to the interpreter, so that a region never depends on a second page).
  */
 function fetchIn(pg: Page, pc: number): { w: number; len: 2 | 4 } | null {
   const off = pc & 4095;
