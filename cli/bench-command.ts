@@ -8,7 +8,7 @@ import { REPO_ROOT } from "../gen/main.ts";
 export function registerBench(program: Command): void {
   program
     .command("bench")
-    .description("run the benchmarks and print their figures: spec pipeline times, guest instructions and MIPS per workload")
+    .description("run the benchmarks and print their figures: spec pipeline times, guest instructions and MIPS per workload, and the same workload under qemu-riscv32 with the ratio when it is installed")
     .option("--only <suite>", "run one suite: gen, cpu or c")
     .action(async (opts: { only?: string }) => {
       if (opts.only && !["gen", "cpu", "c"].includes(opts.only)) {
@@ -28,8 +28,16 @@ export function registerBench(program: Command): void {
           return;
         }
         const { runCpuBenchmarks } = (await import(cpuBench)) as { runCpuBenchmarks: () => Promise<{ name: string; instructions: number; seconds: number; mips: number }[]> };
-        console.log("guest workloads");
+        console.log("guest workloads (CPU time)");
         printWorkloads(await runCpuBenchmarks());
+        const { runQemuComparison, formatQemuComparison } = (await import(cpuBench)) as {
+          runQemuComparison?: () => unknown[];
+          formatQemuComparison?: (rows: unknown[]) => string[];
+        };
+        if (runQemuComparison && formatQemuComparison) {
+          console.log("kiln k1 against qemu-riscv32, CPU time of a long run minus a short one (KILN_BENCH_ITERS sets the long run)");
+          for (const l of formatQemuComparison(runQemuComparison())) console.log(l);
+        }
       }
       if (!opts.only || opts.only === "c") {
         const { runCBenchmarks } = await import("../bench/c.ts");

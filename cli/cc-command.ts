@@ -159,6 +159,8 @@ export interface CcOptions {
   readonly opt?: string;
   /** Extra compiler flags (-I, -D, …). */
   readonly flags?: readonly string[];
+  /** Build the program's own sources for rv32imac (compressed instructions); the SDK libc stays rv32ima. */
+  readonly rvc?: boolean;
 }
 
 /** The compiler command line `kiln cc` runs for `o` (after the libc is built). */
@@ -166,6 +168,7 @@ export function ccCommand(o: CcOptions, lib: SdkLibrary): string[] {
   const abi = o.abi ?? DEFAULT_ABI;
   return [
     ...ARCH_FLAGS,
+    ...(o.rvc ? ["-march=rv32imac"] : []),
     ...COMMON_FLAGS,
     `-O${o.opt ?? "2"}`,
     ...includeFlags(abi),
@@ -207,6 +210,7 @@ interface CcCliOpts {
   include?: string[];
   define?: string[];
   verbose?: boolean;
+  rvc?: boolean;
 }
 
 export function registerCc(program: Command): void {
@@ -220,10 +224,11 @@ export function registerCc(program: Command): void {
     .option("-I, --include <dir>", "add an include directory (repeatable)", (v: string, acc: string[] | undefined) => [...(acc ?? []), v])
     .option("-D, --define <name[=value]>", "define a preprocessor macro (repeatable)", (v: string, acc: string[] | undefined) => [...(acc ?? []), v])
     .option("-v, --verbose", "print the compiler command")
+    .option("--rvc", "compile the program for rv32imac (compressed instructions; the SDK libc stays rv32ima)")
     .addHelpText(
       "after",
       `
-Builds with ${CC} (override with KILN_CC): -march=rv32ima -mabi=ilp32, the generated header
+Builds with ${CC} (override with KILN_CC): -march=rv32ima (rv32imac with --rvc) -mabi=ilp32, the generated header
 generated/c/<abi>/kiln.h, sdk/include, sdk/crt0.S, the linker script sdk/kiln.ld and the libc in
 sdk/libc. The libc is compiled once per program ABI into ${relative(REPO, SDK_CACHE)}/ (override with
 KILN_SDK_CACHE), keyed by a hash of its sources. The result is a layered program: it calls only
@@ -235,7 +240,7 @@ Exit status: 0 built; 1 compile or link error; 2 bad options or missing input;
     .action((files: string[], opts: CcCliOpts) => {
       try {
         const flags = [...(opts.include ?? []).map((d) => `-I${d}`), ...(opts.define ?? []).map((d) => `-D${d}`)];
-        const o: CcOptions = { sources: files, out: opts.output, abi: opts.program, flags, ...(opts.opt !== undefined ? { opt: opts.opt } : {}) };
+        const o: CcOptions = { sources: files, out: opts.output, abi: opts.program, flags, ...(opts.opt !== undefined ? { opt: opts.opt } : {}), ...(opts.rvc ? { rvc: true } : {}) };
         if (opts.verbose && haveCrossCompiler() && /^p\d+$/.test(opts.program)) {
           process.stderr.write(`${CC} ${ccCommand(o, sdkLibrary(opts.program)).join(" ")}\n`);
         }

@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 need=()
 command -v riscv64-unknown-elf-gcc >/dev/null 2>&1 || need+=(gcc-riscv64-unknown-elf)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+# qemu-riscv32 (qemu-user): the differential CPU test and kiln bench compare kiln with it.
+command -v qemu-riscv32 >/dev/null 2>&1 || need+=(qemu-user)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
   echo "install: apt-get install ${need[*]}"
