@@ -52,11 +52,11 @@ beforeAll(async () => {
   page.on("response", (res) => {
     if (res.status() >= 400) failures.push(`${res.status()} ${res.url()}`);
   });
-  page.on("requestfailed", (req) => failures.push(`failed ${req.url()}`));
+  page.on("requestfailed", (req) => failures.push(`failed ${req.url()} (${req.failure()?.errorText ?? "?"})`));
   page.on("console", (msg) => {
     if (msg.type() === "error") failures.push(`console: ${msg.text()}`);
   });
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   await browser?.close();

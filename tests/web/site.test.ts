@@ -23,7 +23,9 @@ let result: SiteResult;
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 beforeAll(() => {
   result = buildSite({ root: REPO_ROOT, out, matrixFile: join(work, "no-matrix.json") });
-});
+  // Building the whole site (and, on a cold cache, bundling the playground) takes seconds alone and
+  // much longer on a loaded machine: vitest's 10 s hook default made this flaky.
+}, 180_000);
 
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? walk(join(dir, n)) : [join(dir, n)]));
@@ -156,7 +158,7 @@ describe("kiln site", () => {
     expect(m).toMatch(/id="matrix\.p1-k1"[^]*?<div class="verdict pass">pass<\/div>[^]*?345 insn/);
     expect(m).toMatch(/id="matrix\.p2-k3"[^]*?<div class="verdict fail">FAIL<\/div>/);
     expect(m).toMatch(/id="matrix\.p3-k3"[^]*?not run/);
-  });
+  }, 180_000);
 
   it("writes abi.json exactly as the generator writes generated/abi.json", () => {
     const { spec } = checkSpec(join(REPO_ROOT, "spec"), "spec");
@@ -171,7 +173,7 @@ describe("kiln site", () => {
     const files = walk(out).map((f) => relative(out, f)).sort();
     expect(walk(again).map((f) => relative(again, f)).sort()).toEqual(files);
     for (const f of files) expect(readFileSync(join(again, f), "utf8"), f).toBe(readFileSync(join(out, f), "utf8"));
-  });
+  }, 180_000);
 });
 
 describe("site paths", () => {

@@ -130,13 +130,18 @@ function inWorker(): Runner | null {
         });
 }
 
-let mode: "worker" | "page" = "worker";
-let runner: Runner = (() => {
+// The Worker is made on the first run, not at page load: loading the engine's blob: script costs
+// every visitor of the page, and a visitor who leaves before it loaded aborts that load.
+let mode: "worker" | "page" = g.Worker ? "worker" : "page";
+let runner: Runner = (req) => {
   const w = inWorker();
-  if (w) return w;
-  mode = "page";
-  return inPage();
-})();
+  if (!w) {
+    mode = "page";
+    showMode();
+  }
+  runner = w ?? inPage();
+  return runner(req);
+};
 
 function showMode(): void {
   $("pg-mode").textContent = mode === "worker" ? "runs in a Web Worker" : "runs on the page (no Web Worker available)";
