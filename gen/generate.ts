@@ -5,6 +5,7 @@ import { cHeader } from "./c-header.ts";
 import { emitModule, literal } from "./emit.ts";
 import type { KernelAbi, ProgramAbi, Spec } from "./model.ts";
 import { layoutsOf, realise } from "./resolve.ts";
+import { resolveArguments } from "./arguments.ts";
 
 const byVersion = <T extends { version: string }>(xs: readonly T[]) =>
   [...xs].sort((a, b) => Number(a.version.slice(1)) - Number(b.version.slice(1)));
@@ -135,6 +136,12 @@ export function generateAll(spec: Spec): Map<string, string> {
           doc: "Layer selection: which layer file the loader maps for a (program, kernel) pair.",
         },
         { name: "recipes", value: spec.recipes.map((r) => ({ recipe: r.name, route: r.route, uses: r.uses, src: srcOf(r.at) })), doc: "Named recipes the routes refer to." },
+        {
+          name: "argumentRules",
+          value: resolveArguments(spec, (r) => srcOf(r.at)),
+          doc: "How tools read arguments (spec/errors.md, arguments table): direction, length argument, format, constants. `call` \"*\" matches any call.",
+        },
+        { name: "errnoText", value: Object.fromEntries(spec.errno.map((e) => [e.name, e.meaning])), doc: "What each error number means (spec/errors.md), as strace shows it." },
       ],
     }),
   );

@@ -11,7 +11,7 @@ import { parseTable, type ParsedRow } from "./schema.ts";
 const PLACEMENT: Record<"kernel" | "program" | "chapter", readonly string[]> = {
   kernel: ["kernel", "syscalls", "messages", "struct", "realise", "fieldmap"],
   program: ["program", "slots", "struct"],
-  chapter: ["struct", "recipes", "selection", "errno", "constants"],
+  chapter: ["struct", "recipes", "selection", "errno", "constants", "arguments"],
 };
 
 function listMarkdown(dir: string): string[] {
@@ -54,6 +54,7 @@ export function loadSpec(specDir: string, displayRoot?: string): LoadResult {
     selection: [],
     errno: [],
     constants: [],
+    arguments: [],
   };
   const files = listMarkdown(specDir);
   for (const path of files) {
@@ -176,6 +177,7 @@ function loadFile(
         if (table.kind === "recipes") spec.recipes.push({ ...loc, name: v(r, "recipe"), route: v(r, "route"), uses: v(r, "uses"), description: v(r, "description") });
         else if (table.kind === "selection") spec.selection.push({ ...loc, program: v(r, "program"), kernel: v(r, "kernel"), layer: v(r, "layer"), path: v(r, "path") });
         else if (table.kind === "errno") spec.errno.push({ ...loc, name: v(r, "name"), value: v(r, "value"), meaning: v(r, "meaning") });
+        else if (table.kind === "arguments") spec.arguments.push({ ...loc, call: v(r, "call"), arg: v(r, "arg"), direction: v(r, "direction"), length: v(r, "length"), format: v(r, "format"), constants: v(r, "constants"), mask: v(r, "mask") });
         else if (table.kind === "constants") spec.constants.push({ ...loc, group: table.args[0]!, name: v(r, "name"), value: v(r, "value"), meaning: v(r, "meaning") });
       }
     }

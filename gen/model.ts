@@ -129,6 +129,18 @@ export interface Constant extends Located {
   readonly meaning: string;
 }
 
+/** A row of the `arguments` table: how tools read one argument (spec/errors.md). */
+export interface ArgumentRule extends Located {
+  /** A call or slot id, or "*" for every call with an argument of this name. */
+  readonly call: string;
+  readonly arg: string;
+  readonly direction: "in" | "out" | "inout";
+  readonly length: string | null;
+  readonly format: "bytes" | "string" | "flags" | "enum" | "octal" | null;
+  readonly constants: string | null;
+  readonly mask: string | null;
+}
+
 export interface Spec {
   /** The spec directory as given (used in diagnostics and `src`). */
   readonly root: string;
@@ -141,6 +153,7 @@ export interface Spec {
   readonly selection: Selection[];
   readonly errno: Errno[];
   readonly constants: Constant[];
+  readonly arguments: ArgumentRule[];
 }
 
 /** Numeric order of versions: k2 < k10. */

@@ -134,6 +134,13 @@ export const translations: CellParser<Translation[]> = (t) => {
   return out;
 };
 
+export const DIRECTIONS = ["in", "out", "inout"] as const;
+export const ARG_FORMATS = ["bytes", "string", "flags", "enum", "octal"] as const;
+
+/** `group`, `group:PREFIX*` or `group:NAME`: which constants show an argument's value. */
+export const constantSelector: CellParser<string> = (t) =>
+  /^[a-z_][a-z0-9_]*(?::[A-Z_][A-Z0-9_]*\*?)?$/.test(t) ? t : err(`\`${t}\` is not a constant selector (group, group:PREFIX* or group:NAME)`);
+
 export const SCHEMAS: readonly TableSchema[] = [
   {
     kind: "kernel",
@@ -276,6 +283,21 @@ export const SCHEMAS: readonly TableSchema[] = [
       { name: "name", parse: upperName },
       { name: "value", parse: nonNegative },
       { name: "meaning", parse: text },
+    ],
+  },
+  {
+    kind: "arguments",
+    args: [],
+    options: [],
+    description: "How tools read a call's arguments: direction, length argument, format and constants.",
+    columns: [
+      { name: "call", parse: (t: string) => (t === "*" ? t : identifier(t)) },
+      { name: "arg", parse: identifier },
+      { name: "direction", parse: oneOf(DIRECTIONS) },
+      { name: "length", parse: optional(identifier) },
+      { name: "format", parse: optional(oneOf(ARG_FORMATS)) },
+      { name: "constants", parse: optional(constantSelector) },
+      { name: "mask", parse: optional(upperName) },
     ],
   },
   {

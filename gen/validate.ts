@@ -6,6 +6,7 @@ import { versionNumber, type KernelAbi, type ProgramAbi, type Spec, type Struct 
 import { resolvePath } from "./paths.ts";
 import { effectiveRealise, kernelById, layoutOf, realise, structScope } from "./resolve.ts";
 import type { Arg } from "./schema.ts";
+import { validateArguments } from "./arguments.ts";
 
 /** Scalar signature types; `ptr<T>` must name a scalar or a structure in scope. */
 const SIGNATURE_TYPES = new Set(["int", "uint", "usize", "ssize", "fd", "pid", "cstr", "ptr", "noreturn", ...Object.keys(SCALARS)]);
@@ -27,6 +28,7 @@ export function validate(spec: Spec, report: Reporter): void {
   checkStructs(spec, report);
   checkChapters(spec, kernels, report);
   for (const p of programs) for (const k of kernels) checkPair(spec, p, k, report);
+  validateArguments(spec, report);
 }
 
 function checkVersions(spec: Spec, kernels: KernelAbi[], programs: ProgramAbi[], report: Reporter): void {

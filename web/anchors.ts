@@ -5,6 +5,7 @@
 //   realise   <k>.realise.<slot>   fieldmap  <k>.fieldmap.<struct>.<field>
 //   recipes   recipe.<name>        selection <p>-<k>            errno     errno.<NAME>
 //   constants const.<NAME>         kernel / program (the version's own row)  <v>.version
+//   arguments arg.<call>.<arg>     (`arg.any.<arg>` for the `*` rows)
 // A marked table itself gets `<v>.<kind>[.<arg>]` (chapters: `<kind>[.<arg>]`), e.g. `k1.struct.statx`.
 
 export interface TableContext {
@@ -46,6 +47,8 @@ export function rowAnchor(t: TableContext, cells: RowCells): string | null {
       return join("errno", c("name"));
     case "constants":
       return join("const", c("name"));
+    case "arguments":
+      return join("arg", c("call") === "*" ? "any" : c("call"), c("arg"));
     case "kernel":
     case "program":
       return join(c("version"), "version");
