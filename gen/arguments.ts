@@ -2,22 +2,11 @@
 // Resolved here into plain rules (constant selectors expanded to names and values) for the tracer
 // (impl/layer/trace.ts) and abi.json, and checked against the signatures it refers to.
 import type { Reporter } from "./diagnostics.ts";
+import type { ArgumentRule as ArgumentRuleEntry } from "../impl/abi/types.ts";
 import type { ArgumentRule, Spec } from "./model.ts";
 
 /** One argument rule with its constants resolved: what generated/spec.ts and abi.json carry. */
-export interface ResolvedArgumentRule {
-  readonly call: string;
-  readonly arg: string;
-  readonly direction: "in" | "out" | "inout";
-  readonly length: string | null;
-  readonly format: "bytes" | "string" | "flags" | "enum" | "octal" | null;
-  /** The selector as the spec writes it (`files:O_*`), or null. */
-  readonly constants: string | null;
-  /** The constants it selects, in spec order (the mask itself left out). */
-  readonly names: readonly { readonly name: string; readonly value: number }[];
-  readonly mask: { readonly name: string; readonly value: number } | null;
-  readonly src: string;
-}
+export type ResolvedArgumentRule = ArgumentRuleEntry;
 
 /** The constants a selector names: a group, the group's names with a prefix, or one name. */
 export function selectConstants(spec: Spec, selector: string): { name: string; value: number }[] {
@@ -55,8 +44,17 @@ export function resolveArguments(spec: Spec, srcOf: (r: ArgumentRule) => string)
   });
 }
 
-/** Rules [unknown-call], [unknown-arg], [unknown-constant], [bad-format], [duplicate-id]. */
+/** Rules [unknown-call], [unknown-arg], [unknown-constant], [bad-format], [duplicate-id]; [unknown-type]: a signature type missing from the types table. */
 export function validateArguments(spec: Spec, report: Reporter): void {
+  if (spec.types.length > 0) {
+    const known = new Set(spec.types.map((t) => t.type));
+    const check = (type: string, at: import("./diagnostics.ts").Position) => {
+      const base = /^ptr<(\w+)>$/.exec(type) ? "ptr" : type;
+      if (!known.has(base)) report.error(at, "unknown-type", `type \`${type}\` is not in the types table (spec/errors.md)`);
+    };
+    for (const p of spec.programs) for (const s of p.slots) for (const t of [...s.args.map((a) => a.type), s.ret]) check(t, s.cellAt.args ?? s.at);
+    for (const k of spec.kernels) for (const s of [...k.syscalls, ...k.messages]) for (const t of [...s.args.map((a) => a.type), s.ret]) check(t, s.cellAt.args ?? s.at);
+  }
   const seen = new Map<string, ArgumentRule>();
   for (const r of spec.arguments) {
     const key = `${r.call}.${r.arg}`;

@@ -21,7 +21,9 @@ export interface CheckResult {
 export function checkSpec(specDir: string, display?: string): CheckResult {
   const { spec, report } = loadSpec(specDir, display);
   validate(spec, report);
-  checkPublished(spec, readPublished(specDir, report, spec.root), report);
+  const published = readPublished(specDir, report, spec.root);
+  checkPublished(spec, published, report);
+  for (const v of Object.keys(published)) spec.published.add(v);
   return { spec, diagnostics: sortDiagnostics(report.diagnostics) };
 }
 

@@ -141,6 +141,24 @@ export interface ArgumentRule extends Located {
   readonly mask: string | null;
 }
 
+/** A row of the `types` table (spec/errors.md). */
+export interface TypeRow extends Located {
+  readonly type: string;
+  readonly size: number;
+  readonly signed: boolean;
+  readonly pointer: boolean;
+  readonly meaning: string;
+}
+
+/** A row of the `convention` table (spec/errors.md). */
+export interface ConventionRow extends Located {
+  readonly kind: "call" | "slot";
+  readonly number: string;
+  readonly args: readonly string[];
+  readonly result: string;
+  readonly failure: string;
+}
+
 export interface Spec {
   /** The spec directory as given (used in diagnostics and `src`). */
   readonly root: string;
@@ -154,6 +172,10 @@ export interface Spec {
   readonly errno: Errno[];
   readonly constants: Constant[];
   readonly arguments: ArgumentRule[];
+  readonly types: TypeRow[];
+  readonly convention: ConventionRow[];
+  /** Program ABIs frozen in spec/abi/published.json (filled by gen/main.ts checkSpec). */
+  readonly published: Set<string>;
 }
 
 /** Numeric order of versions: k2 < k10. */

@@ -286,6 +286,32 @@ export const SCHEMAS: readonly TableSchema[] = [
     ],
   },
   {
+    kind: "convention",
+    args: [],
+    options: [],
+    description: "The calling convention of kernel calls and program slots, for other tools.",
+    columns: [
+      { name: "kind", parse: oneOf(["call", "slot"] as const) },
+      { name: "number", parse: text },
+      { name: "args", parse: listOf(identifier) },
+      { name: "result", parse: text },
+      { name: "failure", parse: text },
+    ],
+  },
+  {
+    kind: "types",
+    args: [],
+    options: [],
+    description: "The types signatures and fields use: size, signedness, pointer-ness.",
+    columns: [
+      { name: "type", parse: identifier },
+      { name: "size", parse: nonNegative },
+      { name: "signed", parse: oneOf(["yes", "no"] as const) },
+      { name: "pointer", parse: oneOf(["yes", "no"] as const) },
+      { name: "meaning", parse: text },
+    ],
+  },
+  {
     kind: "arguments",
     args: [],
     options: [],

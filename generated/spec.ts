@@ -269,7 +269,7 @@ export const argumentRules = [
       { name: "AT_FDCWD", value: -100 },
     ],
     mask: null,
-    src: "spec/errors.md:168",
+    src: "spec/errors.md:203",
   },
   {
     call: "*",
@@ -282,7 +282,7 @@ export const argumentRules = [
       { name: "AT_FDCWD", value: -100 },
     ],
     mask: null,
-    src: "spec/errors.md:169",
+    src: "spec/errors.md:204",
   },
   {
     call: "*",
@@ -295,7 +295,7 @@ export const argumentRules = [
       { name: "AT_FDCWD", value: -100 },
     ],
     mask: null,
-    src: "spec/errors.md:170",
+    src: "spec/errors.md:205",
   },
   {
     call: "*",
@@ -306,7 +306,7 @@ export const argumentRules = [
     constants: null,
     names: [],
     mask: null,
-    src: "spec/errors.md:171",
+    src: "spec/errors.md:206",
   },
   {
     call: "*",
@@ -317,7 +317,7 @@ export const argumentRules = [
     constants: null,
     names: [],
     mask: null,
-    src: "spec/errors.md:172",
+    src: "spec/errors.md:207",
   },
   {
     call: "*",
@@ -328,7 +328,7 @@ export const argumentRules = [
     constants: null,
     names: [],
     mask: null,
-    src: "spec/errors.md:173",
+    src: "spec/errors.md:208",
   },
   {
     call: "read",
@@ -339,7 +339,7 @@ export const argumentRules = [
     constants: null,
     names: [],
     mask: null,
-    src: "spec/errors.md:174",
+    src: "spec/errors.md:209",
   },
   {
     call: "write",
@@ -350,7 +350,7 @@ export const argumentRules = [
     constants: null,
     names: [],
     mask: null,
-    src: "spec/errors.md:175",
+    src: "spec/errors.md:210",
   },
   {
     call: "getcwd",
@@ -361,7 +361,7 @@ export const argumentRules = [
     constants: null,
     names: [],
     mask: null,
-    src: "spec/errors.md:176",
+    src: "spec/errors.md:211",
   },
   {
     call: "openat",
@@ -383,7 +383,7 @@ export const argumentRules = [
       { name: "O_CLOEXEC", value: 524288 },
     ],
     mask: { name: "O_ACCMODE", value: 3 },
-    src: "spec/errors.md:177",
+    src: "spec/errors.md:212",
   },
   {
     call: "openat",
@@ -394,7 +394,7 @@ export const argumentRules = [
     constants: null,
     names: [],
     mask: null,
-    src: "spec/errors.md:178",
+    src: "spec/errors.md:213",
   },
   {
     call: "mkdirat",
@@ -405,7 +405,7 @@ export const argumentRules = [
     constants: null,
     names: [],
     mask: null,
-    src: "spec/errors.md:179",
+    src: "spec/errors.md:214",
   },
   {
     call: "unlinkat",
@@ -418,7 +418,7 @@ export const argumentRules = [
       { name: "AT_REMOVEDIR", value: 512 },
     ],
     mask: null,
-    src: "spec/errors.md:180",
+    src: "spec/errors.md:215",
   },
   {
     call: "fstatat",
@@ -431,7 +431,7 @@ export const argumentRules = [
       { name: "AT_EMPTY_PATH", value: 4096 },
     ],
     mask: null,
-    src: "spec/errors.md:181",
+    src: "spec/errors.md:216",
   },
   {
     call: "statx",
@@ -444,7 +444,7 @@ export const argumentRules = [
       { name: "AT_EMPTY_PATH", value: 4096 },
     ],
     mask: null,
-    src: "spec/errors.md:182",
+    src: "spec/errors.md:217",
   },
   {
     call: "fstat",
@@ -455,7 +455,7 @@ export const argumentRules = [
     constants: null,
     names: [],
     mask: null,
-    src: "spec/errors.md:183",
+    src: "spec/errors.md:218",
   },
   {
     call: "fstat64",
@@ -466,7 +466,7 @@ export const argumentRules = [
     constants: null,
     names: [],
     mask: null,
-    src: "spec/errors.md:184",
+    src: "spec/errors.md:219",
   },
   {
     call: "fstatat",
@@ -477,7 +477,7 @@ export const argumentRules = [
     constants: null,
     names: [],
     mask: null,
-    src: "spec/errors.md:185",
+    src: "spec/errors.md:220",
   },
   {
     call: "statx",
@@ -488,7 +488,7 @@ export const argumentRules = [
     constants: null,
     names: [],
     mask: null,
-    src: "spec/errors.md:186",
+    src: "spec/errors.md:221",
   },
   {
     call: "getdents64",
@@ -499,7 +499,7 @@ export const argumentRules = [
     constants: null,
     names: [],
     mask: null,
-    src: "spec/errors.md:187",
+    src: "spec/errors.md:222",
   },
   {
     call: "lseek",
@@ -514,7 +514,7 @@ export const argumentRules = [
       { name: "SEEK_END", value: 2 },
     ],
     mask: null,
-    src: "spec/errors.md:188",
+    src: "spec/errors.md:223",
   },
   {
     call: "llseek",
@@ -529,7 +529,7 @@ export const argumentRules = [
       { name: "SEEK_END", value: 2 },
     ],
     mask: null,
-    src: "spec/errors.md:189",
+    src: "spec/errors.md:224",
   },
   {
     call: "llseek",
@@ -540,7 +540,7 @@ export const argumentRules = [
     constants: null,
     names: [],
     mask: null,
-    src: "spec/errors.md:190",
+    src: "spec/errors.md:225",
   },
   {
     call: "fcntl",
@@ -557,7 +557,7 @@ export const argumentRules = [
       { name: "F_SETFL", value: 4 },
     ],
     mask: null,
-    src: "spec/errors.md:191",
+    src: "spec/errors.md:226",
   },
   {
     call: "fcntl64",
@@ -574,7 +574,7 @@ export const argumentRules = [
       { name: "F_SETFL", value: 4 },
     ],
     mask: null,
-    src: "spec/errors.md:192",
+    src: "spec/errors.md:227",
   },
   {
     call: "dup3",
@@ -587,7 +587,7 @@ export const argumentRules = [
       { name: "O_CLOEXEC", value: 524288 },
     ],
     mask: null,
-    src: "spec/errors.md:193",
+    src: "spec/errors.md:228",
   },
   {
     call: "pipe2",
@@ -600,7 +600,7 @@ export const argumentRules = [
       { name: "O_CLOEXEC", value: 524288 },
     ],
     mask: null,
-    src: "spec/errors.md:194",
+    src: "spec/errors.md:229",
   },
   {
     call: "pipe2",
@@ -611,7 +611,7 @@ export const argumentRules = [
     constants: null,
     names: [],
     mask: null,
-    src: "spec/errors.md:195",
+    src: "spec/errors.md:230",
   },
   {
     call: "mmap",
@@ -627,7 +627,7 @@ export const argumentRules = [
       { name: "PROT_EXEC", value: 4 },
     ],
     mask: null,
-    src: "spec/errors.md:196",
+    src: "spec/errors.md:231",
   },
   {
     call: "mmap",
@@ -643,7 +643,7 @@ export const argumentRules = [
       { name: "MAP_ANONYMOUS", value: 32 },
     ],
     mask: null,
-    src: "spec/errors.md:197",
+    src: "spec/errors.md:232",
   },
   {
     call: "mmap2",
@@ -659,7 +659,7 @@ export const argumentRules = [
       { name: "PROT_EXEC", value: 4 },
     ],
     mask: null,
-    src: "spec/errors.md:198",
+    src: "spec/errors.md:233",
   },
   {
     call: "mmap2",
@@ -675,7 +675,7 @@ export const argumentRules = [
       { name: "MAP_ANONYMOUS", value: 32 },
     ],
     mask: null,
-    src: "spec/errors.md:199",
+    src: "spec/errors.md:234",
   },
   {
     call: "mprotect",
@@ -691,7 +691,7 @@ export const argumentRules = [
       { name: "PROT_EXEC", value: 4 },
     ],
     mask: null,
-    src: "spec/errors.md:200",
+    src: "spec/errors.md:235",
   },
   {
     call: "clone",
@@ -712,7 +712,7 @@ export const argumentRules = [
       { name: "CLONE_CHILD_SETTID", value: 16777216 },
     ],
     mask: null,
-    src: "spec/errors.md:201",
+    src: "spec/errors.md:236",
   },
   {
     call: "waitid",
@@ -727,7 +727,7 @@ export const argumentRules = [
       { name: "P_PGID", value: 2 },
     ],
     mask: null,
-    src: "spec/errors.md:202",
+    src: "spec/errors.md:237",
   },
   {
     call: "waitid",
@@ -741,7 +741,7 @@ export const argumentRules = [
       { name: "WEXITED", value: 4 },
     ],
     mask: null,
-    src: "spec/errors.md:203",
+    src: "spec/errors.md:238",
   },
   {
     call: "waitid",
@@ -752,7 +752,7 @@ export const argumentRules = [
     constants: null,
     names: [],
     mask: null,
-    src: "spec/errors.md:204",
+    src: "spec/errors.md:239",
   },
   {
     call: "kill",
@@ -782,7 +782,7 @@ export const argumentRules = [
       { name: "SIGSTOP", value: 19 },
     ],
     mask: null,
-    src: "spec/errors.md:205",
+    src: "spec/errors.md:240",
   },
   {
     call: "tgkill",
@@ -812,7 +812,7 @@ export const argumentRules = [
       { name: "SIGSTOP", value: 19 },
     ],
     mask: null,
-    src: "spec/errors.md:206",
+    src: "spec/errors.md:241",
   },
   {
     call: "sigaction",
@@ -842,7 +842,7 @@ export const argumentRules = [
       { name: "SIGSTOP", value: 19 },
     ],
     mask: null,
-    src: "spec/errors.md:207",
+    src: "spec/errors.md:242",
   },
   {
     call: "rt_sigaction",
@@ -872,7 +872,7 @@ export const argumentRules = [
       { name: "SIGSTOP", value: 19 },
     ],
     mask: null,
-    src: "spec/errors.md:208",
+    src: "spec/errors.md:243",
   },
   {
     call: "sigaction",
@@ -883,7 +883,7 @@ export const argumentRules = [
     constants: null,
     names: [],
     mask: null,
-    src: "spec/errors.md:209",
+    src: "spec/errors.md:244",
   },
   {
     call: "rt_sigaction",
@@ -894,7 +894,7 @@ export const argumentRules = [
     constants: null,
     names: [],
     mask: null,
-    src: "spec/errors.md:210",
+    src: "spec/errors.md:245",
   },
   {
     call: "sigprocmask",
@@ -911,7 +911,7 @@ export const argumentRules = [
       { name: "SIG_IGN", value: 1 },
     ],
     mask: null,
-    src: "spec/errors.md:211",
+    src: "spec/errors.md:246",
   },
   {
     call: "rt_sigprocmask",
@@ -928,7 +928,7 @@ export const argumentRules = [
       { name: "SIG_IGN", value: 1 },
     ],
     mask: null,
-    src: "spec/errors.md:212",
+    src: "spec/errors.md:247",
   },
   {
     call: "sigprocmask",
@@ -939,7 +939,7 @@ export const argumentRules = [
     constants: null,
     names: [],
     mask: null,
-    src: "spec/errors.md:213",
+    src: "spec/errors.md:248",
   },
   {
     call: "rt_sigprocmask",
@@ -950,7 +950,7 @@ export const argumentRules = [
     constants: null,
     names: [],
     mask: null,
-    src: "spec/errors.md:214",
+    src: "spec/errors.md:249",
   },
   {
     call: "clock_gettime",
@@ -964,7 +964,7 @@ export const argumentRules = [
       { name: "CLOCK_MONOTONIC", value: 1 },
     ],
     mask: null,
-    src: "spec/errors.md:215",
+    src: "spec/errors.md:250",
   },
   {
     call: "clock_gettime64",
@@ -978,7 +978,7 @@ export const argumentRules = [
       { name: "CLOCK_MONOTONIC", value: 1 },
     ],
     mask: null,
-    src: "spec/errors.md:216",
+    src: "spec/errors.md:251",
   },
   {
     call: "clock_gettime",
@@ -989,7 +989,7 @@ export const argumentRules = [
     constants: null,
     names: [],
     mask: null,
-    src: "spec/errors.md:217",
+    src: "spec/errors.md:252",
   },
   {
     call: "clock_gettime64",
@@ -1000,7 +1000,7 @@ export const argumentRules = [
     constants: null,
     names: [],
     mask: null,
-    src: "spec/errors.md:218",
+    src: "spec/errors.md:253",
   },
   {
     call: "clock_nanosleep_time64",
@@ -1014,7 +1014,7 @@ export const argumentRules = [
       { name: "CLOCK_MONOTONIC", value: 1 },
     ],
     mask: null,
-    src: "spec/errors.md:219",
+    src: "spec/errors.md:254",
   },
   {
     call: "clock_nanosleep_time64",
@@ -1027,7 +1027,7 @@ export const argumentRules = [
       { name: "TIMER_ABSTIME", value: 1 },
     ],
     mask: null,
-    src: "spec/errors.md:220",
+    src: "spec/errors.md:255",
   },
   {
     call: "clock_nanosleep_time64",
@@ -1038,7 +1038,7 @@ export const argumentRules = [
     constants: null,
     names: [],
     mask: null,
-    src: "spec/errors.md:221",
+    src: "spec/errors.md:256",
   },
   {
     call: "nanosleep",
@@ -1049,7 +1049,7 @@ export const argumentRules = [
     constants: null,
     names: [],
     mask: null,
-    src: "spec/errors.md:222",
+    src: "spec/errors.md:257",
   },
   {
     call: "time",
@@ -1060,7 +1060,7 @@ export const argumentRules = [
     constants: null,
     names: [],
     mask: null,
-    src: "spec/errors.md:223",
+    src: "spec/errors.md:258",
   },
 ];
 /** What each error number means (spec/errors.md), as strace shows it. */

@@ -6,6 +6,7 @@
 //   recipes   recipe.<name>        selection <p>-<k>            errno     errno.<NAME>
 //   constants const.<NAME>         kernel / program (the version's own row)  <v>.version
 //   arguments arg.<call>.<arg>     (`arg.any.<arg>` for the `*` rows)
+//   types     type.<type>          convention convention.<kind>
 // A marked table itself gets `<v>.<kind>[.<arg>]` (chapters: `<kind>[.<arg>]`), e.g. `k1.struct.statx`.
 
 export interface TableContext {
@@ -47,6 +48,10 @@ export function rowAnchor(t: TableContext, cells: RowCells): string | null {
       return join("errno", c("name"));
     case "constants":
       return join("const", c("name"));
+    case "types":
+      return join("type", c("type"));
+    case "convention":
+      return join("convention", c("kind"));
     case "arguments":
       return join("arg", c("call") === "*" ? "any" : c("call"), c("arg"));
     case "kernel":

@@ -2,7 +2,7 @@
 // Markdown with unified (web/markdown.ts); diff pages, the compatibility matrix and abi.json are
 // generated from the model. Links are relative, CSS is one relative file, nothing is fetched at run
 // time, and the output is byte-for-byte deterministic.
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, posix, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ElementContent, Root } from "hast";
@@ -12,7 +12,8 @@ import { unified } from "unified";
 import { visit } from "unist-util-visit";
 import type { Diagnostic } from "../gen/diagnostics.ts";
 import { consecutivePairs, versionsOf } from "../gen/diff.ts";
-import { abiJson } from "../gen/generate.ts";
+import { ABI_SCHEMA_FILE, abiJson } from "../gen/generate.ts";
+import { abiJsonSchema } from "../gen/json-schema.ts";
 import { checkSpec } from "../gen/main.ts";
 import type { Spec } from "../gen/model.ts";
 import { SiteContext } from "./context.ts";
@@ -168,7 +169,7 @@ export function buildSite(opts: SiteOptions): SiteResult {
     const extras = h("section.extras", { id: "site" }, [
       h("h2", { id: "site-contents" }, "On this site"),
       h("ul", [
-        h("li", [h("a", { href: "abi.json", download: "abi.json" }, "abi.json"), " — the whole ABI as JSON (what ", h("code", "kiln abi-json"), " prints)."]),
+        h("li", [h("a", { href: "abi.json", download: "abi.json" }, "abi.json"), " — the whole ABI as JSON (what ", h("code", "kiln abi-json"), " prints), with its ", h("a", { href: "abi.schema.json", download: "abi.schema.json" }, "JSON Schema"), " (", h("a", { href: "docs/abi-json.html" }, "the contract"), ")."]),
         h("li", [h("a", { href: MATRIX_PATH }, "Compatibility matrix"), " — every program ABI on every kernel ABI, and the route of each slot."]),
         h("li", [h("a", { href: PLAYGROUND_PATH }, "Playground"), " — run a sample program on any program ABI × kernel ABI pair, in the browser, with its trace."]),
         h("li", ["Changes between versions: ", ...pairs.flatMap(([a, b], i) => [...(i ? [", "] : []), h("a", { href: diffPath(a, b) }, `${a} → ${b}`)]), "."]),
@@ -207,6 +208,7 @@ export function buildSite(opts: SiteOptions): SiteResult {
   } catch (err) {
     warnings.push(`${(err as Error).message}; the matrix page shows routes only`);
   }
+  if (results) warnings.push(...matrixStaleness(opts.root, matrixFile, results, spec));
   // Pages that are neither Markdown nor diffs go here, in the order the navigation lists them
   pages.push(matrixPage(ctx, results, results ? posix.basename(matrixFile) : null));
   const cacheDir = opts.cacheDir ?? defaultCacheDir(opts.root);
@@ -223,7 +225,7 @@ export function buildSite(opts: SiteOptions): SiteResult {
   ];
 
   // 4. Link check: every relative href names a written page or file, and its fragment an id there.
-  const written = new Set<string>([...pages.map((p) => p.path), "abi.json", "style.css", PLAYGROUND_JS, PLAYGROUND_SAMPLES_JS]);
+  const written = new Set<string>([...pages.map((p) => p.path), "abi.json", ABI_SCHEMA_FILE, "style.css", PLAYGROUND_JS, PLAYGROUND_SAMPLES_JS]);
   const trees = new Map<string, Root>();
   for (const p of pages) trees.set(p.path, pageDocument(p, items));
   const idsOf = new Map<string, Set<string>>();
@@ -256,6 +258,7 @@ export function buildSite(opts: SiteOptions): SiteResult {
   };
   for (const [path, tree] of trees) write(path, `${stringifier.stringify(tree)}\n`);
   write("abi.json", abiJsonText(spec));
+  write(ABI_SCHEMA_FILE, `${JSON.stringify(abiJsonSchema(), null, 2)}\n`);
   write(PLAYGROUND_JS, bundle.js);
   write(PLAYGROUND_SAMPLES_JS, samples.js);
   mkdirSync(opts.out, { recursive: true });
@@ -270,4 +273,23 @@ export function buildSite(opts: SiteOptions): SiteResult {
     written: files.sort(),
     playground: { bundleBytes: bundle.js.length, bundleMs: bundle.ms, bundleCached: bundle.cached, samples: samples.data.samples.length, samplesMs: samples.ms, samplesCached: samples.cached },
   };
+}
+
+/**
+ * Why run results may not describe this spec: the file is older than a spec file, or it lacks a
+ * program or kernel ABI the spec has (a version added since `kiln matrix` ran). `kiln site` prints
+ * these loudly; the page still shows the results it has.
+ */
+export function matrixStaleness(root: string, matrixFile: string, cells: readonly { program: string; kernel: string }[], spec: Spec): string[] {
+  const out: string[] = [];
+  const rerun = "run `kiln matrix --out out/matrix.json` again";
+  const when = statSync(matrixFile).mtimeMs;
+  const newer = [...listMd(join(root, "spec")).map((n) => `spec/${n}`), ...listMd(join(root, "spec/abi")).map((n) => `spec/abi/${n}`)]
+    .filter((f) => statSync(join(root, f)).mtimeMs > when)
+    .sort();
+  if (newer.length) out.push(`STALE RUN RESULTS: ${matrixFile} is older than ${newer.slice(0, 3).join(", ")}${newer.length > 3 ? ` and ${newer.length - 3} more` : ""}; the matrix page may not describe this spec — ${rerun}`);
+  const kernels = spec.kernels.map((k) => k.version).filter((k) => !cells.some((c) => c.kernel === k));
+  const programs = spec.programs.map((p) => p.version).filter((p) => !cells.some((c) => c.program === p));
+  if (kernels.length || programs.length) out.push(`INCOMPLETE RUN RESULTS: ${matrixFile} has no cell for ${[...programs, ...kernels].join(", ")}; those columns show "not run" — ${rerun}`);
+  return out;
 }

@@ -51,7 +51,7 @@ describe("kiln site", () => {
       ...specFiles("docs").map((n) => `docs/${n.replace(/\.md$/, ".html")}`),
       ...consecutive(programVersions).map(([a, b]) => `diff/${a}-${b}.html`),
       ...consecutive(kernelVersions).map(([a, b]) => `diff/${a}-${b}.html`),
-      "matrix.html", "abi.json", "style.css", "playground.html", "playground.js", "playground-samples.js",
+      "matrix.html", "abi.json", "abi.schema.json", "style.css", "playground.html", "playground.js", "playground-samples.js",
     ].sort();
     expect(files).toEqual(want);
   });
