@@ -7,7 +7,7 @@
 //   constants const.<NAME>         kernel / program (the version's own row)  <v>.version
 //   arguments arg.<call>.<arg>     (`arg.any.<arg>` for the `*` rows)
 //   types     type.<type>          convention convention.<kind>
-// A marked table itself gets `<v>.<kind>[.<arg>]` (chapters: `<kind>[.<arg>]`), e.g. `k1.struct.statx`.
+// A marked table itself gets `<v>.<kind>[.<arg>]` (chapters: `table.<kind>[.<arg>]`), e.g. `k1.struct.statx`.
 
 export interface TableContext {
   readonly kind: string;
@@ -64,5 +64,7 @@ export function rowAnchor(t: TableContext, cells: RowCells): string | null {
 
 /** The anchor id of a marked table as a whole. */
 export function tableAnchor(t: TableContext): string {
-  return [t.version, t.kind, ...t.args].filter((x): x is string => !!x).join(".");
+  // In a chapter, `table.` keeps the id apart from the slug of a heading of the same name
+  // (routes.html's "Recipes" heading and its recipes table were both #recipes).
+  return [t.version ?? "table", t.kind, ...t.args].filter((x): x is string => !!x).join(".");
 }

@@ -14,6 +14,9 @@ import type { Diagnostic } from "../gen/diagnostics.ts";
 import { consecutivePairs, versionsOf } from "../gen/diff.ts";
 import { ABI_SCHEMA_FILE, abiJson } from "../gen/generate.ts";
 import { abiJsonSchema } from "../gen/json-schema.ts";
+import { callPages, CALLS_INDEX } from "./pages/calls.ts";
+import { linkTables } from "./link-tables.ts";
+import { SEARCH_INDEX_JS, SEARCH_JS, searchIndex, searchIndexScript } from "./search.ts";
 import { checkSpec } from "../gen/main.ts";
 import type { Spec } from "../gen/model.ts";
 import { SiteContext } from "./context.ts";
@@ -136,6 +139,7 @@ export function buildSite(opts: SiteOptions): SiteResult {
     docs.set(d.sitePath, d);
   }
   const ctx = new SiteContext(spec, abi, docs);
+  for (const d of docs.values()) linkTables(ctx, d.sitePath, d.content);
 
   // 2. Navigation order.
   const index = docs.get("index.html");
@@ -196,6 +200,13 @@ export function buildSite(opts: SiteOptions): SiteResult {
         ...(after ? [h("a", { href: relHref(d.sitePath, diffPath(v, after)) }, `changes in ${after}`)] : []),
         " · ",
         h("a", { href: relHref(d.sitePath, MATRIX_PATH) + (family === "program" ? `#routes.${v}` : "") }, "routes on every kernel"),
+        " · ",
+        h("span.versions", [
+          "same row in: ",
+          ...list.flatMap((o, j) => [...(j ? [" "] : []), o === v ? h("strong", o) : h("a.version-link", { href: relHref(d.sitePath, ctx.abiPage(o)), dataVersion: o }, o)]),
+        ]),
+        " · ",
+        h("a", { href: relHref(d.sitePath, CALLS_INDEX) }, "a page per call and slot"),
       ]);
       pages.push(docPage(d, family, `${v} — ${abiTitle(v)}`, afterTitle(d.content, [bar])));
     });
@@ -211,21 +222,24 @@ export function buildSite(opts: SiteOptions): SiteResult {
   if (results) warnings.push(...matrixStaleness(opts.root, matrixFile, results, spec));
   // Pages that are neither Markdown nor diffs go here, in the order the navigation lists them
   pages.push(matrixPage(ctx, results, results ? posix.basename(matrixFile) : null));
+  const perCall = callPages(ctx);
   const cacheDir = opts.cacheDir ?? defaultCacheDir(opts.root);
   const samples = buildSamples(cacheDir);
   if (samples.missing) warnings.push(samples.missing);
   const bundle = playgroundBundle(cacheDir);
   pages.push(playgroundPage(ctx, samples.data.samples.map((s) => s.id), samples.missing));
   for (const g of guides) pages.push(docPage(docs.get(g)!, "guide", docs.get(g)!.title));
+  pages.push(...perCall);
 
   // The navigation lists every page by section, in page order, plus abi.json for download.
+  const inNav = (p: Page) => !p.path.startsWith("calls/") && !p.path.startsWith("slots/");
   const items: NavItem[] = [
-    ...pages.map((p) => ({ path: p.path, label: p.label, section: p.section })),
+    ...pages.filter(inNav).map((p) => ({ path: p.path, label: p.label, section: p.section })),
     { path: "abi.json", label: "abi.json (download)", hint: "the whole ABI as JSON, as generated/abi.json", section: "tool" },
   ];
 
   // 4. Link check: every relative href names a written page or file, and its fragment an id there.
-  const written = new Set<string>([...pages.map((p) => p.path), "abi.json", ABI_SCHEMA_FILE, "style.css", PLAYGROUND_JS, PLAYGROUND_SAMPLES_JS]);
+  const written = new Set<string>([...pages.map((p) => p.path), "abi.json", ABI_SCHEMA_FILE, "style.css", SEARCH_JS, SEARCH_INDEX_JS, PLAYGROUND_JS, PLAYGROUND_SAMPLES_JS]);
   const trees = new Map<string, Root>();
   for (const p of pages) trees.set(p.path, pageDocument(p, items));
   const idsOf = new Map<string, Set<string>>();
@@ -259,6 +273,8 @@ export function buildSite(opts: SiteOptions): SiteResult {
   for (const [path, tree] of trees) write(path, `${stringifier.stringify(tree)}\n`);
   write("abi.json", abiJsonText(spec));
   write(ABI_SCHEMA_FILE, `${JSON.stringify(abiJsonSchema(), null, 2)}\n`);
+  write(SEARCH_INDEX_JS, searchIndexScript(searchIndex(ctx, pages, trees)));
+  write(SEARCH_JS, readFileSync(join(WEB_DIR, "search.js"), "utf8"));
   write(PLAYGROUND_JS, bundle.js);
   write(PLAYGROUND_SAMPLES_JS, samples.js);
   mkdirSync(opts.out, { recursive: true });
