@@ -18,15 +18,15 @@
   // ---- Search ----
   var input = document.getElementById("site-search");
   var list = document.getElementById("search-results");
-  var loading = false;
+  var waiting = null;
   function load(then) {
     if (window.KILN_SEARCH) return then();
-    if (loading) return;
-    loading = true;
+    if (waiting) { waiting.push(then); return; }
+    waiting = [then];
     var s = document.createElement("script");
     s.src = root + "search-index.js";
-    s.onload = function () { loading = false; then(); };
-    s.onerror = function () { loading = false; list.hidden = false; list.textContent = "The search index did not load."; };
+    s.onload = function () { var w = waiting; waiting = null; w.forEach(function (f) { f(); }); };
+    s.onerror = function () { waiting = null; list.hidden = false; list.textContent = "The search index did not load."; };
     document.head.appendChild(s);
   }
   function score(e, q) {

@@ -15,7 +15,7 @@ import { renderMarkdown } from "../../web/markdown.ts";
 import { readMatrix } from "../../web/matrix-data.ts";
 import { relHref, sitePathOf } from "../../web/paths.ts";
 import { abiJsonText, buildSite, SiteOutError, type SiteResult } from "../../web/site.ts";
-import { kernelVersions, programVersions } from "../../generated/index.ts";
+import { kernels, kernelVersions, programs, programVersions } from "../../generated/index.ts";
 
 const work = mkdtempSync(join(tmpdir(), "kiln-site-"));
 const out = join(work, "site");
@@ -43,7 +43,7 @@ describe("kiln site", () => {
 
   const consecutive = (vs: readonly string[]) => vs.slice(1).map((v, i) => [vs[i]!, v] as const);
 
-  it("has a page for every chapter, ABI version and guide, the diffs, the matrix, abi.json and the CSS", () => {
+  it("has a page for every chapter, ABI version, guide, call and slot, the diffs, the matrix, abi.json, its schema, the search index and the CSS", () => {
     const files = walk(out).map((f) => relative(out, f)).sort();
     const want = [
       ...specFiles("spec").map((n) => n.replace(/\.md$/, ".html")),
@@ -51,6 +51,9 @@ describe("kiln site", () => {
       ...specFiles("docs").map((n) => `docs/${n.replace(/\.md$/, ".html")}`),
       ...consecutive(programVersions).map(([a, b]) => `diff/${a}-${b}.html`),
       ...consecutive(kernelVersions).map(([a, b]) => `diff/${a}-${b}.html`),
+      ...[...new Set(Object.values(kernels).flatMap((k) => [...k.syscalls, ...k.messages].map((c) => `calls/${c.id}.html`)))],
+      ...[...new Set(Object.values(programs).flatMap((p) => p.slots.map((s) => `slots/${s.id}.html`)))],
+      "calls.html", "search.js", "search-index.js",
       "matrix.html", "abi.json", "abi.schema.json", "style.css", "playground.html", "playground.js", "playground-samples.js",
     ].sort();
     expect(files).toEqual(want);
@@ -109,6 +112,28 @@ describe("kiln site", () => {
     expect(page("abi/k1.html")).toContain('href="../errors.html"');
     expect(page("abi/k1.html")).toContain('id="field-maps"');
     expect(page("abi/k1.html")).toContain('<link rel="stylesheet" href="../style.css">');
+  });
+
+  it("links ids, errors, versions and recipes in the marked tables, and has a page per call and slot", () => {
+    const k2 = page("abi/k2.html");
+    expect(k2).toMatch(/<tr id="k2\.openat" class="row">\s*<td><a href="\.\.\/calls\/openat\.html">openat<\/a><a href="#k2\.openat"/);
+    expect(k2).toContain('<a href="../errors.html#errno.ENOENT">ENOENT</a>');
+    expect(k2).toContain('<a href="k1.html">k1</a>');
+    expect(k2).toMatch(/<a class="version-link" href="k3\.html" data-version="k3">k3<\/a>/);
+    expect(page("abi/p1.html")).toMatch(/<td><a href="\.\.\/slots\/write\.html">write<\/a>/);
+    expect(page("abi/k1.html")).toContain('href="../routes.html#recipe.lseek_llseek"');
+    const slot = page("slots/lseek.html");
+    for (const p of programVersions) for (const k of kernelVersions) expect(slot).toContain(`id="route.${p}-${k}"`);
+    expect(slot).toContain('href="../routes.html#recipe.lseek_llseek"');
+    const call = page("calls/write.html");
+    expect(call).toContain("k2: renumbered 64 → 4");
+    expect(call).toContain('href="../errors.html#errno.EPIPE"');
+    const index = readFileSync(join(out, "search-index.js"), "utf8");
+    const entries = JSON.parse(index.slice(index.indexOf("["), index.lastIndexOf("]") + 1)) as { t: string; u: string; n: string | null }[];
+    expect(entries).toContainEqual(expect.objectContaining({ t: "k2.openat", n: "5", u: "abi/k2.html#k2.openat" }));
+    expect(entries).toContainEqual(expect.objectContaining({ t: "openat", u: "calls/openat.html" }));
+    expect(entries).toContainEqual(expect.objectContaining({ t: "errno.ENOENT", u: "errors.html#errno.ENOENT" }));
+    expect(entries.some((e) => e.u === "routes.html#recipes")).toBe(true);
   });
 
   it("does not show the table markers or any raw HTML comment", () => {

@@ -25,7 +25,7 @@ export function errnoLinks(ctx: SiteContext, from: string, errors: readonly stri
 /** What a realised slot calls: `openat#56`, the message, or the recipe. */
 export function routeWhat(s: SlotRealisation): string {
   if (s.recipe) return s.recipe;
-  if (s.route === "message") return `message ${s.call ?? s.id}`;
+  if (s.route === "message") return s.call ?? s.id;
   return s.nr !== null ? `${s.call ?? s.id} #${s.nr}` : s.call ?? s.id;
 }
 
