@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import type { Command } from "commander";
-import { DiffError, diffAbis, formatDiff } from "../gen/diff.ts";
+import { DiffError, diffAbis, diffJson, formatDiff } from "../gen/diff.ts";
 import { checkSpec, formatDiagnostic, REPO_ROOT } from "../gen/main.ts";
 import type { Spec } from "../gen/model.ts";
 import { abiJsonText, buildSite, SiteOutError, type SiteResult } from "../web/site.ts";
@@ -46,7 +46,7 @@ export function registerDiff(program: Command): void {
       if (!spec) return;
       try {
         const d = diffAbis(spec, from, to);
-        process.stdout.write(opts.json ? `${JSON.stringify(d, null, 2)}\n` : formatDiff(d));
+        process.stdout.write(opts.json ? `${JSON.stringify(diffJson(d), null, 2)}\n` : formatDiff(d));
       } catch (err) {
         if (err instanceof DiffError) {
           console.error(`kiln diff: ${err.message}`);

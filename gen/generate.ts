@@ -1,6 +1,6 @@
 // Builds every generated output from a validated spec: path → text.
 import { ABI_JSON_FORMAT, type AbiJson, type KernelDispatch, type MessageRow, type ProgramTables, type SyscallRow } from "../impl/abi/types.ts";
-import { abiJsonSchema } from "./json-schema.ts";
+import { abiJsonSchema, diffJsonSchema, matrixJsonSchema } from "./json-schema.ts";
 
 /** The schema's file name, beside abi.json (generated/, the site). */
 export const ABI_SCHEMA_FILE = "abi.schema.json";
@@ -192,6 +192,8 @@ export function generateAll(spec: Spec): Map<string, string> {
   }
   out.set("generated/abi.json", `${JSON.stringify(abiJson(spec), null, 2)}\n`);
   out.set(`generated/${ABI_SCHEMA_FILE}`, `${JSON.stringify(abiJsonSchema(), null, 2)}\n`);
+  out.set("generated/diff.schema.json", `${JSON.stringify(diffJsonSchema(), null, 2)}\n`);
+  out.set("generated/matrix.schema.json", `${JSON.stringify(matrixJsonSchema(), null, 2)}\n`);
   return out;
 }
 

@@ -8,7 +8,6 @@
 // aliases of unions; each interface is one entry of `$defs`, referenced by name; JSDoc comments
 // become descriptions; optional properties are not required. Anything else is an error here, not
 // a silently loose schema.
-import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Node, Project, type Type } from "ts-morph";
 
@@ -19,15 +18,27 @@ export const ABI_SCHEMA_ID = "abi.schema.json";
 type Schema = Record<string, unknown>;
 
 let cached: Schema | null = null;
+/** One project for every schema of a run: the type checker is the expensive part. */
+let PROJECT: Project | null = null;
 
 /** The schema of abi.json (the `AbiJson` interface and everything it refers to). */
 export function abiJsonSchema(): Schema {
-  if (cached) return cached;
-  const project = new Project({ useInMemoryFileSystem: true, compilerOptions: { strict: true } });
-  const file = project.createSourceFile("types.ts", readFileSync(TYPES_FILE, "utf8"));
+  cached ??= schemaOf([TYPES_FILE], "AbiJson", ABI_SCHEMA_ID, "kiln abi.json");
+  return cached;
+}
+
+/**
+ * The schema of interface `rootName`, declared in the first of `files`; the interfaces and type
+ * aliases of every file listed become `$defs`. Files are read from disk, so imports between them
+ * resolve.
+ */
+export function schemaOf(files: readonly string[], rootName: string, id: string, title: string): Schema {
+  const project = (PROJECT ??= new Project({ compilerOptions: { strict: true, allowImportingTsExtensions: true, noEmit: true }, skipAddingFilesFromTsConfig: true }));
+  const sources = files.map((f) => project.getSourceFile(f) ?? project.addSourceFileAtPath(f));
+  project.resolveSourceFileDependencies();
   const defs: Record<string, Schema> = {};
-  const interfaces = new Map(file.getInterfaces().map((i) => [i.getName(), i]));
-  const aliases = new Map(file.getTypeAliases().map((a) => [a.getName(), a]));
+  const interfaces = new Map(sources.flatMap((file) => file.getInterfaces().map((i) => [i.getName(), i] as const)));
+  const aliases = new Map(sources.flatMap((file) => file.getTypeAliases().map((a) => [a.getName(), a] as const)));
 
   const describe = (node: Node): string | undefined => {
     const docs = Node.isJSDocable(node) ? node.getJsDocs().map((d) => d.getDescription().trim()).filter(Boolean) : [];
@@ -103,15 +114,26 @@ export function abiJsonSchema(): Schema {
     defs[name] = d ? { description: d, ...s } : s;
   };
 
-  define("AbiJson");
-  const root = defs.AbiJson!;
-  const sorted = Object.fromEntries(Object.keys(defs).filter((k) => k !== "AbiJson").sort().map((k) => [k, defs[k]]));
-  cached = {
+  define(rootName);
+  const root = defs[rootName]!;
+  const sorted = Object.fromEntries(Object.keys(defs).filter((k) => k !== rootName).sort().map((k) => [k, defs[k]]));
+  return {
     $schema: "https://json-schema.org/draft/2020-12/schema",
-    $id: ABI_SCHEMA_ID,
-    title: "kiln abi.json",
+    $id: id,
+    title,
     ...root,
     $defs: sorted,
   };
-  return cached;
+}
+
+const DIFF_FILE = fileURLToPath(new URL("./diff.ts", import.meta.url));
+
+/** The schema of `kiln diff --json` (gen/diff.ts `AbiDiffJson`). */
+export function diffJsonSchema(): Schema {
+  return schemaOf([DIFF_FILE], "AbiDiffJson", "diff.schema.json", "kiln diff --json");
+}
+
+/** The schema of `kiln matrix --json` and out/matrix.json (impl/abi/types.ts `MatrixJson`). */
+export function matrixJsonSchema(): Schema {
+  return schemaOf([TYPES_FILE], "MatrixJson", "matrix.schema.json", "kiln matrix --json");
 }

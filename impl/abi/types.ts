@@ -265,3 +265,48 @@ export interface ArgumentRule {
   readonly mask: { readonly name: string; readonly value: number } | null;
   readonly src: Source;
 }
+
+// ---- kiln matrix --json (and out/matrix.json) ----
+
+/** The version of `kiln matrix --json`'s shape; generated/matrix.schema.json describes it. */
+export const MATRIX_JSON_FORMAT = 1;
+
+/** What `kiln matrix --json` prints: every cell, the raw builds, the cost checks. */
+export interface MatrixJson {
+  /** `matrix.schema.json`. */
+  readonly $schema: string;
+  readonly format: typeof MATRIX_JSON_FORMAT;
+  /** Every cell passed, every raw build behaved as expected and every check held. */
+  readonly pass: boolean;
+  readonly cells: readonly MatrixJsonCell[];
+  readonly raw: readonly MatrixJsonRaw[];
+  readonly checks: readonly MatrixJsonCheck[];
+}
+
+/** One program ABI on one kernel ABI. */
+export interface MatrixJsonCell {
+  readonly program: string;
+  readonly kernel: string;
+  readonly pass: boolean;
+  /** Why the cell failed (absent when it passed). */
+  readonly reason?: string;
+  /** Per route: how many slot calls took it and what they cost in guest instructions and traps. */
+  readonly routes: Readonly<Record<string, { readonly calls: number; readonly instructions: number; readonly traps: number }>>;
+}
+
+/** A program built raw (k1's numbers, no stub section) on one kernel: expected to pass on k1 only. */
+export interface MatrixJsonRaw {
+  readonly program: string;
+  readonly kernel: string;
+  readonly ran: boolean;
+  readonly expected: "pass" | "fail";
+  readonly asExpected: boolean;
+}
+
+/** One of the cost checks the layer promises. */
+export interface MatrixJsonCheck {
+  readonly id: string;
+  readonly description: string;
+  readonly pass: boolean;
+  readonly figures: Readonly<Record<string, number | string>>;
+}

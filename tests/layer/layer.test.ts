@@ -13,7 +13,9 @@ import { Kernel } from "../../impl/kernel/kernel.ts";
 import { layerOf } from "../../impl/kernel/layered.ts";
 import { BufferStdio } from "../../impl/kernel/stdio.ts";
 import { installLayers } from "../../impl/layer/install.ts";
-import { buildMatrixProgram, runCell, runMatrix, type MatrixResult } from "../../impl/layer/matrix.ts";
+import { buildMatrixProgram, matrixJson, runCell, runMatrix, type MatrixResult } from "../../impl/layer/matrix.ts";
+import { MATRIX_JSON_FORMAT } from "../../impl/abi/types.ts";
+import { Ajv2020 } from "ajv/dist/2020.js";
 import { formatCall } from "../../impl/layer/trace.ts";
 
 const KERNELS = ["k1", "k2", "k3"] as const;
@@ -48,6 +50,14 @@ describe.skipIf(!cc)("the compatibility matrix", () => {
       const outs = new Set(m.cells.filter((c) => c.program === p).map((c) => c.stdout));
       expect(outs.size).toBe(1);
     }
+  });
+
+  it("kiln matrix --json's document validates against generated/matrix.schema.json (ajv)", () => {
+    const doc = matrixJson(m);
+    const validate = new Ajv2020({ allErrors: true, strict: true }).compile(JSON.parse(readFileSync(join(REPO, "generated/matrix.schema.json"), "utf8")) as object);
+    expect(validate(doc), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+    expect(doc).toMatchObject({ $schema: "matrix.schema.json", format: MATRIX_JSON_FORMAT });
+    expect(validate({ ...doc, format: MATRIX_JSON_FORMAT + 1 })).toBe(false);
   });
 
   it("the raw builds pass on k1 and fail on k2 and k3: the failure the layer removes", () => {

@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { afterAll, describe, expect, it } from "vitest";
 import { REPO_ROOT, checkSpec } from "../../gen/main.ts";
-import { abiJsonSchema } from "../../gen/json-schema.ts";
+import { abiJsonSchema, diffJsonSchema, matrixJsonSchema } from "../../gen/json-schema.ts";
+import { DIFF_JSON_FORMAT, diffAbis, diffJson } from "../../gen/diff.ts";
 import { ABI_JSON_FORMAT, type AbiJson } from "../../impl/abi/types.ts";
 import { kernelVersions, programVersions } from "../../generated/index.ts";
 import { matrixStaleness } from "../../web/site.ts";
@@ -78,6 +79,25 @@ describe("abi.json and its schema", () => {
     // Every rule names an argument that some signature with that id has.
     const sigs = [...abi.programs.flatMap((p) => p.slots), ...abi.kernels.flatMap((k) => [...k.syscalls, ...k.messages])];
     for (const r of abi.arguments) expect(sigs.some((s) => (r.call === "*" || s.id === r.call) && s.args.some((a) => a.name === r.arg)), `${r.call}.${r.arg}`).toBe(true);
+  });
+});
+
+describe("kiln diff --json and kiln matrix --json", () => {
+  it("kiln diff --json names its format and schema, and validates against generated/diff.schema.json for both families", () => {
+    const { spec } = checkSpec(join(REPO_ROOT, "spec"), "spec");
+    const dschema = JSON.parse(readFileSync(join(REPO_ROOT, "generated/diff.schema.json"), "utf8")) as object;
+    expect(dschema).toEqual(diffJsonSchema());
+    const v = new Ajv2020({ allErrors: true, strict: true }).compile(dschema);
+    for (const [a, b] of [["k1", "k2"], ["k2", "k3"], ["p1", "p2"], ["p2", "p3"]] as const) {
+      const doc = diffJson(diffAbis(spec, a, b));
+      expect(doc).toMatchObject({ $schema: "diff.schema.json", format: DIFF_JSON_FORMAT, from: a, to: b });
+      expect(v(doc), `${a}-${b}: ${JSON.stringify(v.errors?.slice(0, 3))}`).toBe(true);
+    }
+    expect(v({ ...diffJson(diffAbis(spec, "k1", "k2")), family: "neither" })).toBe(false);
+  });
+
+  it("the checked-in matrix schema is the one generated from impl/abi/types.ts (tests/layer validates a real run against it)", () => {
+    expect(JSON.parse(readFileSync(join(REPO_ROOT, "generated/matrix.schema.json"), "utf8"))).toEqual(matrixJsonSchema());
   });
 });
 

@@ -292,5 +292,5 @@ describe("kiln CLI: diff, abi-json, site", () => {
     // The matrix page uses out/matrix.json when `kiln matrix` has written it (CI runs it first).
     expect(r.stdout).toMatch(/^kiln site: \d+ pages, \d+ files in cli-site\/ \(\d+ ms\); (no run results|matrix from \S*out\/matrix\.json)/);
     expect(readFileSync(join(work, "cli-site/index.html"), "utf8")).toContain("<title>kiln specification</title>");
-  });
+  }, 240_000);
 });
