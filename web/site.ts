@@ -14,7 +14,6 @@ import type { Diagnostic } from "../gen/diagnostics.ts";
 import { consecutivePairs, versionsOf } from "../gen/diff.ts";
 import { ABI_SCHEMA_FILE, abiJson } from "../gen/generate.ts";
 import { callPages, CALLS_INDEX } from "./pages/calls.ts";
-import { fileURLToPath } from "node:url";
 
 const GENERATED_SCHEMA = fileURLToPath(new URL(`../generated/${ABI_SCHEMA_FILE}`, import.meta.url));
 import { linkTables } from "./link-tables.ts";
