@@ -34,8 +34,9 @@ instructions more than the raw sequence "li a7, N; ecall; li t0, -4095; bgeu a0,
 in the raw p1 build; (b) getpid and monotonic_ns on k2 and k3 cost at most 6 instructions and no
 trap; (c) a p3 batch of 64 reads on k3 costs exactly 1 trap.
 
-JSON: { pass, cells: [{program, kernel, pass, routes: {route: {calls, instructions, traps}}}],
-raw: [...], checks: [{id, description, pass, figures}] } (instructions and traps are totals).
+JSON: { $schema: "matrix.schema.json", format: 1, pass, cells: [{program, kernel, pass, routes:
+{route: {calls, instructions, traps}}}], raw: [...], checks: [{id, description, pass, figures}] }
+(instructions and traps are totals); the schema is generated/matrix.schema.json (docs/abi-json.md).
 
 Exit status: 0 green; 1 a cell, raw cell or check failed; 127 the cross compiler is missing.`,
     )

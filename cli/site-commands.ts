@@ -38,7 +38,7 @@ export function registerDiff(program: Command): void {
     .description("show what changed between two program ABIs (p1 p2) or two kernel ABIs (k1 k2): calls or slots, structures, shared page, ring, and for kernels the route of every affected program slot")
     .argument("<from>", "the older version, e.g. k1")
     .argument("<to>", "the newer version, e.g. k2")
-    .option("--json", "print the diff as JSON")
+    .option("--json", "print the diff as JSON ($schema diff.schema.json, format 1; see docs/abi-json.md)")
     .option("--spec <dir>", "the spec directory (default: the repository's spec/)")
     .action((from: string, to: string, opts: { json?: boolean; spec?: string }) => {
       quietOnClosedPipe();
