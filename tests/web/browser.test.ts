@@ -153,6 +153,16 @@ describe("the spec site in Chromium", () => {
       }
     }
     expect(await page.locator("text=No run results are present.").isVisible()).toBe(true);
+    // On a laptop-wide window (1280 px for four kernel ABIs, wider per added kernel) the matrix and
+    // every slot-routes table fit: no kernel column is cut off.
+    await page.setViewportSize({ width: Math.max(1280, 320 * kernelVersions.length), height: 800 });
+    const fits = await page.evaluate(() => {
+      const g = globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<{ className: string; scrollWidth: number; parentElement: { clientWidth: number } }> } };
+      return Array.from(g.document.querySelectorAll("main table.matrix, main table.slot-routes")).map((t) => ({ table: t.className, fits: t.scrollWidth <= t.parentElement.clientWidth }));
+    });
+    expect(fits.length).toBeGreaterThan(1);
+    await page.setViewportSize({ width: 1280, height: 800 });
+    for (const f of fits) expect(f).toEqual({ table: f.table, fits: true });
   });
 
   it("the k1 → k2 diff page shows the renumbering and the forced routes", async () => {
