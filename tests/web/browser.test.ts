@@ -124,10 +124,19 @@ describe("the spec site in Chromium", () => {
     const s = await targetState(page, "k2.openat");
     expect(s).toMatchObject({ isTarget: true, targetId: "k2.openat", inView: true, outline: "solid", selfLink: "#k2.openat" });
     expect(s!.background).not.toBe("rgba(0, 0, 0, 0)");
-    // Rows far down the page too: a struct field and a realise row.
-    for (const id of ["k2.stat.st_pad2", "k2.realise.batch"]) {
+    // Rows far down the page too: a struct field and a realise row; the table's header stays in
+    // view above the row (sticky), so the columns are named after the jump.
+    for (const id of ["k2.stat.st_pad2", "k2.realise.batch", "k2.fstatat"]) {
       await page.goto(`${base}abi/k2.html#${id}`);
       expect(await targetState(page, id)).toMatchObject({ isTarget: true, inView: true });
+      const pos = await page.evaluate((id) => {
+        const g = globalThis as unknown as { document: { getElementById(id: string): (El & { closest(s: string): El | null }) | null } };
+        const tr = g.document.getElementById(id)!;
+        const th = tr.closest("table")!.querySelector("thead th")!;
+        return { th: th.getBoundingClientRect(), tr: tr.getBoundingClientRect() };
+      }, id);
+      expect(pos.th.top, id).toBeGreaterThanOrEqual(0);
+      expect(pos.th.bottom, id).toBeLessThanOrEqual(pos.tr.top + 1);
     }
   });
 
