@@ -220,9 +220,10 @@ export function buildSite(opts: SiteOptions): SiteResult {
   } catch (err) {
     warnings.push(`${(err as Error).message}; the matrix page shows routes only`);
   }
-  if (results) warnings.push(...matrixStaleness(opts.root, matrixFile, results, spec));
+  const stale = results ? matrixStaleness(opts.root, matrixFile, results, spec) : [];
+  warnings.push(...stale);
   // Pages that are neither Markdown nor diffs go here, in the order the navigation lists them
-  pages.push(matrixPage(ctx, results, results ? posix.basename(matrixFile) : null));
+  pages.push(matrixPage(ctx, results, results ? posix.basename(matrixFile) : null, stale));
   const perCall = callPages(ctx);
   const cacheDir = opts.cacheDir ?? defaultCacheDir(opts.root);
   const samples = buildSamples(cacheDir);

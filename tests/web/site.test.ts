@@ -183,6 +183,9 @@ describe("kiln site", () => {
     expect(m).toMatch(/id="matrix\.p1-k1"[^]*?<div class="verdict pass">pass<\/div>[^]*?345 insn/);
     expect(m).toMatch(/id="matrix\.p2-k3"[^]*?<div class="verdict fail">FAIL<\/div>/);
     expect(m).toMatch(/id="matrix\.p3-k3"[^]*?not run/);
+    // Two cells only: kiln site says loudly that the results lack versions, on the page too.
+    expect(r.ok && r.warnings.some((w) => w.startsWith("INCOMPLETE RUN RESULTS"))).toBe(true);
+    expect(m).toContain('<p class="note stale"><strong>Warning: </strong>');
   }, 180_000);
 
   it("writes abi.json exactly as the generator writes generated/abi.json", () => {
