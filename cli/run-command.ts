@@ -13,7 +13,7 @@ import type { Thread } from "../impl/kernel/process.ts";
 import { Kernel } from "../impl/kernel/kernel.ts";
 import { LoadError } from "../impl/kernel/loader.ts";
 import { Vfs } from "../impl/kernel/vfs.ts";
-import { CallSummary, formatCall, formatSyscall, LayerTracer, TraceSink } from "../impl/layer/trace.ts";
+import { CallSummary, formatCall, formatSyscall, LayerTracer, SyscallSummary, TraceSink } from "../impl/layer/trace.ts";
 import { hostStdio, type Stdio } from "../impl/kernel/stdio.ts";
 
 const SIGNAMES: Record<number, string> = {
@@ -97,7 +97,7 @@ export function registerRun(program: Command): void {
     .option("--trace", "trace every call through the layer's stub table to stderr (see below)")
     .option("-o, --trace-output <file>", "write --trace, --strace and --summary output to this file instead of stderr (strace's -o)")
     .option("--trace-calls <ids>", "trace only these calls: comma-separated slot or call ids, e.g. openat,read (strace's -e trace=)", (v: string) => v.split(",").map((x) => x.trim()).filter(Boolean))
-    .option("--summary", "at exit, print calls, errors, traps and instructions per slot and route (strace's -c)")
+    .option("--summary", "at exit, print calls, errors, traps and instructions per slot and route, then calls and errors per kernel call (strace's -c)")
     .addHelpText(
       "after",
       `
@@ -163,6 +163,7 @@ async function runCommand(prog: string, args: string[], opts: RunOpts): Promise<
   };
   const only = opts.traceCalls ? new Set(opts.traceCalls) : null;
   const summary = opts.summary ? new CallSummary() : null;
+  const kernelSummary = opts.summary ? new SyscallSummary() : null;
   try {
     const opt = {
       dispatch,
@@ -170,10 +171,11 @@ async function runCommand(prog: string, args: string[], opts: RunOpts): Promise<
       hostRealtime: opts.hostTime ?? false,
       ...(opts.maxInsns ? { maxInsns: opts.maxInsns } : {}),
       ...(opts.memory !== undefined ? { memoryCap: opts.memory * 1024 * 1024 } : {}),
-      ...(opts.strace
+      ...(opts.strace || kernelSummary
         ? {
             onSyscall: (t: Thread, row: Pick<SyscallRow, "id" | "args" | "ret">, args: readonly number[], r: number | "blocked" | "noreturn") => {
-              if (!only || only.has(row.id)) sink.line(`[strace] ${formatSyscall(t.tid, t.proc.vm.mem, row, args, r)}`);
+              kernelSummary?.add(row.id, r);
+              if (opts.strace && (!only || only.has(row.id))) sink.line(`[strace] ${formatSyscall(t.tid, t.proc.vm.mem, row, args, r)}`);
             },
           }
         : {}),
@@ -213,6 +215,7 @@ async function runCommand(prog: string, args: string[], opts: RunOpts): Promise<
   tracer?.finish();
   sink.close();
   if (summary) for (const l of summary.lines()) sink.line(l);
+  if (kernelSummary) for (const l of kernelSummary.lines()) sink.line(l);
   if (traceFd !== 2) fs.closeSync(traceFd);
   if (opts.count) process.stderr.write(`kiln: ${r.insns} instructions retired\n`);
   const o = r.outcome;

@@ -565,3 +565,26 @@ export class CallSummary {
     return [`${"calls".padStart(7)} ${"errors".padStart(7)} ${"traps".padStart(7)} ${"insns".padStart(11)} ${"insns/call".padStart(10)}  ${"slot".padEnd(18)} route`, rule, ...rows.map(fmt), rule, fmt(total)];
   }
 }
+
+/** Kernel calls by id (`kiln run --summary`): calls and errors, as strace -c counts them. */
+export class SyscallSummary {
+  private readonly rows = new Map<string, { calls: number; errors: number }>();
+
+  add(id: string, result: number | "blocked" | "noreturn"): void {
+    let r = this.rows.get(id);
+    if (!r) this.rows.set(id, (r = { calls: 0, errors: 0 }));
+    r.calls++;
+    if (typeof result === "number" && result < 0 && result >= -4095) r.errors++;
+  }
+
+  /** The table, most calls first, with a total line; empty when no kernel call was made. */
+  lines(): string[] {
+    const rows = [...this.rows].sort(([a, x], [b, y]) => y.calls - x.calls || a.localeCompare(b));
+    if (rows.length === 0) return [];
+    const total = rows.reduce((t, [, r]) => ({ calls: t.calls + r.calls, errors: t.errors + r.errors }), { calls: 0, errors: 0 });
+    const fmt = (calls: number, errors: number, what: string) => `${String(calls).padStart(7)} ${String(errors).padStart(7)}  ${what}`;
+    const rule = `${"-".repeat(7)} ${"-".repeat(7)}  ${"-".repeat(18)}`;
+    const head = `${"calls".padStart(7)} ${"errors".padStart(7)}  kernel call`;
+    return [head, rule, ...rows.map(([id, r]) => fmt(r.calls, r.errors, id)), rule, fmt(total.calls, total.errors, "total")];
+  }
+}

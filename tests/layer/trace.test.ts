@@ -14,7 +14,7 @@ import { argumentRules, constants, errno, errnoText } from "../../generated/spec
 import { Kernel } from "../../impl/kernel/kernel.ts";
 import { BufferStdio } from "../../impl/kernel/stdio.ts";
 import { installLayers } from "../../impl/layer/install.ts";
-import { CallSummary, flagsText, formatCall, formatSyscall, LayerTracer, quote, TraceSink } from "../../impl/layer/trace.ts";
+import { CallSummary, SyscallSummary, flagsText, formatCall, formatSyscall, LayerTracer, quote, TraceSink } from "../../impl/layer/trace.ts";
 
 const cc = haveCrossCompiler();
 const dir = mkdtempSync(join(tmpdir(), "kiln-trace-"));
@@ -148,6 +148,15 @@ describe("trace output", () => {
     expect(out).toBe("abcdef\n[1] trace one\nghi\n[1] trace two\n");
   });
 
+  it("SyscallSummary counts calls and errors per kernel call", () => {
+    const s = new SyscallSummary();
+    s.add("openat", 3);
+    s.add("openat", -2);
+    s.add("read", 10);
+    expect(s.lines()).toEqual(["  calls  errors  kernel call", "------- -------  ------------------", "      2       1  openat", "      1       0  read", "------- -------  ------------------", "      3       1  total"]);
+    expect(new SyscallSummary().lines()).toEqual([]);
+  });
+
   it("CallSummary totals calls, errors, traps and instructions per slot and route", () => {
     const s = new CallSummary();
     const base = { tid: 1, pid: 1, program: "p1", kernel: "k1", slot: 4, id: "openat", route: "direct" as const, recipe: null, call: "openat", nr: 56, args: [], argText: [], result: 3, result64: null, resultText: "3", kernelCalls: [], messages: [] };
@@ -185,5 +194,9 @@ describe("trace output", () => {
     expect(t).toContainEqual(expect.stringMatching(/^ +2 +0 +2 +\d+ +[\d.]+ +p2\.write +direct write#64$/));
     expect(t).toContainEqual(expect.stringMatching(/^ +1 +0 +1 +\d+ +[\d.]+ +p2\.getpid +direct getpid#172$/));
     expect(t).toContainEqual(expect.stringMatching(/ total$/));
+    // Then the kernel calls, as strace -c counts them.
+    expect(t).toContainEqual(expect.stringMatching(/^ +calls +errors +kernel call$/));
+    expect(t).toContainEqual(expect.stringMatching(/^ +2 +0  write$/));
+    expect(t).toContainEqual(expect.stringMatching(/^ +1 +0  exit_group$/));
   }, 120_000);
 });
