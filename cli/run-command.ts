@@ -95,7 +95,7 @@ export function registerRun(program: Command): void {
     .option("--memory <mib>", "cap on guest memory in MiB, all processes together (default 512)", positiveInt("--memory"))
     .option("--strace", "trace every system call to stderr")
     .option("--trace", "trace every call through the layer's stub table to stderr (see below)")
-    .option("-o, --trace-output <file>", "write --trace, --strace and --summary output to this file instead of stderr (strace's -o)")
+    .option("--trace-output <file>", "write --trace, --strace and --summary output to this file instead of stderr (strace's -o)")
     .option("--trace-calls <ids>", "trace only these calls: comma-separated slot or call ids, e.g. openat,read (strace's -e trace=)", (v: string) => v.split(",").map((x) => x.trim()).filter(Boolean))
     .option("--summary", "at exit, print calls, errors, traps and instructions per slot and route, then calls and errors per kernel call (strace's -c)")
     .addHelpText(

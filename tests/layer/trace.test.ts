@@ -185,7 +185,7 @@ describe("trace output", () => {
     expect(text).toMatch(/^\[strace\] \[1\] write\(1, "abc", 3\) = 3$/m);
     // A file of its own, only the calls asked for, and the summary.
     const out = join(dir, "trace.txt");
-    const r2 = spawnSync(process.execPath, [join(REPO, "bin/kiln"), "run", "-k", "k1", "--trace", "--trace-calls", "write", "--summary", "-o", out, prog], { encoding: "utf8" });
+    const r2 = spawnSync(process.execPath, [join(REPO, "bin/kiln"), "run", "-k", "k1", "--trace", "--trace-calls", "write", "--summary", "--trace-output", out, prog], { encoding: "utf8" });
     expect(r2.status, r2.stderr).toBe(0);
     expect(r2.stdout).toBe("abcdef\n");
     expect(r2.stderr).toBe("");
