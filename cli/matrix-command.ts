@@ -38,8 +38,9 @@ bltu t0, a0, err" measured in the oldest program ABI's raw build; (b) every reci
 cost in spec/routes.md (columns "max insns", "max traps": getpid from the shared page, the
 monotonic clock, a batch on the ring) keeps it on every call, in every cell that uses it.
 
-JSON: { pass, cells: [{program, kernel, pass, routes: {route: {calls, instructions, traps}}}],
-raw: [...], checks: [{id, description, pass, figures}] } (instructions and traps are totals).
+JSON: { $schema: "matrix.schema.json", format: 1, pass, cells: [{program, kernel, pass, routes:
+{route: {calls, instructions, traps}}}], raw: [...], checks: [{id, description, pass, figures}] }
+(instructions and traps are totals); the schema is generated/matrix.schema.json (docs/abi-json.md).
 
 Exit status: 0 green; 1 a cell, raw cell or check failed; 127 the cross compiler is missing.`,
     )

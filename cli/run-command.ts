@@ -8,11 +8,13 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { InvalidArgumentError, type Command } from "commander";
-import type { KernelDispatch } from "../impl/abi/types.ts";
+import type { KernelDispatch, SyscallRow } from "../impl/abi/types.ts";
+import type { Thread } from "../impl/kernel/process.ts";
 import { Kernel } from "../impl/kernel/kernel.ts";
 import { LoadError } from "../impl/kernel/loader.ts";
 import { Vfs } from "../impl/kernel/vfs.ts";
-import { formatCall, LayerTracer } from "../impl/layer/trace.ts";
+import { CallSummary, formatCall, formatSyscall, LayerTracer, SyscallSummary, TraceSink } from "../impl/layer/trace.ts";
+import { hostStdio, type Stdio } from "../impl/kernel/stdio.ts";
 
 const SIGNAMES: Record<number, string> = {
   1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 5: "SIGTRAP", 6: "SIGABRT", 7: "SIGBUS", 8: "SIGFPE",
@@ -76,6 +78,9 @@ interface RunOpts {
   strace?: boolean;
   trace?: boolean;
   spec?: string;
+  traceOutput?: string;
+  traceCalls?: string[];
+  summary?: boolean;
 }
 
 export function registerRun(program: Command): void {
@@ -98,6 +103,9 @@ export function registerRun(program: Command): void {
     .option("--strace", "trace every system call to stderr")
     .option("--trace", "trace every call through the layer's stub table to stderr (see below)")
     .option("--spec <dir>", "run on the kernel ABIs and layers of this spec directory (e.g. an edited copy of spec/) instead of the checkout's generated tables")
+    .option("--trace-output <file>", "write --trace, --strace and --summary output to this file instead of stderr (strace's -o)")
+    .option("--trace-calls <ids>", "trace only these calls: comma-separated slot or call ids, e.g. openat,read (strace's -e trace=)", (v: string) => v.split(",").map((x) => x.trim()).filter(Boolean))
+    .option("--summary", "at exit, print calls, errors, traps and instructions per slot and route, then calls and errors per kernel call (strace's -c)")
     .addHelpText(
       "after",
       `
@@ -108,14 +116,18 @@ clocks advance 1 ns per retired instruction.
 
 --trace prints one line per call a layered program makes through its stub table, when it returns:
   [tid] pN.slot(args) = result  <route what; T traps, I insns[; via calls{messages}]>
-args are decoded by the program ABI's slot signature (ints signed, pointers hex, strings quoted and
-cut at 32 bytes, AT_FDCWD by name); a failed call shows "-1 errno=ENAME" (errno read through tp+4);
-"?" is a call that never returned (exit, a successful execve shows 0). route is the pair's route
+args are decoded as the spec says (spec/errors.md, "How arguments read"): strings and buffers
+quoted and cut at 32 bytes (a buffer the call fills shown after it), flags by the names of their
+constant group (O_RDONLY|O_CLOEXEC), modes in octal, AT_FDCWD and other enums by name, pointers in
+hex; a failed call shows "-1 ENOENT (No such file or directory)" (errno read through tp+4, the text
+from the spec's errno table); "?" is a call that never returned (exit, a successful execve shows
+0). --strace prints every kernel call the same way, prefixed [strace]. Trace lines never split a
+line of the guest's own output: while the guest's line is open they wait for its end. route is the pair's route
 (direct, renumbered, translated, userspace, emulated, message); what is the recipe, or the kernel
 call as id#number, or the message. I counts the guest instructions from the jal into the slot
 (included) through its return; T the traps (ecalls) taken meanwhile. "via" lists the kernel calls
 and ring messages made when they are not just the one named (ring_enter{read×64}).
-Example: [1] p2.openat(AT_FDCWD, "/data/x", 0x0, 0) = 3  <message openat; 1 trap, 48 insns>`,
+Example: [1] p2.openat(AT_FDCWD, "/data/x", O_RDONLY|O_CLOEXEC, 0) = 3  <message openat; 1 trap, 48 insns>`,
     )
     .action(async (prog: string, args: string[], opts: RunOpts) => {
       process.exitCode = await runCommand(prog, args, opts);
@@ -150,15 +162,51 @@ async function runCommand(prog: string, args: string[], opts: RunOpts): Promise<
   for (const kv of env) if (!kv.includes("=")) return fail(`--env expects KEY=VALUE, got '${kv}'`, 2);
   let kernel: Kernel;
   let tracer: LayerTracer | null = null;
+  // Where trace lines go: stderr, sharing it (and stdout, when both are the same file or terminal)
+  // with the guest line by line; or a file of their own.
+  let traceFd = 2;
+  if (opts.traceOutput !== undefined) {
+    try {
+      traceFd = fs.openSync(opts.traceOutput, "w");
+    } catch (e) {
+      return fail(`--trace-output ${opts.traceOutput}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 2);
+    }
+  }
+  const sink = new TraceSink((text) => void hostStdio.write(traceFd, new TextEncoder().encode(text)));
+  const shared = new Set<number>(traceFd === 2 ? [2, ...(sameFile(1, 2) ? [1] : [])] : []);
+  const stdio: Stdio = {
+    read: (max) => hostStdio.read(max),
+    write: (fd, bytes) => (shared.has(fd) ? sink.guestWrite(bytes, (b) => hostStdio.write(fd, b)) : hostStdio.write(fd, bytes)),
+  };
+  const only = opts.traceCalls ? new Set(opts.traceCalls) : null;
+  const summary = opts.summary ? new CallSummary() : null;
+  const kernelSummary = opts.summary ? new SyscallSummary() : null;
   try {
     const opt = {
       dispatch,
+      stdio,
       hostRealtime: opts.hostTime ?? false,
       ...(opts.maxInsns ? { maxInsns: opts.maxInsns } : {}),
       ...(opts.memory !== undefined ? { memoryCap: opts.memory * 1024 * 1024 } : {}),
-      ...(opts.strace ? { trace: (l: string) => void process.stderr.write(`[strace] ${l}\n`) } : {}),
+      ...(opts.strace || kernelSummary
+        ? {
+            onSyscall: (t: Thread, row: Pick<SyscallRow, "id" | "args" | "ret">, args: readonly number[], r: number | "blocked" | "noreturn") => {
+              kernelSummary?.add(row.id, r);
+              if (opts.strace && (!only || only.has(row.id))) sink.line(`[strace] ${formatSyscall(t.tid, t.proc.vm.mem, row, args, r)}`);
+            },
+          }
+        : {}),
     };
-    tracer = opts.trace ? new LayerTracer({ keep: false, onCall: (c) => void process.stderr.write(`${formatCall(c)}\n`) }) : null;
+    tracer =
+      opts.trace || summary
+        ? new LayerTracer({
+            keep: false,
+            onCall: (c) => {
+              summary?.add(c);
+              if (opts.trace && (!only || only.has(c.id))) sink.line(formatCall(c));
+            },
+          })
+        : null;
     kernel = new Kernel(tracer ? tracer.kernelOptions(opt) : opt);
     if (opts.root) {
       try {
@@ -182,6 +230,10 @@ async function runCommand(prog: string, args: string[], opts: RunOpts): Promise<
   }
   const r = kernel.run();
   tracer?.finish();
+  sink.close();
+  if (summary) for (const l of summary.lines()) sink.line(l);
+  if (kernelSummary) for (const l of kernelSummary.lines()) sink.line(l);
+  if (traceFd !== 2) fs.closeSync(traceFd);
   if (opts.count) process.stderr.write(`kiln: ${r.insns} instructions retired\n`);
   const o = r.outcome;
   if (o.kind === "limit") process.stderr.write(`kiln run: ${prog}: ${o.message}\n`);
@@ -189,4 +241,15 @@ async function runCommand(prog: string, args: string[], opts: RunOpts): Promise<
     process.stderr.write(`kiln run: ${prog}: killed by signal ${o.signal} (${SIGNAMES[o.signal] ?? "SIG" + o.signal})\n`);
   }
   return r.status;
+}
+
+/** Are two host descriptors the same file, pipe or terminal? */
+function sameFile(a: number, b: number): boolean {
+  try {
+    const x = fs.fstatSync(a);
+    const y = fs.fstatSync(b);
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false;
+  }
 }

@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import type { Command } from "commander";
-import { DiffError, diffAbis, formatDiff } from "../gen/diff.ts";
+import { DiffError, diffAbis, diffJson, formatDiff } from "../gen/diff.ts";
 import { checkSpec, formatDiagnostic, REPO_ROOT } from "../gen/main.ts";
 import type { Spec } from "../gen/model.ts";
 import { abiJsonText, buildSite, SiteOutError, type SiteResult } from "../web/site.ts";
@@ -38,7 +38,7 @@ export function registerDiff(program: Command): void {
     .description("show what changed between two program ABIs (p1 p2) or two kernel ABIs (k1 k2): calls or slots, structures, shared page, ring, and for kernels the route of every affected program slot")
     .argument("<from>", "the older version, e.g. k1")
     .argument("<to>", "the newer version, e.g. k2")
-    .option("--json", "print the diff as JSON")
+    .option("--json", "print the diff as JSON ($schema diff.schema.json, format 1; see docs/abi-json.md)")
     .option("--spec <dir>", "the spec directory (default: the repository's spec/)")
     .action((from: string, to: string, opts: { json?: boolean; spec?: string }) => {
       quietOnClosedPipe();
@@ -46,7 +46,7 @@ export function registerDiff(program: Command): void {
       if (!spec) return;
       try {
         const d = diffAbis(spec, from, to);
-        process.stdout.write(opts.json ? `${JSON.stringify(d, null, 2)}\n` : formatDiff(d));
+        process.stdout.write(opts.json ? `${JSON.stringify(diffJson(d), null, 2)}\n` : formatDiff(d));
       } catch (err) {
         if (err instanceof DiffError) {
           console.error(`kiln diff: ${err.message}`);

@@ -112,6 +112,21 @@ export interface RouteChange {
   readonly sameRoute: boolean;
 }
 
+/** The version of `kiln diff --json`'s shape; generated/diff.schema.json describes it. */
+export const DIFF_JSON_FORMAT = 1;
+
+/** What `kiln diff --json` prints: the diff with its format and schema. */
+export interface AbiDiffJson extends AbiDiff {
+  /** `diff.schema.json`. */
+  readonly $schema: string;
+  readonly format: typeof DIFF_JSON_FORMAT;
+}
+
+/** `kiln diff --json`'s document for a diff. */
+export function diffJson(d: AbiDiff): AbiDiffJson {
+  return { $schema: "diff.schema.json", format: DIFF_JSON_FORMAT, ...d };
+}
+
 export interface AbiDiff {
   readonly family: Family;
   readonly from: string;

@@ -11,7 +11,7 @@ import { parseTable, type ParsedRow } from "./schema.ts";
 const PLACEMENT: Record<"kernel" | "program" | "chapter", readonly string[]> = {
   kernel: ["kernel", "syscalls", "messages", "struct", "realise", "fieldmap"],
   program: ["program", "slots", "struct"],
-  chapter: ["struct", "recipes", "selection", "errno", "constants", "access"],
+  chapter: ["struct", "recipes", "selection", "errno", "constants", "access", "arguments", "types", "convention"],
 };
 
 function listMarkdown(dir: string): string[] {
@@ -55,6 +55,10 @@ export function loadSpec(specDir: string | null, displayRoot?: string): LoadResu
     errno: [],
     constants: [],
     access: [],
+    arguments: [],
+    types: [],
+    convention: [],
+    published: new Set(),
   };
   // null: an empty spec (the directory does not exist; the caller reports it).
   const files = specDir === null ? [] : listMarkdown(specDir);
@@ -198,6 +202,9 @@ function loadFile(
         else if (table.kind === "selection") spec.selection.push({ ...loc, program: v(r, "program"), kernel: v(r, "kernel"), layer: v(r, "layer"), path: v(r, "path") });
         else if (table.kind === "errno") spec.errno.push({ ...loc, name: v(r, "name"), value: v(r, "value"), meaning: v(r, "meaning") });
         else if (table.kind === "access") spec.access.push({ ...loc, structure: v(r, "structure"), field: v(r, "field"), size: v(r, "size"), usedBy: v(r, "used by") });
+        else if (table.kind === "types") spec.types.push({ ...loc, type: v(r, "type"), size: v(r, "size"), signed: v(r, "signed") === "yes", pointer: v(r, "pointer") === "yes", meaning: v(r, "meaning") });
+        else if (table.kind === "convention") spec.convention.push({ ...loc, kind: v(r, "kind"), number: v(r, "number"), args: v(r, "args"), result: v(r, "result"), failure: v(r, "failure") });
+        else if (table.kind === "arguments") spec.arguments.push({ ...loc, call: v(r, "call"), arg: v(r, "arg"), direction: v(r, "direction"), length: v(r, "length"), format: v(r, "format"), constants: v(r, "constants"), mask: v(r, "mask") });
         else if (table.kind === "constants") spec.constants.push({ ...loc, group: table.args[0]!, name: v(r, "name"), value: v(r, "value"), meaning: v(r, "meaning") });
       }
     }

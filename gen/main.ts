@@ -37,6 +37,7 @@ export function checkSpec(specDir: string, display?: string): CheckResult {
   const published = readPublished(specDir, report, spec.root);
   validate(spec, report, published);
   checkPublished(spec, published, report);
+  for (const v of Object.keys(published)) spec.published.add(v);
   return { spec, diagnostics: sortDiagnostics(report.diagnostics) };
 }
 

@@ -142,6 +142,36 @@ export interface Constant extends Located {
   readonly meaning: string;
 }
 
+/** A row of the `arguments` table: how tools read one argument (spec/errors.md). */
+export interface ArgumentRule extends Located {
+  /** A call or slot id, or "*" for every call with an argument of this name. */
+  readonly call: string;
+  readonly arg: string;
+  readonly direction: "in" | "out" | "inout";
+  readonly length: string | null;
+  readonly format: "bytes" | "string" | "flags" | "enum" | "octal" | null;
+  readonly constants: string | null;
+  readonly mask: string | null;
+}
+
+/** A row of the `types` table (spec/errors.md). */
+export interface TypeRow extends Located {
+  readonly type: string;
+  readonly size: number;
+  readonly signed: boolean;
+  readonly pointer: boolean;
+  readonly meaning: string;
+}
+
+/** A row of the `convention` table (spec/errors.md). */
+export interface ConventionRow extends Located {
+  readonly kind: "call" | "slot";
+  readonly number: string;
+  readonly args: readonly string[];
+  readonly result: string;
+  readonly failure: string;
+}
+
 export interface Spec {
   /** The spec directory as given (used in diagnostics and `src`). */
   readonly root: string;
@@ -155,6 +185,11 @@ export interface Spec {
   readonly errno: Errno[];
   readonly constants: Constant[];
   readonly access: Access[];
+  readonly arguments: ArgumentRule[];
+  readonly types: TypeRow[];
+  readonly convention: ConventionRow[];
+  /** Program ABIs frozen in spec/abi/published.json (filled by gen/main.ts checkSpec). */
+  readonly published: Set<string>;
 }
 
 /** Numeric order of versions: k2 < k10. */

@@ -150,6 +150,13 @@ export const translations: CellParser<Translation[]> = (t) => {
 export const ACCESS_ROLES = ["shared page", "shared_thread", "ring", "tls"] as const;
 export type AccessRole = (typeof ACCESS_ROLES)[number];
 
+export const DIRECTIONS = ["in", "out", "inout"] as const;
+export const ARG_FORMATS = ["bytes", "string", "flags", "enum", "octal"] as const;
+
+/** `group`, `group:PREFIX*` or `group:NAME`: which constants show an argument's value. */
+export const constantSelector: CellParser<string> = (t) =>
+  /^[a-z_][a-z0-9_]*(?::[A-Z_][A-Z0-9_]*\*?)?$/.test(t) ? t : err(`\`${t}\` is not a constant selector (group, group:PREFIX* or group:NAME)`);
+
 export const SCHEMAS: readonly TableSchema[] = [
   {
     kind: "kernel",
@@ -307,6 +314,47 @@ export const SCHEMAS: readonly TableSchema[] = [
       { name: "name", parse: upperName },
       { name: "value", parse: nonNegative },
       { name: "meaning", parse: text },
+    ],
+  },
+  {
+    kind: "convention",
+    args: [],
+    options: [],
+    description: "The calling convention of kernel calls and program slots, for other tools.",
+    columns: [
+      { name: "kind", parse: oneOf(["call", "slot"] as const) },
+      { name: "number", parse: text },
+      { name: "args", parse: listOf(identifier) },
+      { name: "result", parse: text },
+      { name: "failure", parse: text },
+    ],
+  },
+  {
+    kind: "types",
+    args: [],
+    options: [],
+    description: "The types signatures and fields use: size, signedness, pointer-ness.",
+    columns: [
+      { name: "type", parse: identifier },
+      { name: "size", parse: nonNegative },
+      { name: "signed", parse: oneOf(["yes", "no"] as const) },
+      { name: "pointer", parse: oneOf(["yes", "no"] as const) },
+      { name: "meaning", parse: text },
+    ],
+  },
+  {
+    kind: "arguments",
+    args: [],
+    options: [],
+    description: "How tools read a call's arguments: direction, length argument, format and constants.",
+    columns: [
+      { name: "call", parse: (t: string) => (t === "*" ? t : identifier(t)) },
+      { name: "arg", parse: identifier },
+      { name: "direction", parse: oneOf(DIRECTIONS) },
+      { name: "length", parse: optional(identifier) },
+      { name: "format", parse: optional(oneOf(ARG_FORMATS)) },
+      { name: "constants", parse: optional(constantSelector) },
+      { name: "mask", parse: optional(upperName) },
     ],
   },
   {

@@ -7,6 +7,7 @@ import { resolvePath } from "./paths.ts";
 import { effectiveRealise, kernelById, layoutOf, realise, structScope } from "./resolve.ts";
 import type { AccessRole, Arg } from "./schema.ts";
 import { programRecordMatches, type Published } from "./published.ts";
+import { validateArguments } from "./arguments.ts";
 
 /** Scalar signature types; `ptr<T>` must name a scalar or a structure in scope. */
 const SIGNATURE_TYPES = new Set(["int", "uint", "usize", "ssize", "fd", "pid", "cstr", "ptr", "noreturn", ...Object.keys(SCALARS)]);
@@ -46,6 +47,7 @@ export function validate(spec: Spec, report: Reporter, published: Published = {}
     const view: ProgramAbi = { ...p, slots: p.slots.filter(trusted.slot) };
     for (const k of kernels) checkPair(spec, view, k, report);
   }
+  validateArguments(spec, report);
 }
 
 function checkVersions(spec: Spec, kernels: KernelAbi[], programs: ProgramAbi[], report: Reporter): void {

@@ -21,6 +21,7 @@ import { cpuMachine } from "../kernel/cpu-machine.ts";
 import { BufferStdio } from "../kernel/stdio.ts";
 import { installLayers } from "./install.ts";
 import { isIdentity } from "./routes.ts";
+import { MATRIX_JSON_FORMAT, type MatrixJson } from "../abi/types.ts";
 import { LayerTracer, statsObject, type RouteStats, type TracedCall } from "./trace.ts";
 
 export const MATRIX_DIR = join(REPO, "matrix");
@@ -463,8 +464,10 @@ export function formatMatrix(r: MatrixResult): string {
 }
 
 /** Machine-readable results (`kiln matrix --json`, out/matrix.json). */
-export function matrixJson(r: MatrixResult): unknown {
+export function matrixJson(r: MatrixResult): MatrixJson {
   return {
+    $schema: "matrix.schema.json",
+    format: MATRIX_JSON_FORMAT,
     pass: r.pass,
     cells: r.cells.map((c) => ({
       program: c.program,
