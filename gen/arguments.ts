@@ -64,7 +64,8 @@ export function validateArguments(spec: Spec, report: Reporter): void {
     if (r.call !== "*" && sigs.length === 0) report.error(r.cellAt.call ?? r.at, "unknown-call", `\`${r.call}\` is no slot, call or message of any ABI version`);
     const withArg = sigs.filter((s) => s.some((a) => a.name === r.arg));
     if (sigs.length > 0 && withArg.length === 0) report.error(r.cellAt.arg ?? r.at, "unknown-arg", `no signature of \`${r.call}\` has an argument \`${r.arg}\``);
-    if (r.length && !withArg.every((s) => s.some((a) => a.name === r.length))) report.error(r.cellAt.length ?? r.at, "unknown-arg", `length \`${r.length}\` is not an argument of every \`${r.call}\` with \`${r.arg}\``);
+    // A signature that lost its length argument is reported once, where it changed (arg-mismatch); tools then show the pointer.
+    if (r.length && withArg.length > 0 && !withArg.some((s) => s.some((a) => a.name === r.length))) report.error(r.cellAt.length ?? r.at, "unknown-arg", `length \`${r.length}\` is not an argument of any \`${r.call}\` with \`${r.arg}\``);
     if (r.constants) {
       const group = r.constants.split(":")[0]!;
       if (!spec.constants.some((c) => c.group === group)) report.error(r.cellAt.constants ?? r.at, "unknown-constant", `no constants table for group \`${group}\``);
