@@ -37,6 +37,9 @@ trap; (c) a p3 batch of 64 reads on k3 costs exactly 1 trap.
 JSON: { pass, cells: [{program, kernel, pass, routes: {route: {calls, instructions, traps}}}],
 raw: [...], checks: [{id, description, pass, figures}] } (instructions and traps are totals).
 
+The cells run on worker threads, one per core (KILN_MATRIX_WORKERS=N to choose; 1 runs them in
+process); a terminal shows their progress on stderr.
+
 Exit status: 0 green; 1 a cell, raw cell or check failed; 127 the cross compiler is missing.`,
     )
     .action(async (opts: MatrixOpts) => {
@@ -46,14 +49,23 @@ Exit status: 0 green; 1 a cell, raw cell or check failed; 127 the cross compiler
         process.exitCode = 127;
         return;
       }
-      const { runMatrix, formatMatrix, matrixJson } = await import("../impl/layer/matrix.ts");
-      const r = runMatrix();
+      const { runMatrix, formatMatrix, matrixJson, buildMatrixProgram, runCell } = await import("../impl/layer/matrix.ts");
+      const { kernelVersions, programVersions } = await import("../generated/index.ts");
+      const { matrixJobs, poolSize, runCellsInPool } = await import("./matrix-pool.ts");
+      const { paintVerdicts, painter, progress } = await import("./term.ts");
+      // Build every matrix program here (cached), then run the cells on one worker per core.
+      const jobs = matrixJobs(programVersions.map((p) => buildMatrixProgram(p)), kernelVersions);
+      const workers = poolSize(jobs.length);
+      const bar = progress("kiln matrix: cells");
+      const lookup = workers > 1 ? await runCellsInPool(jobs, workers, runCell, (d, t) => bar.update(d, t)) : runCell;
+      bar.end();
+      const r = runMatrix({ runCell: lookup });
       const json = JSON.stringify(matrixJson(r), null, 2) + "\n";
       if (opts.out) {
         mkdirSync(dirname(resolve(opts.out)), { recursive: true });
         writeFileSync(resolve(opts.out), json);
       }
-      process.stdout.write(opts.json ? json : formatMatrix(r));
+      process.stdout.write(opts.json ? json : paintVerdicts(formatMatrix(r), painter(process.stdout)));
       process.exitCode = r.pass ? 0 : 1;
     });
 }

@@ -19,6 +19,10 @@ const SIGNAMES: Record<number, string> = {
   9: "SIGKILL", 10: "SIGUSR1", 11: "SIGSEGV", 12: "SIGUSR2", 13: "SIGPIPE", 14: "SIGALRM", 15: "SIGTERM",
 };
 
+declare const __KILN_BUNDLE__: boolean | undefined;
+/** The bundle's prebuilt layer images (scripts/build.mjs), as fresh as the bundle itself. */
+const PREBUILT_LAYERS = typeof __KILN_BUNDLE__ !== "undefined" ? fileURLToPath(new URL("../dist/layers/", import.meta.url)) : null;
+
 const GENERATED_KERNELS = fileURLToPath(new URL("../generated/kernel/", import.meta.url));
 
 function kernelNames(): string[] {
@@ -34,7 +38,8 @@ async function loadDispatch(name: string): Promise<KernelDispatch | string> {
   if (!/^k\d+$/.test(name) || !names.includes(name)) {
     return `unknown kernel ABI '${name}' (available: ${names.join(", ") || "none — run 'kiln gen' first"})`;
   }
-  const mod = (await import(new URL(`../generated/kernel/${name}.ts`, import.meta.url).href)) as { dispatch: KernelDispatch };
+  // A template literal the bundler expands into every generated/kernel/*.ts (scripts/build.mjs).
+  const mod = (await import(`../generated/kernel/${name}.ts`)) as { dispatch: KernelDispatch };
   return mod.dispatch;
 }
 
@@ -153,7 +158,8 @@ async function runCommand(prog: string, args: string[], opts: RunOpts): Promise<
     void Vfs;
     if (opts.layers !== false) {
       try {
-        installLayers(kernel.vfs, typeof opts.layers === "string" ? layersFromDir(path.resolve(opts.layers)) : undefined);
+        const dir = typeof opts.layers === "string" ? path.resolve(opts.layers) : PREBUILT_LAYERS !== null && fs.existsSync(PREBUILT_LAYERS) ? PREBUILT_LAYERS : null;
+        installLayers(kernel.vfs, dir !== null ? layersFromDir(dir) : undefined);
       } catch (e) {
         return fail(`--layers ${String(opts.layers)}: ${(e as Error).message}`, 2);
       }
