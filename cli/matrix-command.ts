@@ -53,6 +53,7 @@ Exit status: 0 green; 1 a cell, raw cell or check failed; 127 the cross compiler
       const { kernelVersions, programVersions } = await import("../generated/index.ts");
       const { matrixJobs, poolSize, runCellsInPool } = await import("./matrix-pool.ts");
       const { paintVerdicts, painter, progress } = await import("./term.ts");
+      (await import("./prebuilt.ts")).usePrebuiltLayers();
       // Build every matrix program here (cached), then run the cells on one worker per core.
       const jobs = matrixJobs(programVersions.map((p) => buildMatrixProgram(p)), kernelVersions);
       const workers = poolSize(jobs.length);

@@ -3,6 +3,9 @@
 import { parentPort } from "node:worker_threads";
 import { runCell } from "../impl/layer/matrix.ts";
 import type { CellJob, CellReply } from "./matrix-pool.ts";
+import { usePrebuiltLayers } from "./prebuilt.ts";
+
+usePrebuiltLayers();
 
 parentPort!.on("message", (job: CellJob) => {
   let reply: CellReply;

@@ -13,15 +13,12 @@ import { Kernel } from "../impl/kernel/kernel.ts";
 import { LoadError } from "../impl/kernel/loader.ts";
 import { Vfs } from "../impl/kernel/vfs.ts";
 import { formatCall, LayerTracer } from "../impl/layer/trace.ts";
+import { usePrebuiltLayers } from "./prebuilt.ts";
 
 const SIGNAMES: Record<number, string> = {
   1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 5: "SIGTRAP", 6: "SIGABRT", 7: "SIGBUS", 8: "SIGFPE",
   9: "SIGKILL", 10: "SIGUSR1", 11: "SIGSEGV", 12: "SIGUSR2", 13: "SIGPIPE", 14: "SIGALRM", 15: "SIGTERM",
 };
-
-declare const __KILN_BUNDLE__: boolean | undefined;
-/** The bundle's prebuilt layer images (scripts/build.mjs), as fresh as the bundle itself. */
-const PREBUILT_LAYERS = typeof __KILN_BUNDLE__ !== "undefined" ? fileURLToPath(new URL("../dist/layers/", import.meta.url)) : null;
 
 const GENERATED_KERNELS = fileURLToPath(new URL("../generated/kernel/", import.meta.url));
 
@@ -158,8 +155,8 @@ async function runCommand(prog: string, args: string[], opts: RunOpts): Promise<
     void Vfs;
     if (opts.layers !== false) {
       try {
-        const dir = typeof opts.layers === "string" ? path.resolve(opts.layers) : PREBUILT_LAYERS !== null && fs.existsSync(PREBUILT_LAYERS) ? PREBUILT_LAYERS : null;
-        installLayers(kernel.vfs, dir !== null ? layersFromDir(dir) : undefined);
+        if (opts.layers === undefined) usePrebuiltLayers();
+        installLayers(kernel.vfs, typeof opts.layers === "string" ? layersFromDir(path.resolve(opts.layers)) : undefined);
       } catch (e) {
         return fail(`--layers ${String(opts.layers)}: ${(e as Error).message}`, 2);
       }
