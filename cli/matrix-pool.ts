@@ -5,7 +5,6 @@
 // process, so the pool only ever changes the speed.
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { createRequire } from "node:module";
 import type { CellRun, MatrixBuild } from "../impl/layer/matrix.ts";
 
 declare const __KILN_BUNDLE__: boolean | undefined;
@@ -36,9 +35,9 @@ export function matrixJobs(builds: readonly MatrixBuild[], kernels: readonly str
 /** A worker running cli/matrix-worker: the bundled one under dist/, or the TypeScript one through tsx. */
 function startWorker(): Worker {
   if (typeof __KILN_BUNDLE__ !== "undefined") return new Worker(new URL("../dist/matrix-worker.mjs", import.meta.url));
-  const tsx = createRequire(import.meta.url).resolve("tsx/esm/api");
+  const tsx = import.meta.resolve("tsx/esm/api");
   const entry = new URL("./matrix-worker.ts", import.meta.url).href;
-  const boot = `import(${JSON.stringify(new URL(`file://${tsx}`).href)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
   return new Worker(boot, { eval: true });
 }
 

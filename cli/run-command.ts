@@ -13,12 +13,12 @@ import { Kernel } from "../impl/kernel/kernel.ts";
 import { LoadError } from "../impl/kernel/loader.ts";
 import { Vfs } from "../impl/kernel/vfs.ts";
 import { formatCall, LayerTracer } from "../impl/layer/trace.ts";
+import { constants } from "../generated/spec.ts";
+import { guestStdio, setExitCode, writeErr } from "./io.ts";
 import { usePrebuiltLayers } from "./prebuilt.ts";
 
-const SIGNAMES: Record<number, string> = {
-  1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 5: "SIGTRAP", 6: "SIGABRT", 7: "SIGBUS", 8: "SIGFPE",
-  9: "SIGKILL", 10: "SIGUSR1", 11: "SIGSEGV", 12: "SIGUSR2", 13: "SIGPIPE", 14: "SIGALRM", 15: "SIGTERM",
-};
+/** Signal number → name, from the spec's signal constants. */
+const SIGNAMES: Record<number, string> = Object.fromEntries(Object.entries(constants.signals).map(([name, nr]) => [nr, name]));
 
 const GENERATED_KERNELS = fileURLToPath(new URL("../generated/kernel/", import.meta.url));
 
@@ -112,12 +112,12 @@ and ring messages made when they are not just the one named (ring_enter{read×64
 Example: [1] p2.openat(AT_FDCWD, "/data/x", 0x0, 0) = 3  <message openat; 1 trap, 48 insns>`,
     )
     .action(async (prog: string, args: string[], opts: RunOpts) => {
-      process.exitCode = await runCommand(prog, args, opts);
+      setExitCode(await runCommand(prog, args, opts));
     });
 }
 
 function fail(msg: string, status: number): number {
-  process.stderr.write(`kiln run: ${msg}\n`);
+  writeErr(`kiln run: ${msg}\n`);
   return status;
 }
 
@@ -138,12 +138,13 @@ async function runCommand(prog: string, args: string[], opts: RunOpts): Promise<
   try {
     const opt = {
       dispatch,
+      stdio: guestStdio(),
       hostRealtime: opts.hostTime ?? false,
       ...(opts.maxInsns ? { maxInsns: opts.maxInsns } : {}),
       ...(opts.memory !== undefined ? { memoryCap: opts.memory * 1024 * 1024 } : {}),
-      ...(opts.strace ? { trace: (l: string) => void process.stderr.write(`[strace] ${l}\n`) } : {}),
+      ...(opts.strace ? { trace: (l: string) => void writeErr(`[strace] ${l}\n`) } : {}),
     };
-    tracer = opts.trace ? new LayerTracer({ keep: false, onCall: (c) => void process.stderr.write(`${formatCall(c)}\n`) }) : null;
+    tracer = opts.trace ? new LayerTracer({ keep: false, onCall: (c) => void writeErr(`${formatCall(c)}\n`) }) : null;
     kernel = new Kernel(tracer ? tracer.kernelOptions(opt) : opt);
     if (opts.root) {
       try {
@@ -168,11 +169,13 @@ async function runCommand(prog: string, args: string[], opts: RunOpts): Promise<
   }
   const r = kernel.run();
   tracer?.finish();
-  if (opts.count) process.stderr.write(`kiln: ${r.insns} instructions retired\n`);
+  if (opts.count) writeErr(`kiln: ${r.insns} instructions retired\n`);
   const o = r.outcome;
-  if (o.kind === "limit") process.stderr.write(`kiln run: ${prog}: ${o.message}\n`);
-  else if (o.kind === "signaled") {
-    process.stderr.write(`kiln run: ${prog}: killed by signal ${o.signal} (${SIGNAMES[o.signal] ?? "SIG" + o.signal})\n`);
+  if (o.kind === "limit") writeErr(`kiln run: ${prog}: ${o.message}\n`);
+  // A guest killed by SIGPIPE wrote into a closed pipe (`kiln run prog | head`): the reader chose to
+  // stop, so there is nothing to report (as in a shell); the status still says 128+SIGPIPE.
+  else if (o.kind === "signaled" && o.signal !== constants.signals.SIGPIPE) {
+    writeErr(`kiln run: ${prog}: killed by signal ${o.signal} (${SIGNAMES[o.signal] ?? "SIG" + o.signal})\n`);
   }
   return r.status;
 }

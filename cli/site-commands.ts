@@ -7,6 +7,7 @@ import { formatDiagnostic } from "../gen/diagnostics.ts";
 import { checkSpec, REPO_ROOT } from "../gen/check.ts";
 import type { Spec } from "../gen/model.ts";
 import type { SiteResult } from "../web/site.ts";
+import { paintDiagnostic, paintDiffSigns, painter } from "./term.ts";
 
 /** `kiln diff … | head` closes the pipe early: end quietly instead of crashing with EPIPE. */
 let pipeGuard = false;
@@ -25,7 +26,8 @@ function loadValid(command: string, specDir?: string): Spec | null {
   const display = specDir ? specDir.replace(/\/+$/, "") : "spec";
   const { spec, diagnostics } = checkSpec(dir, display);
   if (diagnostics.length > 0) {
-    for (const d of diagnostics) console.error(formatDiagnostic(d));
+    const paint = painter(process.stderr);
+    for (const d of diagnostics) console.error(paintDiagnostic(formatDiagnostic(d), paint));
     console.error(`kiln ${command}: ${diagnostics.length} error(s) in the spec; fix them first (\`kiln check\`)`);
     process.exitCode = 1;
     return null;
@@ -47,7 +49,7 @@ export function registerDiff(program: Command): void {
       if (!spec) return;
       try {
         const d = diffAbis(spec, from, to);
-        process.stdout.write(opts.json ? `${JSON.stringify(d, null, 2)}\n` : formatDiff(d));
+        process.stdout.write(opts.json ? `${JSON.stringify(d, null, 2)}\n` : paintDiffSigns(formatDiff(d), painter(process.stdout)));
       } catch (err) {
         if (err instanceof DiffError) {
           console.error(`kiln diff: ${err.message}`);

@@ -1,8 +1,10 @@
 // kiln gen and kiln check: the spec pipeline's commands.
-import { resolve } from "node:path";
+import { existsSync, statSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { formatDiagnostic, Reporter } from "../gen/diagnostics.ts";
 import { checkSpec, REPO_ROOT } from "../gen/check.ts";
+import { paintDiagnostic, painter } from "./term.ts";
 import { PUBLISHED_FILE, readPublished, snapshot, writePublished } from "../gen/published.ts";
 
 export function registerGen(program: Command): void {
@@ -36,14 +38,33 @@ export function registerGen(program: Command): void {
     });
 }
 
+/**
+ * The spec directory a command works on: --spec, else kiln's own spec/ (so the command works from
+ * any directory); its display name is relative to the current directory. null (exit 2, message
+ * printed) when it is not a directory.
+ */
+function specDir(command: string, given: string | undefined): { dir: string; display: string } | null {
+  const dir = given !== undefined ? resolve(given) : join(REPO_ROOT, "spec");
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    console.error(`kiln ${command}: ${given ?? dir}: no such spec directory${given === undefined ? "" : " (--spec names a directory of Markdown files, like kiln's spec/)"}`);
+    process.exitCode = 2;
+    return null;
+  }
+  const display = given !== undefined ? given.replace(/\/+$/, "") : relative(process.cwd(), dir) || ".";
+  return { dir, display };
+}
+
 export function registerCheck(program: Command): void {
   program
     .command("check")
     .description("validate a spec directory and print every error as file:line:col; exit 1 on any error, 0 and silence otherwise")
-    .option("--spec <dir>", "the spec directory", "spec")
-    .action((opts: { spec: string }) => {
-      const { diagnostics } = checkSpec(resolve(opts.spec), opts.spec.replace(/\/+$/, ""));
-      for (const d of diagnostics) console.log(formatDiagnostic(d));
+    .option("--spec <dir>", "the spec directory (default: kiln's own spec/)")
+    .action((opts: { spec?: string }) => {
+      const where = specDir("check", opts.spec);
+      if (!where) return;
+      const { diagnostics } = checkSpec(where.dir, where.display);
+      const paint = painter(process.stdout);
+      for (const d of diagnostics) console.log(paintDiagnostic(formatDiagnostic(d), paint));
       if (diagnostics.length > 0) process.exitCode = 1;
     });
 }
@@ -53,10 +74,12 @@ export function registerPublish(program: Command): void {
     .command("publish")
     .description("freeze a program ABI: record its slots and structures in spec/abi/published.json, after which `kiln check` rejects any change to them")
     .argument("<version>", "the program ABI to publish, e.g. p3")
-    .option("--spec <dir>", "the spec directory", "spec")
-    .action((version: string, opts: { spec: string }) => {
-      const dir = resolve(opts.spec);
-      const { spec, diagnostics } = checkSpec(dir, opts.spec.replace(/\/+$/, ""));
+    .option("--spec <dir>", "the spec directory (default: kiln's own spec/)")
+    .action((version: string, opts: { spec?: string }) => {
+      const where = specDir("publish", opts.spec);
+      if (!where) return;
+      const dir = where.dir;
+      const { spec, diagnostics } = checkSpec(dir, where.display);
       for (const d of diagnostics) console.error(formatDiagnostic(d));
       if (diagnostics.length > 0) {
         console.error(`kiln publish: fix the spec first (${diagnostics.length} error(s))`);
@@ -70,12 +93,12 @@ export function registerPublish(program: Command): void {
         return;
       }
       const report = new Reporter();
-      const published = readPublished(dir, report, opts.spec);
+      const published = readPublished(dir, report, where.display);
       if (published[version]) {
         console.log(`kiln publish: ${version} is already published (${PUBLISHED_FILE}); nothing to do`);
         return;
       }
       writePublished(dir, { ...published, [version]: snapshot(p) });
-      console.log(`kiln publish: ${version} is published: ${p.slots.length} slots and ${p.structs.size} structures recorded in ${opts.spec}/${PUBLISHED_FILE}`);
+      console.log(`kiln publish: ${version} is published: ${p.slots.length} slots and ${p.structs.size} structures recorded in ${where.display}/${PUBLISHED_FILE}`);
     });
 }
