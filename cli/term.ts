@@ -6,11 +6,14 @@ interface Stream {
   readonly isTTY?: boolean;
 }
 
-/** Whether to colour what goes to `stream`: FORCE_COLOR (not "0") forces it, NO_COLOR (non-empty) forbids it, else only on a terminal. */
+/**
+ * Whether to colour what goes to `stream`: FORCE_COLOR (https://force-color.org: set and not empty;
+ * "0" or "false" turn colour off) forces it, NO_COLOR (set and not empty) forbids it, otherwise only
+ * on a terminal.
+ */
 export function useColour(stream: Stream = process.stdout, env: NodeJS.ProcessEnv = process.env): boolean {
   const force = env["FORCE_COLOR"];
-  if (force !== undefined && force !== "0" && force !== "false") return true;
-  if (force === "0" || force === "false") return false;
+  if (force !== undefined && force !== "") return force !== "0" && force !== "false";
   if (env["NO_COLOR"] !== undefined && env["NO_COLOR"] !== "") return false;
   return stream.isTTY === true && env["TERM"] !== "dumb";
 }
