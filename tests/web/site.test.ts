@@ -16,13 +16,14 @@ import { readMatrix } from "../../web/matrix-data.ts";
 import { relHref, sitePathOf } from "../../web/paths.ts";
 import { abiJsonText, buildSite, SiteOutError, type SiteResult } from "../../web/site.ts";
 import { kernelVersions, programVersions } from "../../generated/index.ts";
+import { sharedSite } from "../support/shared-site.ts";
 
 const work = mkdtempSync(join(tmpdir(), "kiln-site-"));
-const out = join(work, "site");
+let out = "";
 let result: SiteResult;
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 beforeAll(() => {
-  result = buildSite({ root: REPO_ROOT, out, matrixFile: join(work, "no-matrix.json") });
+  ({ out, result } = sharedSite()); // built once per test run (tests/support/shared-site.ts)
 });
 
 function walk(dir: string): string[] {
