@@ -3,7 +3,7 @@
 // and keyed by a hash of its inputs, so deleting it only costs time. A cache that cannot be
 // written (read-only home, full disk) is no error: the work is just done again next time.
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 
@@ -40,8 +40,19 @@ export function cachedJson<T>(area: string, key: string, compute: () => T): T {
     const tmp = `${file}.${process.pid}-${Math.random().toString(36).slice(2)}`;
     writeFileSync(tmp, JSON.stringify(value));
     renameSync(tmp, file);
+    prune(dir);
   } catch {
     // an unwritable cache only costs time
   }
   return value;
+}
+
+/** Entries an area keeps; past that, a write drops the older half (by modification time). */
+const AREA_LIMIT = 1000;
+
+function prune(dir: string): void {
+  const names = readdirSync(dir).filter((n) => n.endsWith(".json"));
+  if (names.length <= AREA_LIMIT) return;
+  const aged = names.map((n) => ({ n, t: statSync(join(dir, n)).mtimeMs })).sort((a, b) => a.t - b.t);
+  for (const { n } of aged.slice(0, aged.length - AREA_LIMIT / 2)) rmSync(join(dir, n), { force: true });
 }
