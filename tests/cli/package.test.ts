@@ -24,7 +24,8 @@ describe("the packed package", () => {
     expect(existsSync(join(pkg, "tests"))).toBe(false);
 
     const cwd = mkdtempSync(join(work, "elsewhere-"));
-    // A cache of its own (kiln check's tables land there), but the libc builds shared with the other tests.
+    // A cache of its own (kiln check's tables and the site's playground land there), but the libc
+    // builds shared with the other tests (keyed by their inputs).
     const env: NodeJS.ProcessEnv = { ...process.env, KILN_CACHE_DIR: join(work, "cache"), KILN_SDK_CACHE: SDK_CACHE, NO_COLOR: "1" };
     delete env["KILN_SOURCE"];
     const kiln = (...args: string[]) => {
@@ -47,6 +48,7 @@ describe("the packed package", () => {
     expect(ok("build-layers", "--out", "layers")).toMatch(/layers in layers/);
     for (const sub of ["publish", "matrix", "bench", "run", "cc", "site"]) expect(ok(sub, "--help")).toMatch(new RegExp(`Usage: kiln ${sub}`));
     expect(ok("site", "--out", "site")).toMatch(/pages/);
+    expect(existsSync(join(work, "cache/site"))).toBe(true);
     if (haveCrossCompiler()) {
       ok("cc", "-p", "p1", "-o", "hello", join(pkg, "examples/hello.c"));
       expect(ok("run", "--kernel", "k3", "hello")).toBe("hello, world\n");
