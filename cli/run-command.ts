@@ -169,7 +169,7 @@ async function runCommand(prog: string, args: string[], opts: RunOpts): Promise<
   }
   const r = kernel.run();
   tracer?.finish();
-  if (opts.count) writeErr(`kiln: ${r.insns} instructions retired\n`);
+  if (opts.count) writeErr(`kiln run: ${r.insns} instructions retired\n`);
   const o = r.outcome;
   if (o.kind === "limit") writeErr(`kiln run: ${prog}: ${o.message}\n`);
   // A guest killed by SIGPIPE wrote into a closed pipe (`kiln run prog | head`): the reader chose to

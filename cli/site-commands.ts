@@ -103,7 +103,7 @@ export function registerSite(program: Command): void {
         return;
       }
       if (!r.ok) {
-        for (const d of r.diagnostics) console.error(formatDiagnostic(d));
+        for (const d of r.diagnostics) console.error(paintDiagnostic(formatDiagnostic(d), painter(process.stderr)));
         console.error(`kiln site: ${r.diagnostics.length} error(s) in the spec; nothing built`);
         process.exitCode = 1;
         return;

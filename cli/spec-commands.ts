@@ -17,7 +17,7 @@ export function registerGen(program: Command): void {
       // The generator (ts-morph) loads only here: kiln check and the others never pay for it.
       const { runGen } = await import("../gen/main.ts");
       const r = runGen(REPO_ROOT, opts.check ?? false);
-      for (const d of r.diagnostics) console.error(formatDiagnostic(d));
+      for (const d of r.diagnostics) console.error(paintDiagnostic(formatDiagnostic(d), painter(process.stderr)));
       if (r.diagnostics.length > 0) {
         console.error(`kiln gen: ${r.diagnostics.length} error(s) in the spec; nothing generated`);
         process.exitCode = 1;
@@ -25,8 +25,8 @@ export function registerGen(program: Command): void {
       }
       const ms = (performance.now() - started).toFixed(0);
       if (opts.check) {
-        for (const f of r.changed) console.error(`stale: ${f} (run \`npm run gen\`)`);
-        for (const f of r.stale) console.error(`stale: ${f} is no longer generated (run \`npm run gen\`)`);
+        for (const f of r.changed) console.error(`kiln gen: stale: ${f} (run \`kiln gen\`)`);
+        for (const f of r.stale) console.error(`kiln gen: stale: ${f} is no longer generated (run \`kiln gen\`)`);
         if (r.changed.length + r.stale.length > 0) {
           process.exitCode = 1;
           return;
@@ -80,7 +80,7 @@ export function registerPublish(program: Command): void {
       if (!where) return;
       const dir = where.dir;
       const { spec, diagnostics } = checkSpec(dir, where.display);
-      for (const d of diagnostics) console.error(formatDiagnostic(d));
+      for (const d of diagnostics) console.error(paintDiagnostic(formatDiagnostic(d), painter(process.stderr)));
       if (diagnostics.length > 0) {
         console.error(`kiln publish: fix the spec first (${diagnostics.length} error(s))`);
         process.exitCode = 1;
