@@ -37,8 +37,8 @@ trap; (c) a p3 batch of 64 reads on k3 costs exactly 1 trap.
 JSON: { pass, cells: [{program, kernel, pass, routes: {route: {calls, instructions, traps}}}],
 raw: [...], checks: [{id, description, pass, figures}] } (instructions and traps are totals).
 
-The cells run on worker threads, one per core (KILN_MATRIX_WORKERS=N to choose; 1 runs them in
-process); a terminal shows their progress on stderr.
+The cells run on one thread per core, the main one and worker threads (KILN_MATRIX_WORKERS=N
+chooses the number of threads; 1 runs them all in process); a terminal shows their progress on stderr.
 
 Exit status: 0 green; 1 a cell, raw cell or check failed; 127 the cross compiler is missing.`,
     )

@@ -1,5 +1,5 @@
 // `kiln matrix` on every core: the cells of the matrix (each program ABI's layered and raw program
-// on every kernel ABI) run on worker threads, one per core, with the matrix's own per-cell function
+// on every kernel ABI) run on this thread and on worker threads, one thread per core, with the matrix's own per-cell function
 // (impl/layer/matrix.ts runCell); runMatrix then takes their results instead of running the cells
 // itself. A cell the pool did not run (runMatrix asked for one it was not told about) runs in
 // process, so the pool only ever changes the speed.
@@ -41,7 +41,7 @@ function startWorker(): Worker {
   return new Worker(boot, { eval: true });
 }
 
-/** How many workers for n cells: one per core, at most one per cell; 1 means "run in process". */
+/** How many threads for n cells (this one and the workers): one per core, at most one per cell; 1 means "run in process". */
 export function poolSize(n: number): number {
   const env = Number(process.env["KILN_MATRIX_WORKERS"]);
   const want = Number.isInteger(env) && env > 0 ? env : availableParallelism();
@@ -49,42 +49,55 @@ export function poolSize(n: number): number {
 }
 
 /**
- * Runs the jobs on `workers` threads; `onDone(done, total)` after each. Returns a runCell-shaped
- * lookup that answers from the results and falls back to `runHere` for any other cell.
+ * Runs the jobs on `lanes` threads: this one and `lanes - 1` workers, all taking cells from one
+ * queue; `onDone(done, total)` after each. Returns a runCell-shaped lookup that answers from the
+ * results and falls back to `runHere` for any other cell.
  */
 export async function runCellsInPool(
   jobs: readonly Omit<CellJob, "id">[],
-  workers: number,
+  lanes: number,
   runHere: (elf: string, object: string | null, kernel: string, opts?: CellOpts) => CellRun,
   onDone: (done: number, total: number) => void = () => {},
 ): Promise<(elf: string, object: string | null, kernel: string, opts?: CellOpts) => CellRun> {
   const results = new Map<string, CellRun>();
   const queue = jobs.map((j, id) => ({ ...j, id }));
   let done = 0;
-  const pool = Array.from({ length: workers }, () => startWorker());
+  const finished = (j: Omit<CellJob, "id">, run: CellRun): void => {
+    results.set(key(j.elf, j.object, j.kernel, j.opts), run);
+    onDone(++done, jobs.length);
+  };
+  const pool = Array.from({ length: Math.max(0, lanes - 1) }, () => startWorker());
+  const workerLane = (w: Worker) =>
+    new Promise<void>((resolve, reject) => {
+      let busy = false;
+      const next = (): void => {
+        const job = queue.shift();
+        if (!job) return resolve();
+        busy = true;
+        w.postMessage(job);
+      };
+      w.on("message", (r: CellReply) => {
+        busy = false;
+        if ("error" in r) return reject(new Error(`matrix cell ${jobs[r.id]!.elf} on ${jobs[r.id]!.kernel}: ${r.error}`));
+        finished(jobs[r.id]!, r.run);
+        next();
+      });
+      w.on("error", reject);
+      w.on("exit", (code) => (busy || queue.length > 0 ? reject(new Error(`a matrix worker exited (status ${code}) with cells left to run`)) : undefined));
+      next();
+    });
+  // This thread's lane: one cell at a time, yielding between cells so the workers' results and
+  // requests for more are handled.
+  const hereLane = async (): Promise<void> => {
+    for (;;) {
+      await new Promise<void>((r) => setImmediate(r));
+      const job = queue.shift();
+      if (!job) return;
+      finished(job, runHere(job.elf, job.object, job.kernel, job.opts));
+    }
+  };
   try {
-    await Promise.all(
-      pool.map(
-        (w) =>
-          new Promise<void>((resolve, reject) => {
-            const next = (): void => {
-              const job = queue.shift();
-              if (!job) return resolve();
-              w.postMessage(job);
-            };
-            w.on("message", (r: CellReply) => {
-              if ("error" in r) return reject(new Error(`matrix cell ${jobs[r.id]!.elf} on ${jobs[r.id]!.kernel}: ${r.error}`));
-              const j = jobs[r.id]!;
-              results.set(key(j.elf, j.object, j.kernel, j.opts), r.run);
-              onDone(++done, jobs.length);
-              next();
-            });
-            w.on("error", reject);
-            w.on("exit", (code) => (queue.length > 0 || code !== 0 ? reject(new Error(`a matrix worker exited (status ${code})`)) : undefined));
-            next();
-          }),
-      ),
-    );
+    await Promise.all([...pool.map(workerLane), hereLane()]);
   } finally {
     await Promise.all(pool.map((w) => w.terminate()));
   }
