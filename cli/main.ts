@@ -64,7 +64,9 @@ export async function main(argv: string[]): Promise<number> {
       outputError: (str, w) => w(`${prefix}: ${str.replace(/^error: /, "").trimEnd()}\n`),
     })
     .showHelpAfterError(`(run '${prefix} --help' for usage)`);
-  const wanted = sub && first !== "help" ? [sub] : Object.keys(COMMANDS);
+  // `kiln --version` loads no subcommand; `kiln --help`, `kiln help` and unknown commands load them all (to list them).
+  const versionOnly = !sub && first === undefined && argv.some((a) => a === "--version" || a === "-V");
+  const wanted = versionOnly ? [] : sub && first !== "help" ? [sub] : Object.keys(COMMANDS);
   for (const name of wanted) (await COMMANDS[name]!())(program);
   for (const c of program.commands) {
     c.exitOverride().showHelpAfterError(`(run 'kiln ${c.name()} --help' for usage)`);
