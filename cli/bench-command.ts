@@ -1,9 +1,5 @@
 // kiln bench: prints the project's benchmark figures (never asserted by tests).
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import type { Command } from "commander";
-import { runGenBenchmarks } from "../bench/gen.ts";
-import { REPO_ROOT } from "../gen/main.ts";
 
 export function registerBench(program: Command): void {
   program
@@ -17,27 +13,16 @@ export function registerBench(program: Command): void {
         return;
       }
       if (!opts.only || opts.only === "gen") {
+        const { runGenBenchmarks } = await import("../bench/gen.ts");
         console.log("spec pipeline (ms, in process)");
         for (const f of runGenBenchmarks()) console.log(`  ${f.name.padEnd(52)} median ${f.medianMs.toFixed(1).padStart(8)}  min ${f.minMs.toFixed(1).padStart(8)}  (${f.runs} runs)`);
       }
       if (!opts.only || opts.only === "cpu") {
-        const cpuBench = join(REPO_ROOT, "bench/cpu.ts");
-        if (!existsSync(cpuBench)) {
-          console.error("kiln bench: bench/cpu.ts is missing");
-          process.exitCode = 1;
-          return;
-        }
-        const { runCpuBenchmarks } = (await import(cpuBench)) as { runCpuBenchmarks: () => Promise<{ name: string; instructions: number; seconds: number; mips: number }[]> };
+        const { runCpuBenchmarks, runQemuComparison, formatQemuComparison } = await import("../bench/cpu.ts");
         console.log("guest workloads (CPU time)");
         printWorkloads(await runCpuBenchmarks());
-        const { runQemuComparison, formatQemuComparison } = (await import(cpuBench)) as {
-          runQemuComparison?: () => unknown[];
-          formatQemuComparison?: (rows: unknown[]) => string[];
-        };
-        if (runQemuComparison && formatQemuComparison) {
-          console.log("kiln k1 against qemu-riscv32, CPU time of a long run minus a short one (KILN_BENCH_ITERS sets the long run)");
-          for (const l of formatQemuComparison(runQemuComparison())) console.log(l);
-        }
+        console.log("kiln k1 against qemu-riscv32, CPU time of a long run minus a short one (KILN_BENCH_ITERS sets the long run)");
+        for (const l of formatQemuComparison(runQemuComparison())) console.log(l);
       }
       if (!opts.only || opts.only === "c") {
         const { runCBenchmarks } = await import("../bench/c.ts");

@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } 
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
+import { cacheRoot } from "../gen/cache.ts";
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const SDK_DIR = join(REPO, "sdk");
@@ -22,8 +23,8 @@ export function useGeneratedC(dir: string): void {
 }
 /** The compiler command; override with KILN_CC. */
 export const CC = process.env["KILN_CC"] ?? "riscv64-unknown-elf-gcc";
-/** Where compiled libcs are kept; override with KILN_SDK_CACHE. */
-export const SDK_CACHE = process.env["KILN_SDK_CACHE"] ?? join(REPO, "node_modules", ".cache", "kiln-sdk");
+/** Where compiled libcs are kept: <user cache>/sdk (gen/cache.ts); override with KILN_SDK_CACHE. */
+export const SDK_CACHE = process.env["KILN_SDK_CACHE"] ?? join(cacheRoot(), "sdk");
 export const DEFAULT_ABI = "p2";
 
 /** Flags for every translation unit: RV32IMA (no compressed instructions), ilp32, static, no host libc. */
@@ -125,7 +126,11 @@ export function sdkLibrary(abi: string): SdkLibrary {
 
   // Build in a private directory, then rename it into place (parallel builds do not race).
   const tmp = `${dir}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  mkdirSync(tmp, { recursive: true });
+  try {
+    mkdirSync(tmp, { recursive: true });
+  } catch (e) {
+    throw new CcError(`cannot write the build cache ${SDK_CACHE}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (set KILN_CACHE_DIR to a writable directory)`, 1);
+  }
   try {
     const flags = [...ARCH_FLAGS, ...COMMON_FLAGS, ...LIBC_FLAGS, ...includeFlags(abi)];
     run([...flags, "-c", join(SDK_DIR, "crt0.S"), "-o", join(tmp, "crt0.o")], `${abi}: assembling sdk/crt0.S`);
@@ -230,8 +235,9 @@ export function registerCc(program: Command): void {
       `
 Builds with ${CC} (override with KILN_CC): -march=rv32ima (rv32imac with --rvc) -mabi=ilp32, the generated header
 generated/c/<abi>/kiln.h, sdk/include, sdk/crt0.S, the linker script sdk/kiln.ld and the libc in
-sdk/libc. The libc is compiled once per program ABI into ${relative(REPO, SDK_CACHE)}/ (override with
-KILN_SDK_CACHE), keyed by a hash of its sources. The result is a layered program: it calls only
+sdk/libc. The libc is compiled once per program ABI into ${SDK_CACHE}/ (the user's cache
+directory: KILN_CACHE_DIR, else $XDG_CACHE_HOME/kiln, else ~/.cache/kiln; KILN_SDK_CACHE overrides
+just this), keyed by a hash of its sources. The result is a layered program: it calls only
 stub slots, never ecall, so it runs on every kernel ABI (kiln run --kernel k1|k2|k3 prog).
 
 Exit status: 0 built; 1 compile or link error; 2 bad options or missing input;

@@ -46,7 +46,7 @@ export function registerBuildLayers(program: Command): void {
           console.log(`${name.padEnd(14)} ${String(built.bytes.length).padStart(6)} bytes  ${String(built.image.slotCount).padStart(3)} slots: ${summary}  (guest path ${s.path})`);
         } catch (e) {
           if (!(e instanceof LayerError)) throw e;
-          console.error(`${name}: ${e.message}`);
+          console.error(`kiln build-layers: ${name}: ${e.message}`);
           failed++;
         }
       }

@@ -42,6 +42,9 @@ JSON: { $schema: "matrix.schema.json", format: 1, pass, cells: [{program, kernel
 {route: {calls, instructions, traps}}}], raw: [...], checks: [{id, description, pass, figures}] }
 (instructions and traps are totals); the schema is generated/matrix.schema.json (docs/abi-json.md).
 
+The cells run on one thread per core, the main one and worker threads (KILN_MATRIX_WORKERS=N
+chooses the number of threads; 1 runs them all in process); a terminal shows their progress on stderr.
+
 Exit status: 0 green; 1 a cell, raw cell or check failed; 127 the cross compiler is missing.`,
     )
     .action(async (opts: MatrixOpts) => {
@@ -59,14 +62,24 @@ Exit status: 0 green; 1 a cell, raw cell or check failed; 127 the cross compiler
         process.exitCode = 127;
         return;
       }
-      const { runMatrix, formatMatrix, matrixJson } = await import("../impl/layer/matrix.ts");
-      const r = runMatrix();
+      const { runMatrix, formatMatrix, matrixJson, buildMatrixProgram, runCell } = await import("../impl/layer/matrix.ts");
+      const { kernelVersions, programVersions } = await import("../generated/index.ts");
+      const { matrixJobs, poolSize, runCellsInPool } = await import("./matrix-pool.ts");
+      const { paintVerdicts, painter, progress } = await import("./term.ts");
+      (await import("./prebuilt.ts")).usePrebuiltLayers();
+      // Build every matrix program here (cached), then run the cells on one worker per core.
+      const jobs = matrixJobs(programVersions.map((p) => buildMatrixProgram(p)), kernelVersions);
+      const workers = poolSize(jobs.length);
+      const bar = progress("kiln matrix: cells");
+      const lookup = workers > 1 ? await runCellsInPool(jobs, workers, runCell, (d, t) => bar.update(d, t)) : runCell;
+      bar.end();
+      const r = runMatrix({ runCell: lookup });
       const json = JSON.stringify(matrixJson(r), null, 2) + "\n";
       if (opts.out) {
         mkdirSync(dirname(resolve(opts.out)), { recursive: true });
         writeFileSync(resolve(opts.out), json);
       }
-      process.stdout.write(opts.json ? json : formatMatrix(r));
+      process.stdout.write(opts.json ? json : paintVerdicts(formatMatrix(r), painter(process.stdout)));
       process.exitCode = r.pass ? 0 : 1;
     });
 }

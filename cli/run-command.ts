@@ -15,11 +15,12 @@ import { LoadError } from "../impl/kernel/loader.ts";
 import { Vfs } from "../impl/kernel/vfs.ts";
 import { CallSummary, formatCall, formatSyscall, LayerTracer, SyscallSummary, TraceSink } from "../impl/layer/trace.ts";
 import { hostStdio, type Stdio } from "../impl/kernel/stdio.ts";
+import { constants } from "../generated/spec.ts";
+import { currentIo, guestStdio, setExitCode, writeErr } from "./io.ts";
+import { usePrebuiltLayers } from "./prebuilt.ts";
 
-const SIGNAMES: Record<number, string> = {
-  1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 5: "SIGTRAP", 6: "SIGABRT", 7: "SIGBUS", 8: "SIGFPE",
-  9: "SIGKILL", 10: "SIGUSR1", 11: "SIGSEGV", 12: "SIGUSR2", 13: "SIGPIPE", 14: "SIGALRM", 15: "SIGTERM",
-};
+/** Signal number → name, from the spec's signal constants. */
+const SIGNAMES: Record<number, string> = Object.fromEntries(Object.entries(constants.signals).map(([name, nr]) => [nr, name]));
 
 const GENERATED_KERNELS = fileURLToPath(new URL("../generated/kernel/", import.meta.url));
 
@@ -36,7 +37,8 @@ async function loadDispatch(name: string): Promise<KernelDispatch | string> {
   if (!/^k\d+$/.test(name) || !names.includes(name)) {
     return `unknown kernel ABI '${name}' (available: ${names.join(", ") || "none — run 'kiln gen' first"})`;
   }
-  const mod = (await import(new URL(`../generated/kernel/${name}.ts`, import.meta.url).href)) as { dispatch: KernelDispatch };
+  // A template literal the bundler expands into every generated/kernel/*.ts (scripts/build.mjs).
+  const mod = (await import(`../generated/kernel/${name}.ts`)) as { dispatch: KernelDispatch };
   return mod.dispatch;
 }
 
@@ -130,12 +132,12 @@ and ring messages made when they are not just the one named (ring_enter{read×64
 Example: [1] p2.openat(AT_FDCWD, "/data/x", O_RDONLY|O_CLOEXEC, 0) = 3  <message openat; 1 trap, 48 insns>`,
     )
     .action(async (prog: string, args: string[], opts: RunOpts) => {
-      process.exitCode = await runCommand(prog, args, opts);
+      setExitCode(await runCommand(prog, args, opts));
     });
 }
 
 function fail(msg: string, status: number): number {
-  process.stderr.write(`kiln run: ${msg}\n`);
+  writeErr(`kiln run: ${msg}\n`);
   return status;
 }
 
@@ -172,11 +174,14 @@ async function runCommand(prog: string, args: string[], opts: RunOpts): Promise<
       return fail(`--trace-output ${opts.traceOutput}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 2);
     }
   }
-  const sink = new TraceSink((text) => void hostStdio.write(traceFd, new TextEncoder().encode(text)));
-  const shared = new Set<number>(traceFd === 2 ? [2, ...(sameFile(1, 2) ? [1] : [])] : []);
+  // The guest's streams: the host's on the command line, the caller's in process (runKiln).
+  const base = guestStdio();
+  const inProcess = currentIo() !== undefined;
+  const sink = new TraceSink((text) => void (traceFd === 2 ? base : hostStdio).write(traceFd, new TextEncoder().encode(text)));
+  const shared = new Set<number>(traceFd === 2 ? [2, ...(!inProcess && sameFile(1, 2) ? [1] : [])] : []);
   const stdio: Stdio = {
-    read: (max) => hostStdio.read(max),
-    write: (fd, bytes) => (shared.has(fd) ? sink.guestWrite(bytes, (b) => hostStdio.write(fd, b)) : hostStdio.write(fd, bytes)),
+    read: (max) => base.read(max),
+    write: (fd, bytes) => (shared.has(fd) ? sink.guestWrite(bytes, (b) => base.write(fd, b)) : base.write(fd, bytes)),
   };
   const only = opts.traceCalls ? new Set(opts.traceCalls) : null;
   const summary = opts.summary ? new CallSummary() : null;
@@ -218,6 +223,7 @@ async function runCommand(prog: string, args: string[], opts: RunOpts): Promise<
     void Vfs;
     if (opts.layers !== false) {
       try {
+        if (opts.layers === undefined) usePrebuiltLayers();
         installLayers(kernel.vfs, typeof opts.layers === "string" ? layersFromDir(path.resolve(opts.layers)) : undefined);
       } catch (e) {
         return fail(`--layers ${String(opts.layers)}: ${(e as Error).message}`, 2);
@@ -234,11 +240,13 @@ async function runCommand(prog: string, args: string[], opts: RunOpts): Promise<
   if (summary) for (const l of summary.lines()) sink.line(l);
   if (kernelSummary) for (const l of kernelSummary.lines()) sink.line(l);
   if (traceFd !== 2) fs.closeSync(traceFd);
-  if (opts.count) process.stderr.write(`kiln: ${r.insns} instructions retired\n`);
+  if (opts.count) writeErr(`kiln run: ${r.insns} instructions retired\n`);
   const o = r.outcome;
-  if (o.kind === "limit") process.stderr.write(`kiln run: ${prog}: ${o.message}\n`);
-  else if (o.kind === "signaled") {
-    process.stderr.write(`kiln run: ${prog}: killed by signal ${o.signal} (${SIGNAMES[o.signal] ?? "SIG" + o.signal})\n`);
+  if (o.kind === "limit") writeErr(`kiln run: ${prog}: ${o.message}\n`);
+  // A guest killed by SIGPIPE wrote into a closed pipe (`kiln run prog | head`): the reader chose to
+  // stop, so there is nothing to report (as in a shell); the status still says 128+SIGPIPE.
+  else if (o.kind === "signaled" && o.signal !== constants.signals.SIGPIPE) {
+    writeErr(`kiln run: ${prog}: killed by signal ${o.signal} (${SIGNAMES[o.signal] ?? "SIG" + o.signal})\n`);
   }
   return r.status;
 }

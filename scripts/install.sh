@@ -21,3 +21,9 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   echo "install: npm ci"
   npm ci --no-audit --no-fund
 fi
+
+# The bundle bin/kiln runs (dist/, `npm run build`): rebuilt when a source changed since the last build.
+if ! node bin/bundle-state.mjs >/dev/null; then
+  echo "install: npm run build"
+  node scripts/build.mjs
+fi

@@ -40,7 +40,7 @@ export interface SiteOptions {
   readonly out: string;
   /** Run results for the matrix page; default `<root>/out/matrix.json` when it exists. */
   readonly matrixFile?: string | undefined;
-  /** Where the playground's bundle and sample builds are cached; default node_modules/.cache/kiln-site. */
+  /** Where the playground's bundle and sample builds are cached; default the user's cache directory (playground/bundle.ts defaultCacheDir). */
   readonly cacheDir?: string | undefined;
 }
 

@@ -246,6 +246,8 @@ function writeGuest(k: Kernel, path: string, bytes: Uint8Array, mode: number): v
   k.vfs.writeFile(path, bytes, mode);
 }
 
+const runCellHere = runCell;
+
 // ------------------------------------------------------------------------------------------ matrix
 
 export interface MatrixCell {
@@ -292,8 +294,12 @@ export function expectedOutput(program: string): string | null {
   return existsSync(f) ? readFileSync(f, "utf8") : null;
 }
 
-/** Builds everything, runs every cell (and every raw cell), evaluates the checks. */
-export function runMatrix(opts: { programs?: readonly string[]; kernels?: readonly string[] } = {}): MatrixResult {
+/**
+ * Builds everything, runs every cell (and every raw cell), evaluates the checks. `runCell`, when
+ * given, replaces the in-process cell runner (cli/matrix-pool.ts answers from worker threads).
+ */
+export function runMatrix(opts: { programs?: readonly string[]; kernels?: readonly string[]; runCell?: typeof runCell } = {}): MatrixResult {
+  const runCell = opts.runCell ?? runCellHere;
   const ps = opts.programs ?? programVersions;
   const ks = opts.kernels ?? kernelVersions;
   const cells: MatrixCell[] = [];

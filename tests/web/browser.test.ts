@@ -8,8 +8,8 @@ import { tmpdir } from "node:os";
 import { dirname, extname, join, normalize, relative } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../../gen/main.ts";
-import { buildSite } from "../../web/site.ts";
+import type { SiteResult } from "../../web/site.ts";
+import { sharedSite } from "../support/shared-site.ts";
 import { kernels, kernelVersions, programVersions } from "../../generated/index.ts";
 
 /** Debian's Chromium; KILN_CHROMIUM overrides the path (e.g. to check the failure message). */
@@ -18,7 +18,7 @@ const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "
 const TYPES: Record<string, string> = { ".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8", ".json": "application/json", ".js": "text/javascript; charset=utf-8" };
 
 const work = mkdtempSync(join(tmpdir(), "kiln-browser-"));
-const out = join(work, "site");
+let out = "";
 let server: Server;
 let base: string;
 let browser: Browser;
@@ -43,7 +43,8 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`Chromium is not installed at ${CHROMIUM}; the browser tests need it. Install it with: apt-get install -y chromium`);
   }
-  const r = buildSite({ root: REPO_ROOT, out, matrixFile: join(work, "no-matrix.json") });
+  let r: SiteResult;
+  ({ out, result: r } = sharedSite()); // built once per test run (tests/support/shared-site.ts)
   if (!r.ok) throw new Error("the site did not build: the spec has errors (run `kiln check`)");
   server = await serve(out);
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;

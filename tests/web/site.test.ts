@@ -16,16 +16,15 @@ import { readMatrix } from "../../web/matrix-data.ts";
 import { relHref, sitePathOf } from "../../web/paths.ts";
 import { abiJsonText, buildSite, SiteOutError, type SiteResult } from "../../web/site.ts";
 import { kernels, kernelVersions, programs, programVersions } from "../../generated/index.ts";
+import { sharedSite } from "../support/shared-site.ts";
 
 const work = mkdtempSync(join(tmpdir(), "kiln-site-"));
-const out = join(work, "site");
+let out = "";
 let result: SiteResult;
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 beforeAll(() => {
-  result = buildSite({ root: REPO_ROOT, out, matrixFile: join(work, "no-matrix.json") });
-  // Building the whole site (and, on a cold cache, bundling the playground) takes seconds alone and
-  // much longer on a loaded machine: vitest's 10 s hook default made this flaky.
-}, 180_000);
+  ({ out, result } = sharedSite()); // built once per test run (tests/support/shared-site.ts)
+});
 
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? walk(join(dir, n)) : [join(dir, n)]));
