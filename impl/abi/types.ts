@@ -233,6 +233,10 @@ export interface RecipeEntry {
   readonly route: RouteName;
   readonly uses: readonly string[];
   readonly description: string;
+  /** The most guest instructions one call through this recipe may take (the matrix checks it); null: no promise. */
+  readonly maxInsns: number | null;
+  /** The most traps one call through this recipe may take; null: no promise. */
+  readonly maxTraps: number | null;
   readonly src: Source;
 }
 
