@@ -154,7 +154,7 @@ export const realisation: PairRealisation = {
         },
       ],
       recipe: null,
-      src: "spec/abi/k3.md:141",
+      src: "spec/abi/k3.md:143",
     },
     {
       slot: 8,
@@ -166,7 +166,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: "shared_pid",
-      src: "spec/abi/k3.md:150",
+      src: "spec/abi/k3.md:152",
     },
     {
       slot: 9,
@@ -211,7 +211,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k3.md:149",
+      src: "spec/abi/k3.md:151",
     },
     {
       slot: 12,
@@ -260,7 +260,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k3.md:144",
+      src: "spec/abi/k3.md:146",
     },
     {
       slot: 15,
@@ -294,7 +294,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k3.md:145",
+      src: "spec/abi/k3.md:147",
     },
     {
       slot: 17,
@@ -326,7 +326,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k3.md:146",
+      src: "spec/abi/k3.md:148",
     },
     {
       slot: 19,
@@ -343,7 +343,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k3.md:147",
+      src: "spec/abi/k3.md:149",
     },
     {
       slot: 20,
@@ -422,7 +422,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k3.md:143",
+      src: "spec/abi/k3.md:145",
     },
     {
       slot: 25,
@@ -499,7 +499,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k3.md:148",
+      src: "spec/abi/k3.md:150",
     },
     {
       slot: 30,
@@ -543,7 +543,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: "time_clock",
-      src: "spec/abi/k3.md:152",
+      src: "spec/abi/k3.md:154",
     },
     {
       slot: 33,
@@ -616,7 +616,7 @@ export const realisation: PairRealisation = {
         },
       ],
       recipe: null,
-      src: "spec/abi/k3.md:142",
+      src: "spec/abi/k3.md:144",
     },
     {
       slot: 36,
@@ -631,7 +631,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k3.md:153",
+      src: "spec/abi/k3.md:155",
     },
     {
       slot: 37,
@@ -648,7 +648,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k3.md:155",
+      src: "spec/abi/k3.md:157",
     },
     {
       slot: 38,
@@ -660,7 +660,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: "shared_tid",
-      src: "spec/abi/k3.md:151",
+      src: "spec/abi/k3.md:153",
     },
     {
       slot: 39,
@@ -711,7 +711,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k3.md:156",
+      src: "spec/abi/k3.md:158",
     },
     {
       slot: 42,
@@ -739,7 +739,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: "crit_shared_enter",
-      src: "spec/abi/k3.md:157",
+      src: "spec/abi/k3.md:159",
     },
     {
       slot: 44,
@@ -751,7 +751,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: "crit_shared_leave",
-      src: "spec/abi/k3.md:158",
+      src: "spec/abi/k3.md:160",
     },
     {
       slot: 45,
@@ -763,7 +763,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: "load_object",
-      src: "spec/abi/k3.md:159",
+      src: "spec/abi/k3.md:161",
     },
     {
       slot: 46,
@@ -775,7 +775,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: "rdtime_ns",
-      src: "spec/abi/k3.md:154",
+      src: "spec/abi/k3.md:156",
     },
   ],
 };

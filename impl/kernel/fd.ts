@@ -21,28 +21,64 @@ export const SETFL_MASK = O_APPEND | O_NONBLOCK;
 
 export const PIPE_CAPACITY = 65536;
 
+/** Where a pipe charges the host memory its buffered data holds (the kernel's memory cap). */
+export interface PipeAccount {
+  /** Throws (ENOMEM) unless `bytes` more may be held. */
+  hold(bytes: number): void;
+  free(bytes: number): void;
+}
+
+/** Host bytes charged per buffered write besides its data (the chunk's own bookkeeping). */
+const CHUNK_OVERHEAD = 64;
+
+/**
+ * A pipe holds at most PIPE_CAPACITY bytes of data. Nothing is allocated up front: each write
+ * keeps its bytes as one chunk, charged (with its bookkeeping) to the account while it is held and
+ * given back when it is read or when no reader is left (spec/limits.md).
+ */
 export class Pipe {
-  private buf = new Uint8Array(PIPE_CAPACITY);
-  private head = 0;
+  private chunks: Uint8Array[] = [];
+  /** Bytes of chunks[0] already read. */
+  private first = 0;
   length = 0;
   readers = 0;
   writers = 0;
   readonly ino: number;
-  constructor(ino: number) { this.ino = ino; }
+  constructor(ino: number, private readonly account: PipeAccount = { hold: () => {}, free: () => {} }) { this.ino = ino; }
   get space(): number { return PIPE_CAPACITY - this.length; }
   write(bytes: Uint8Array): number {
     const n = Math.min(bytes.length, this.space);
-    for (let i = 0; i < n; i++) this.buf[(this.head + this.length + i) % PIPE_CAPACITY] = bytes[i]!;
+    if (n === 0) return 0;
+    this.account.hold(n + CHUNK_OVERHEAD);
+    this.chunks.push(bytes.slice(0, n));
     this.length += n;
     return n;
   }
   read(max: number): Uint8Array {
     const n = Math.min(max, this.length);
     const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) out[i] = this.buf[(this.head + i) % PIPE_CAPACITY]!;
-    this.head = (this.head + n) % PIPE_CAPACITY;
+    let done = 0;
+    while (done < n) {
+      const c = this.chunks[0]!;
+      const take = Math.min(n - done, c.length - this.first);
+      out.set(c.subarray(this.first, this.first + take), done);
+      done += take;
+      this.first += take;
+      if (this.first === c.length) {
+        this.chunks.shift();
+        this.first = 0;
+        this.account.free(c.length + CHUNK_OVERHEAD);
+      }
+    }
     this.length -= n;
     return out;
+  }
+  /** No reader is left: the data can never be read, give it back. */
+  drop(): void {
+    for (const c of this.chunks) this.account.free(c.length + CHUNK_OVERHEAD);
+    this.chunks = [];
+    this.first = 0;
+    this.length = 0;
   }
 }
 
@@ -64,6 +100,7 @@ export class OpenFile {
   get writable(): boolean { return (this.flags & O_ACCMODE) !== O_RDONLY && (this.flags & O_PATH) === 0; }
 
   acquire(): this {
+    if (this.refs === 0 && this.inode) this.inode.opened();
     if (this.refs++ === 0 && this.pipe) {
       if (this.readable) this.pipe.readers++;
       if (this.writable) this.pipe.writers++;
@@ -74,7 +111,9 @@ export class OpenFile {
     if (--this.refs === 0 && this.pipe) {
       if (this.readable) this.pipe.readers--;
       if (this.writable) this.pipe.writers--;
+      if (this.pipe.readers === 0) this.pipe.drop();
     }
+    if (this.refs === 0 && this.inode) this.inode.closed();
   }
 }
 
