@@ -826,7 +826,7 @@ export class Kernel {
     }
     const args = decodeArgs(e, regs);
     const ctx: Ctx = { k: this, t, p: t.proc, row: e.row };
-    this.lastCall = e.row.id;
+    this.lastCall = `${this.dispatch.version}.${e.row.id}`;
     let r;
     try {
       r = e.fn(ctx, ...args);
@@ -834,6 +834,7 @@ export class Kernel {
       if (!(err instanceof Errno)) throw err;
       r = -err.errno;
     }
+    this.lastCall = "";
     if (this.opts.trace) {
       const shown = typeof r === "number" ? String(r) : r === NORETURN ? "?" : "<blocked>";
       this.opts.trace(`[${t.tid}] ${e.row.id}(${args.map((a) => (a > 0xffff ? "0x" + (a >>> 0).toString(16) : String(a))).join(", ")}) = ${shown}`);
