@@ -89,7 +89,9 @@ export class Vfs {
   /** From now on, what the file system grows by is the guests' (the kernel's first spawn). */
   startAccounting(): void {
     this.baseline = this.heldBytes;
+    this.accounting = true;
   }
+  private accounting = false;
 
   /** Host bytes held beyond what was there when accounting started. */
   guestBytes(): number {
@@ -100,7 +102,7 @@ export class Vfs {
   private hold(bytes: number): void {
     if (bytes <= 0) return;
     try {
-      this.reserve(bytes);
+      if (this.accounting) this.reserve(bytes);
     } catch {
       throw new Errno(ENOSPC);
     }
@@ -358,6 +360,9 @@ export class Vfs {
         const d = this.mkdir(into, name, lst.mode);
         this.importHostDir(hp, d);
       } else if (lst.isFile()) {
+        if (lst.size > MAX_FILE_SIZE) {
+          throw new Error(`${hp} is ${lst.size} bytes, larger than the largest guest file (${MAX_FILE_SIZE} bytes)`);
+        }
         if (this.usedBytes + lst.size > this.capacity) {
           throw new Error(`--root: ${hp} does not fit in the guest file system (${this.capacity} bytes)`);
         }
