@@ -75,7 +75,14 @@ export const constants = {
     S_IFCHR: 8192,
   },
   layer: { LAYER_MAGIC: 1381583947, LAYER_FORMAT: 1, LAYER_GAP: 0, LAYER_RESERVE: 65536 },
-  limits: { SYSCALL_COST: 200, PAGE_COST: 100, DIRENT_COST: 64, INTERNAL_STATUS: 123 },
+  limits: {
+    SYSCALL_COST: 500,
+    WAIT_COST: 5000,
+    PAGE_COST: 2000,
+    PAGE_TOUCH_COST: 200,
+    DIRENT_COST: 64,
+    INTERNAL_STATUS: 123,
+  },
   memory: {
     PROT_NONE: 0,
     PROT_READ: 1,

@@ -38,7 +38,7 @@ import { cpuMachine } from "./cpu-machine.ts";
 import { deferSignals, imageStarted, layerLoaderHook, threadExited } from "./layered.ts";
 import { constants } from "../../generated/spec.ts";
 
-const { SYSCALL_COST, INTERNAL_STATUS: STATUS_INTERNAL } = constants.limits;
+const { SYSCALL_COST, WAIT_COST, INTERNAL_STATUS: STATUS_INTERNAL } = constants.limits;
 
 const layerHook = layerLoaderHook();
 
@@ -370,7 +370,10 @@ export class Kernel {
   spawn(image: Uint8Array, argv: readonly string[], envp: readonly string[] = [], opts: { cwd?: string } = {}): Process {
     // What the host put in the file system before the first program is not the guests' to pay for.
     if (!this.init) this.vfs.startAccounting();
+    // Loading the first programs is the host's work, not the guest's (spec/limits.md).
+    const work = this.hostWork;
     const { vm, cpu } = this.prepareImage(image, argv, envp, argv[0] ?? "");
+    this.hostWork = work;
     const fds = new FdTable(this.maxFds);
     fds.alloc(new OpenFile("host", O_RDONLY, null, null, 0));
     fds.alloc(new OpenFile("host", O_WRONLY, null, null, 1));
@@ -841,6 +844,7 @@ export class Kernel {
     }
     if (typeof r === "number") regs[10] = r;
     else if (r !== NORETURN && t.state !== "dead") {
+      this.hostWork += WAIT_COST;
       t.state = "blocked";
       t.block = r;
     }

@@ -12,10 +12,12 @@ import { MMAP_TOP, STACK_BOTTOM, STACK_TOP } from "./loader.ts";
 const USER_LOW = 0x1_0000;
 /** Stack mapped at exec; the rest of the 8 MiB grows on demand (faults and kernel copies). */
 export const INITIAL_STACK = 128 * 1024;
-const PAGE_COST = constants.limits.PAGE_COST;
+const { PAGE_COST, PAGE_TOUCH_COST } = constants.limits;
 
-/** Host work of an address-space operation, in budget units (spec/limits.md). */
+/** Host work of creating or copying pages, in budget units (spec/limits.md). */
 export const pageWork = (bytes: number): number => Math.ceil(bytes / PAGE_SIZE) * PAGE_COST;
+/** Host work of removing or re-protecting pages. */
+const touchWork = (bytes: number): number => Math.ceil(bytes / PAGE_SIZE) * PAGE_TOUCH_COST;
 
 export class AddressSpace {
   brkStart = 0;
@@ -49,19 +51,19 @@ export class AddressSpace {
 
   /** Unmaps [addr, addr+len); the work charged is what was mapped there. */
   unmap(addr: number, len: number): void {
-    this.work(pageWork(this.mem.mappedIn(addr, len)));
+    this.work(touchWork(this.mem.mappedIn(addr, len)));
     this.mem.unmap(addr, len);
   }
 
   /** Changes the permissions of the mapped pages of [addr, addr+len). */
   protect(addr: number, len: number, perms: number): void {
-    this.work(pageWork(this.mem.mappedIn(addr, len)));
+    this.work(touchWork(this.mem.mappedIn(addr, len)));
     this.mem.protect(addr, len, perms);
   }
 
   /** Frees the whole address space (its process exited). */
   release(): void {
-    this.work(pageWork(this.mem.mappedBytes()));
+    this.work(touchWork(this.mem.mappedBytes()));
     this.mem.clear();
   }
 

@@ -15,7 +15,7 @@ import { DISPATCH, KERNEL_NAMES, guest, haveCrossCompiler } from "./layered-help
 import type { KernelName } from "./layered-helpers.ts";
 
 const cc = haveCrossCompiler();
-const { SYSCALL_COST, INTERNAL_STATUS } = constants.limits;
+const { SYSCALL_COST, WAIT_COST, INTERNAL_STATUS } = constants.limits;
 
 const prog = (body: string, data = ""): Uint8Array =>
   asm(`
@@ -440,7 +440,7 @@ ${sys("munmap")}
     expect(r.insns).toBeLessThan(20_000);
   });
 
-  it("a nanosleep loop costs SYSCALL_COST per sleep: at most budget / SYSCALL_COST sleeps", () => {
+  it("a nanosleep loop costs SYSCALL_COST + WAIT_COST per sleep: at most budget / that many sleeps", () => {
     const image = prog(`
 1:
   li a0, 1
@@ -450,10 +450,11 @@ ${sys("munmap")}
 ${sys("clock_nanosleep_time64")}
   j 1b`, "req: .word 1, 0, 0, 0");
     let sleeps = 0;
-    const budget = 1_000_000;
+    const budget = 10_000_000;
+    const cost = SYSCALL_COST + WAIT_COST;
     const r = run(image, ["p"], { maxInsns: budget, trace: () => void sleeps++ });
     expect(r.status).toBe(124);
-    expect(sleeps).toBeLessThanOrEqual(Math.ceil(budget / SYSCALL_COST) + 1);
-    expect(sleeps).toBeGreaterThan(budget / SYSCALL_COST / 2);
+    expect(sleeps).toBeLessThanOrEqual(Math.ceil(budget / cost) + 1);
+    expect(sleeps).toBeGreaterThan(budget / cost / 2);
   });
 });

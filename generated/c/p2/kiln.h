@@ -153,8 +153,10 @@
 #define LAYER_RESERVE 0x10000
 
 /* Constants: limits (spec/limits.md). */
-#define SYSCALL_COST 200
-#define PAGE_COST 100
+#define SYSCALL_COST 500
+#define WAIT_COST 0x1388
+#define PAGE_COST 2000
+#define PAGE_TOUCH_COST 200
 #define DIRENT_COST 64
 #define INTERNAL_STATUS 123
 
