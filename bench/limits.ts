@@ -95,7 +95,7 @@ ${sys("munmap")}
   {
     name: "zombies",
     what: "20 children map 60 MiB each and exit, never reaped",
-    maxInsns: 200_000_000,
+    maxInsns: 2_000_000_000,
     memoryCap: 64 * MiB,
     image: () => prog(`
   li s1, 20

@@ -80,7 +80,7 @@ export const constants = {
     WAIT_COST: 5000,
     PAGE_COST: 2000,
     PAGE_TOUCH_COST: 200,
-    DIRENT_COST: 64,
+    DIRENT_COST: 1536,
     INTERNAL_STATUS: 123,
   },
   memory: {

@@ -28,18 +28,18 @@ export interface PipeAccount {
   free(bytes: number): void;
 }
 
-/** Host bytes charged per buffered write besides its data (the chunk's own bookkeeping). */
-const CHUNK_OVERHEAD = 64;
+/** Bytes of one buffer chunk, and what a chunk costs the host besides them (its objects). */
+const CHUNK = 4096;
+const CHUNK_OVERHEAD = 256;
 
 /**
- * A pipe holds at most PIPE_CAPACITY bytes of data. Nothing is allocated up front: each write
- * keeps its bytes as one chunk, charged (with its bookkeeping) to the account while it is held and
- * given back when it is read or when no reader is left (spec/limits.md).
+ * A pipe holds at most PIPE_CAPACITY bytes of data. Nothing is allocated up front: data goes into
+ * 4 KiB chunks allocated as writes need them, each charged (with its bookkeeping) to the account
+ * while it holds data and given back when it is read empty or when no reader is left
+ * (spec/limits.md).
  */
 export class Pipe {
-  private chunks: Uint8Array[] = [];
-  /** Bytes of chunks[0] already read. */
-  private first = 0;
+  private chunks: { buf: Uint8Array; start: number; end: number }[] = [];
   length = 0;
   readers = 0;
   writers = 0;
@@ -48,11 +48,27 @@ export class Pipe {
   get space(): number { return PIPE_CAPACITY - this.length; }
   write(bytes: Uint8Array): number {
     const n = Math.min(bytes.length, this.space);
-    if (n === 0) return 0;
-    this.account.hold(n + CHUNK_OVERHEAD);
-    this.chunks.push(bytes.slice(0, n));
-    this.length += n;
-    return n;
+    let done = 0;
+    while (done < n) {
+      let c = this.chunks[this.chunks.length - 1];
+      if (!c || c.end === CHUNK) {
+        // A full chunk (or none): charge a new one first; if the cap refuses, what fit is written.
+        try {
+          this.account.hold(CHUNK + CHUNK_OVERHEAD);
+        } catch (e) {
+          if (done > 0) break;
+          throw e;
+        }
+        c = { buf: new Uint8Array(CHUNK), start: 0, end: 0 };
+        this.chunks.push(c);
+      }
+      const take = Math.min(n - done, CHUNK - c.end);
+      c.buf.set(bytes.subarray(done, done + take), c.end);
+      c.end += take;
+      done += take;
+    }
+    this.length += done;
+    return done;
   }
   read(max: number): Uint8Array {
     const n = Math.min(max, this.length);
@@ -60,14 +76,13 @@ export class Pipe {
     let done = 0;
     while (done < n) {
       const c = this.chunks[0]!;
-      const take = Math.min(n - done, c.length - this.first);
-      out.set(c.subarray(this.first, this.first + take), done);
+      const take = Math.min(n - done, c.end - c.start);
+      out.set(c.buf.subarray(c.start, c.start + take), done);
       done += take;
-      this.first += take;
-      if (this.first === c.length) {
+      c.start += take;
+      if (c.start === c.end) {
         this.chunks.shift();
-        this.first = 0;
-        this.account.free(c.length + CHUNK_OVERHEAD);
+        this.account.free(CHUNK + CHUNK_OVERHEAD);
       }
     }
     this.length -= n;
@@ -75,9 +90,8 @@ export class Pipe {
   }
   /** No reader is left: the data can never be read, give it back. */
   drop(): void {
-    for (const c of this.chunks) this.account.free(c.length + CHUNK_OVERHEAD);
+    for (let i = 0; i < this.chunks.length; i++) this.account.free(CHUNK + CHUNK_OVERHEAD);
     this.chunks = [];
-    this.first = 0;
     this.length = 0;
   }
 }

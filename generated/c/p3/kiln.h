@@ -158,7 +158,7 @@
 #define WAIT_COST 0x1388
 #define PAGE_COST 2000
 #define PAGE_TOUCH_COST 200
-#define DIRENT_COST 64
+#define DIRENT_COST 1536
 #define INTERNAL_STATUS 123
 
 /* Constants: memory (spec/errors.md). */
