@@ -52,7 +52,7 @@ class RingView {
 }
 
 function callMessage(ctx: Ctx, row: MessageRow, raw: number[]): SyscallResult {
-  const fn: Handler | undefined = { ...registry, ...(ctx.k.opts.handlers ?? {}) }[row.handler];
+  const fn: Handler | undefined = ctx.k.opts.handlers?.[row.handler] ?? registry[row.handler];
   if (!fn) return -38; // ENOSYS
   const args = row.args.map((a, i) => (isSignedType(a.type) ? raw[i]! | 0 : raw[i]! >>> 0));
   const asRow: SyscallRow = { ...row, nr: -1, removed: null };
