@@ -31,7 +31,7 @@ import {
 import type { Auxv } from "./stack.ts";
 import { hostStdio } from "./stdio.ts";
 import type { Stdio } from "./stdio.ts";
-import { Vfs } from "./vfs.ts";
+import { Vfs, guestBytes } from "./vfs.ts";
 import type { Inode } from "./vfs.ts";
 import { AddressSpace, pageWork } from "./vm.ts";
 import { cpuMachine } from "./cpu-machine.ts";
@@ -223,7 +223,7 @@ export class Kernel {
     this.copyOut(t, addr, b);
   }
 
-  /** NUL-terminated string of at most `max` bytes; EFAULT if unreadable, ENAMETOOLONG if too long. */
+  /** NUL-terminated string of at most `max` bytes, as a byte string (one char per byte); EFAULT if unreadable, ENAMETOOLONG if too long. */
   readString(t: Thread, addr: number, max = 4096, tooLong = 36 /* ENAMETOOLONG */): string {
     const mem = t.proc.vm.mem;
     const bytes: Uint8Array[] = [];
@@ -242,7 +242,9 @@ export class Kernel {
       a += n;
       if (a > 0xffffffff) throw new Errno(EFAULT);
     }
-    return Buffer.concat(bytes).toString("utf8");
+    // Names are byte strings (spec/limits.md): one char per byte, never UTF-8 decoded, so two
+    // different byte strings never alias one file.
+    return Buffer.concat(bytes).toString("latin1");
   }
 
   // ------------------------------------------------------------------ processes
@@ -372,13 +374,13 @@ export class Kernel {
     if (!this.init) this.vfs.startAccounting();
     // Loading the first programs is the host's work, not the guest's (spec/limits.md).
     const work = this.hostWork;
-    const { vm, cpu } = this.prepareImage(image, argv, envp, argv[0] ?? "");
+    const { vm, cpu } = this.prepareImage(image, argv.map(guestBytes), envp.map(guestBytes), guestBytes(argv[0] ?? ""));
     this.hostWork = work;
     const fds = new FdTable(this.maxFds);
     fds.alloc(new OpenFile("host", O_RDONLY, null, null, 0));
     fds.alloc(new OpenFile("host", O_WRONLY, null, null, 1));
     fds.alloc(new OpenFile("host", O_WRONLY, null, null, 2));
-    const cwd = opts.cwd ? this.vfs.lookup(this.vfs.root, opts.cwd) : this.vfs.root;
+    const cwd = opts.cwd ? this.vfs.lookup(this.vfs.root, guestBytes(opts.cwd)) : this.vfs.root;
     const p = new Process(this.newId(), this.init ? this.init.pid : 0, vm, fds, cwd);
     this.procs.set(p.pid, p);
     imageStarted(this, this.addThread(p, cpu, p.pid));

@@ -25,6 +25,13 @@ const entryCost = (name: string): number => DIRENT_COST + name.length;
 
 export type NodeKind = "file" | "dir" | "symlink";
 
+/**
+ * Names and paths in the file system are byte strings: one char per byte (latin1), exactly the
+ * bytes a guest gave, never UTF-8 decoded (two byte strings never alias one file). A host string
+ * (a --root name, a test's path) enters as its UTF-8 bytes through guestBytes.
+ */
+export const guestBytes = (host: string): string => Buffer.from(host, "utf8").toString("latin1");
+
 export class Inode {
   /** File contents; only data.subarray(0, size) is meaningful. */
   data = new Uint8Array(0);
@@ -200,7 +207,7 @@ export class Vfs {
     if (dir.entries.has(name)) throw new Errno(EEXIST);
     const l = this.newNode("symlink", 0o777);
     l.target = target;
-    l.size = Buffer.byteLength(target);
+    l.size = target.length; // a byte string
     this.link(dir, name, l);
     return l;
   }
@@ -319,7 +326,7 @@ export class Vfs {
   /** Convenience for tests and the CLI: write a whole file, creating parents. */
   writeFile(p: string, contents: Uint8Array | string, perm = 0o644): Inode {
     const bytes = typeof contents === "string" ? new TextEncoder().encode(contents) : contents;
-    const { dir, name } = this.mkdirs(p);
+    const { dir, name } = this.mkdirs(guestBytes(p));
     const node = dir.entries.get(name) ?? this.createFile(dir, name, perm);
     this.resize(node, 0);
     this.writeAt(node, 0, bytes);
@@ -327,7 +334,7 @@ export class Vfs {
   }
 
   readFile(p: string): Uint8Array {
-    const n = this.lookup(this.root, p);
+    const n = this.lookup(this.root, guestBytes(p));
     if (n.kind !== "file") throw new Errno(EISDIR);
     return n.data.slice(0, n.size);
   }
@@ -346,25 +353,29 @@ export class Vfs {
    * Copies a host directory tree into the guest root. Symlinks are copied as symlinks and resolved
    * later inside the guest tree only; devices, sockets and fifos are skipped.
    */
-  importHostDir(hostDir: string, into: Inode = this.root): void {
+  importHostDir(hostDir: string | Buffer, into: Inode = this.root): void {
     const st = fs.statSync(hostDir);
-    if (!st.isDirectory()) throw new Error(`${hostDir} is not a directory`);
-    const names = fs.readdirSync(hostDir).sort();
-    for (const name of names) {
-      const hp = path.join(hostDir, name);
+    if (!st.isDirectory()) throw new Error(`${hostDir.toString()} is not a directory`);
+    // Host names are taken as the bytes they are (not decoded), like every name in the guest.
+    const names = fs.readdirSync(hostDir, { encoding: "buffer" }).sort(Buffer.compare);
+    const base = Buffer.from(typeof hostDir === "string" ? path.resolve(hostDir) : hostDir);
+    for (const raw of names) {
+      const name = raw.toString("latin1");
+      const hp = Buffer.concat([base, Buffer.from("/"), raw]);
+      const shown = hp.toString();
       const lst = fs.lstatSync(hp);
       if (into.entries.has(name)) continue;
       if (lst.isSymbolicLink()) {
-        this.symlink(into, name, fs.readlinkSync(hp));
+        this.symlink(into, name, fs.readlinkSync(hp, { encoding: "buffer" }).toString("latin1"));
       } else if (lst.isDirectory()) {
         const d = this.mkdir(into, name, lst.mode);
         this.importHostDir(hp, d);
       } else if (lst.isFile()) {
         if (lst.size > MAX_FILE_SIZE) {
-          throw new Error(`${hp} is ${lst.size} bytes, larger than the largest guest file (${MAX_FILE_SIZE} bytes)`);
+          throw new Error(`${shown} is ${lst.size} bytes, larger than the largest guest file (${MAX_FILE_SIZE} bytes)`);
         }
         if (this.usedBytes + lst.size > this.capacity) {
-          throw new Error(`--root: ${hp} does not fit in the guest file system (${this.capacity} bytes)`);
+          throw new Error(`--root: ${shown} does not fit in the guest file system (${this.capacity} bytes)`);
         }
         const f = this.createFile(into, name, lst.mode);
         this.writeAt(f, 0, fs.readFileSync(hp));

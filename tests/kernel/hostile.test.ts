@@ -458,3 +458,30 @@ ${sys("clock_nanosleep_time64")}
     expect(sleeps).toBeGreaterThan(budget / cost / 2);
   });
 });
+
+describe("file names are byte strings", () => {
+  it("two names that differ only in bytes that are not UTF-8 name two files; a host UTF-8 name is its bytes", () => {
+    // openat(O_CREAT|O_EXCL) "/a\xff" then "/a\xfe" (both used to decode to "a\ufffd": EEXIST),
+    // then open "/\xc3\xa9" (é in UTF-8), written by the host; exit with the three results' signs.
+    const open = (label: string, flags: number) => `
+  li a0, -100
+  la a1, ${label}
+  li a2, ${flags}
+  li a3, 0644
+${sys("openat")}
+  slti t0, a0, 0
+  slli s0, s0, 1
+  or s0, s0, t0`;
+    const image = prog(`
+  li s0, 0
+${open("n1", 0o301)}
+${open("n2", 0o301)}
+${open("n3", 0)}
+  mv a0, s0`, `n1: .byte 0x2f, 0x61, 0xff, 0
+n2: .byte 0x2f, 0x61, 0xfe, 0
+n3: .byte 0x2f, 0xc3, 0xa9, 0`);
+    const r = run(image, ["p"], { setup: (k) => void k.vfs.writeFile("/é", "x") });
+    expect(r.status).toBe(0);
+    expect([...r.kernel.vfs.root.entries.keys()].filter((n) => n.startsWith("a")).sort()).toEqual(["a\xfe", "a\xff"]);
+  });
+});

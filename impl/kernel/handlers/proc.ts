@@ -149,7 +149,7 @@ function readStringArray(ctx: Ctx, addr: number, budget: { left: number }): stri
     const ptr = ctx.k.readU32(ctx.t, addr + i * 4);
     if (ptr === 0) return out;
     const s = ctx.k.readString(ctx.t, ptr, ARG_MAX, E2BIG);
-    budget.left -= Buffer.byteLength(s) + 1;
+    budget.left -= s.length + 1; // a byte string
     if (budget.left < 0) throw new Errno(E2BIG);
     out.push(s);
   }
