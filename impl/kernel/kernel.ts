@@ -649,7 +649,8 @@ export class Kernel {
     const max = this.opts.maxInsns ?? Number.MAX_SAFE_INTEGER;
     while (!this.result) {
       if (this.insns + this.hostWork >= max) {
-        this.result = { kind: "limit", reason: "insns", message: `instruction limit reached (${max} instructions)` };
+        const work = this.hostWork > 0 ? `; ${this.hostWork} of them host work (spec/limits.md)` : "";
+        this.result = { kind: "limit", reason: "insns", message: `instruction limit reached (${max} instructions)${work}` };
         break;
       }
       const t = this.pickNext();
