@@ -79,6 +79,7 @@ export const constants = {
     SYSCALL_COST: 500,
     WAIT_COST: 5000,
     PAGE_COST: 2000,
+    COPY_COST: 40,
     PAGE_TOUCH_COST: 200,
     DIRENT_COST: 1536,
     INTERNAL_STATUS: 123,

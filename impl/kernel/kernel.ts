@@ -38,7 +38,9 @@ import { cpuMachine } from "./cpu-machine.ts";
 import { deferSignals, imageStarted, layerLoaderHook, threadExited } from "./layered.ts";
 import { constants } from "../../generated/spec.ts";
 
-const { SYSCALL_COST, WAIT_COST, INTERNAL_STATUS: STATUS_INTERNAL } = constants.limits;
+const { SYSCALL_COST, WAIT_COST, COPY_COST, INTERNAL_STATUS: STATUS_INTERNAL } = constants.limits;
+/** Host work of copying `len` bytes between guest memory and the kernel. */
+const copyWork = (len: number): number => Math.ceil(len / 1024) * COPY_COST;
 
 const layerHook = layerLoaderHook();
 
@@ -199,6 +201,7 @@ export class Kernel {
   /** Copies guest memory in; EFAULT unless all of it is readable (the stack grows on demand). */
   copyIn(t: Thread, addr: number, len: number): Uint8Array {
     const vm = t.proc.vm;
+    this.hostWork += copyWork(len);
     let b = vm.mem.readBytes(addr, len);
     if (b === null && vm.growStack(addr, len)) b = vm.mem.readBytes(addr, len);
     if (b === null) throw new Errno(EFAULT);
@@ -207,6 +210,7 @@ export class Kernel {
 
   copyOut(t: Thread, addr: number, bytes: Uint8Array): void {
     const vm = t.proc.vm;
+    this.hostWork += copyWork(bytes.length);
     if (vm.mem.writeBytes(addr, bytes)) return;
     if (vm.growStack(addr, bytes.length) && vm.mem.writeBytes(addr, bytes)) return;
     throw new Errno(EFAULT);
@@ -438,8 +442,9 @@ export class Kernel {
     p.state = "zombie";
     p.exit = status;
     // A zombie keeps only its exit status: its memory is freed now, not when it is reaped, unless
-    // a live process still shares it (vfork, CLONE_VM).
-    if (![...this.procs.values()].some((q) => q !== p && q.state === "live" && q.vm.mem === p.vm.mem)) p.vm.release();
+    // a live process still shares it (vfork, CLONE_VM). init's exit ends the run: its memory stays
+    // for whoever looks at the finished run (a tracer completing its last call).
+    if (p !== this.init && ![...this.procs.values()].some((q) => q !== p && q.state === "live" && q.vm.mem === p.vm.mem)) p.vm.release();
     // Orphans go to init; an orphan zombie with no one to reap it is released.
     for (const c of this.procs.values()) {
       if (c.ppid === p.pid) {

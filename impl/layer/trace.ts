@@ -234,7 +234,8 @@ export class LayerTracer {
     } else if (p.sig.ret === "ptr") resultText = hex(a0);
     else resultText = String(a0);
     const messages: string[] = [];
-    if (p.ring) {
+    // A ring that is gone (the process exited and its memory was freed) has no messages to show.
+    if (p.ring && mem.readBytes(p.ring, 4)) {
       const k = kernels[p.kernel];
       const end = readU32(mem, p.ring + ringField(p.kernel, "sq_tail"));
       const entries = readU32(mem, p.ring + ringField(p.kernel, "sq_entries")) || 1;
