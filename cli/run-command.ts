@@ -89,7 +89,7 @@ export function registerRun(program: Command): void {
     .option("--count", "print the number of retired instructions to stderr at exit")
     .option("-e, --env <KEY=VALUE>", "add a guest environment variable (repeatable; default: empty environment)", (v: string, acc: string[] | undefined) => [...(acc ?? []), v])
     .option("--host-time", "CLOCK_REALTIME from the host clock (default: deterministic, starting 2000-01-01)")
-    .option("--memory <mib>", "cap on guest memory in MiB, all processes together (default 512)", positiveInt("--memory"))
+    .option("--memory <mib>", "cap in MiB on what the guests make the host hold: memory of all processes, files they write, pipes (default 512)", positiveInt("--memory"))
     .option("--strace", "trace every system call to stderr")
     .option("--trace", "trace every call through the layer's stub table to stderr (see below)")
     .addHelpText(
@@ -100,8 +100,8 @@ Exit status: the guest's own status; 128+N if signal N killed it; 124 if --max-i
 127 if it does not exist; 123 on an internal kernel error (one line; KILN_DEBUG=1 adds the stack).
 The budget (--max-insns) counts retired instructions plus the host work the kernel does for the
 guest (each call, each page mapped or copied: spec/limits.md); --memory caps everything the guest
-makes the host hold (memory, files it writes, pipes). Guest stdin/stdout/stderr are kiln's own. Time is deterministic:
-clocks advance 1 ns per retired instruction.
+makes the host hold (memory, files it writes, pipes). Guest stdin/stdout/stderr are kiln's own.
+Time is deterministic: clocks advance 1 ns per retired instruction.
 
 --trace prints one line per call a layered program makes through its stub table, when it returns:
   [tid] pN.slot(args) = result  <route what; T traps, I insns[; via calls{messages}]>
