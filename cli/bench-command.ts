@@ -4,11 +4,11 @@ import type { Command } from "commander";
 export function registerBench(program: Command): void {
   program
     .command("bench")
-    .description("run the benchmarks and print their figures: spec pipeline times, guest instructions and MIPS per workload, and the same workload under qemu-riscv32 with the ratio when it is installed")
-    .option("--only <suite>", "run one suite: gen, cpu or c")
+    .description("run the benchmarks and print their figures: spec pipeline times, guest instructions and MIPS per workload, the same workload under qemu-riscv32 with the ratio when it is installed, hostile guests against the limits")
+    .option("--only <suite>", "run one suite: gen, cpu, c or limits")
     .action(async (opts: { only?: string }) => {
-      if (opts.only && !["gen", "cpu", "c"].includes(opts.only)) {
-        console.error(`kiln bench: unknown suite \`${opts.only}\`; use gen, cpu or c`);
+      if (opts.only && !["gen", "cpu", "c", "limits"].includes(opts.only)) {
+        console.error(`kiln bench: unknown suite \`${opts.only}\`; use gen, cpu, c or limits`);
         process.exitCode = 2;
         return;
       }
@@ -28,6 +28,18 @@ export function registerBench(program: Command): void {
         const { runCBenchmarks } = await import("../bench/c.ts");
         console.log("C benchmark (examples/bench.c, built with kiln cc, run through the layer)");
         printWorkloads(await runCBenchmarks());
+      }
+      if (!opts.only || opts.only === "limits") {
+        const { runLimitsBenchmarks } = await import("../bench/limits.ts");
+        console.log("hostile guests against the limits (k1; each in a fresh process; RSS is the peak, fixed overhead = idle's)");
+        const rows = runLimitsBenchmarks();
+        const idle = rows.find((r) => r.name === "idle")?.rssMiB ?? 0;
+        for (const r of rows) {
+          console.log(
+            `  ${r.name.padEnd(10)} RSS ${r.rssMiB.toFixed(0).padStart(4)} MiB (+${(r.rssMiB - idle).toFixed(0).padStart(3)} over idle; cap ${String(r.capMiB).padStart(3)} MiB)` +
+              `  ${r.seconds.toFixed(2).padStart(6)} s  budget ${String(r.maxInsns).padStart(10)} = ${String(r.insns).padStart(10)} insns + ${String(r.hostWork).padStart(10)} host work  ${r.outcome.padEnd(12)} ${r.what}`,
+          );
+        }
       }
     });
 }

@@ -2,7 +2,9 @@
 //
 // Exit status: the guest's exit status; 128+N when a signal N killed it; 124 when --max-insns ran
 // out; 125 when every guest thread blocked for good (deadlock); 126 when the program cannot be
-// loaded (not an RV32 executable, garbage); 127 when the file does not exist; 2 for bad options.
+// loaded (not an RV32 executable, garbage, not a regular file); 127 when the file does not exist;
+// 123 when a host exception escaped a kernel call (an internal error, spec/limits.md; KILN_DEBUG=1
+// prints its stack); 2 for bad options.
 import { installLayers, layersFromDir } from "../impl/layer/install.ts";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -12,7 +14,7 @@ import type { KernelDispatch, SyscallRow } from "../impl/abi/types.ts";
 import type { Thread } from "../impl/kernel/process.ts";
 import { Kernel } from "../impl/kernel/kernel.ts";
 import { LoadError } from "../impl/kernel/loader.ts";
-import { Vfs } from "../impl/kernel/vfs.ts";
+import { MAX_FILE_SIZE, Vfs } from "../impl/kernel/vfs.ts";
 import { CallSummary, formatCall, formatSyscall, LayerTracer, SyscallSummary, TraceSink } from "../impl/layer/trace.ts";
 import { hostStdio, type Stdio } from "../impl/kernel/stdio.ts";
 import { constants } from "../generated/spec.ts";
@@ -97,11 +99,11 @@ export function registerRun(program: Command): void {
     .option("--root <dir>", "copy this host directory in as the guest's / (never written back)")
     .option("--layers <dir>", "take the layer images from this directory (written by `kiln build-layers`) instead of building them")
     .option("--no-layers", "install no layer images: layered programs then fail to exec, raw ones run")
-    .option("--max-insns <n>", "stop after n retired instructions (all threads), 0 for no bound; exit status 124", budget, DEFAULT_MAX_INSNS)
+    .option("--max-insns <n>", "stop after a budget of n instructions (retired by all threads, plus host work), 0 for no bound; exit status 124", budget, DEFAULT_MAX_INSNS)
     .option("--count", "print the number of retired instructions to stderr at exit")
     .option("-e, --env <KEY=VALUE>", "add a guest environment variable (repeatable; default: empty environment)", (v: string, acc: string[] | undefined) => [...(acc ?? []), v])
     .option("--host-time", "CLOCK_REALTIME from the host clock (default: deterministic, starting 2000-01-01)")
-    .option("--memory <mib>", "cap on guest memory in MiB, all processes together (default 512)", positiveInt("--memory"))
+    .option("--memory <mib>", "cap in MiB on what the guests make the host hold: memory of all processes, files they write, pipes (default 512)", positiveInt("--memory"))
     .option("--strace", "trace every system call to stderr")
     .option("--trace", "trace every call through the layer's stub table to stderr (see below)")
     .option("--spec <dir>", "run on the kernel ABIs and layers of this spec directory (e.g. an edited copy of spec/) instead of the checkout's generated tables")
@@ -113,8 +115,11 @@ export function registerRun(program: Command): void {
       `
 Exit status: the guest's own status; 128+N if signal N killed it; 124 if --max-insns ran out;
 125 on deadlock (every guest thread blocked); 126 if the file is not a runnable RV32 executable;
-127 if it does not exist. Guest stdin/stdout/stderr are kiln's own. Time is deterministic:
-clocks advance 1 ns per retired instruction.
+127 if it does not exist; 123 on an internal kernel error (one line; KILN_DEBUG=1 adds the stack).
+The budget (--max-insns) counts retired instructions plus the host work the kernel does for the
+guest (each call, each page mapped or copied: spec/limits.md); --memory caps everything the guest
+makes the host hold (memory, files it writes, pipes). Guest stdin/stdout/stderr are kiln's own.
+Time is deterministic: clocks advance 1 ns per retired instruction.
 
 --trace prints one line per call a layered program makes through its stub table, when it returns:
   [tid] pN.slot(args) = result  <route what; T traps, I insns[; via calls{messages}]>
@@ -155,6 +160,10 @@ async function runCommand(prog: string, args: string[], opts: RunOpts): Promise<
   if (typeof dispatch === "string") return fail(dispatch, 2);
   let image: Uint8Array;
   try {
+    // Only a regular file of a sane size is read: a FIFO would block, /dev/zero never end.
+    const st = fs.statSync(prog);
+    if (st.isFile() && st.size > MAX_FILE_SIZE) return fail(`${prog}: cannot run: ${st.size} bytes is larger than the largest guest file (${MAX_FILE_SIZE} bytes)`, 126);
+    if (!st.isFile() && !st.isDirectory()) return fail(`${prog}: cannot run: not a regular file`, 126);
     image = fs.readFileSync(prog);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;

@@ -397,7 +397,7 @@ export const dispatch: KernelDispatch = {
         { name: "ctid", type: "ptr<i32>" },
       ],
       ret: "pid",
-      errors: ["EAGAIN", "EINVAL", "ENOMEM"],
+      errors: ["EAGAIN", "EINVAL", "ENOMEM", "EFAULT"],
       since: "k1",
       removed: null,
       src: "spec/abi/k2.md:48",

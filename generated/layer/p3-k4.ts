@@ -156,7 +156,7 @@ export const realisation: PairRealisation = {
         },
       ],
       recipe: null,
-      src: "spec/abi/k3.md:141",
+      src: "spec/abi/k3.md:143",
     },
     {
       slot: 8,
@@ -168,7 +168,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: "shared_pid",
-      src: "spec/abi/k3.md:150",
+      src: "spec/abi/k3.md:152",
     },
     {
       slot: 9,
@@ -213,7 +213,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k3.md:149",
+      src: "spec/abi/k3.md:151",
     },
     {
       slot: 12,
@@ -262,7 +262,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k3.md:144",
+      src: "spec/abi/k3.md:146",
     },
     {
       slot: 15,
@@ -296,7 +296,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k3.md:145",
+      src: "spec/abi/k3.md:147",
     },
     {
       slot: 17,
@@ -328,7 +328,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k3.md:146",
+      src: "spec/abi/k3.md:148",
     },
     {
       slot: 19,
@@ -345,7 +345,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k3.md:147",
+      src: "spec/abi/k3.md:149",
     },
     {
       slot: 20,
@@ -424,7 +424,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k3.md:143",
+      src: "spec/abi/k3.md:145",
     },
     {
       slot: 25,
@@ -501,7 +501,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k3.md:148",
+      src: "spec/abi/k3.md:150",
     },
     {
       slot: 30,
@@ -545,7 +545,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: "time_clock",
-      src: "spec/abi/k3.md:152",
+      src: "spec/abi/k3.md:154",
     },
     {
       slot: 33,
@@ -620,7 +620,7 @@ export const realisation: PairRealisation = {
         },
       ],
       recipe: null,
-      src: "spec/abi/k3.md:142",
+      src: "spec/abi/k3.md:144",
     },
     {
       slot: 36,
@@ -635,7 +635,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k3.md:153",
+      src: "spec/abi/k3.md:155",
     },
     {
       slot: 37,
@@ -652,7 +652,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k3.md:155",
+      src: "spec/abi/k3.md:157",
     },
     {
       slot: 38,
@@ -664,7 +664,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: "shared_tid",
-      src: "spec/abi/k3.md:151",
+      src: "spec/abi/k3.md:153",
     },
     {
       slot: 39,
@@ -715,7 +715,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k3.md:156",
+      src: "spec/abi/k3.md:158",
     },
     {
       slot: 42,
@@ -743,7 +743,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: "crit_shared_enter",
-      src: "spec/abi/k3.md:157",
+      src: "spec/abi/k3.md:159",
     },
     {
       slot: 44,
@@ -755,7 +755,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: "crit_shared_leave",
-      src: "spec/abi/k3.md:158",
+      src: "spec/abi/k3.md:160",
     },
     {
       slot: 45,
@@ -767,7 +767,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: "load_object",
-      src: "spec/abi/k3.md:159",
+      src: "spec/abi/k3.md:161",
     },
     {
       slot: 46,
@@ -779,7 +779,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: "rdtime_ns",
-      src: "spec/abi/k3.md:154",
+      src: "spec/abi/k3.md:156",
     },
     {
       slot: 47,
@@ -791,7 +791,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: "batch_ring",
-      src: "spec/abi/k3.md:160",
+      src: "spec/abi/k3.md:162",
     },
   ],
 };

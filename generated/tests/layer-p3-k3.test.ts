@@ -9,28 +9,28 @@ describe("layer p3-k3", () => {
   it("realises all 48 slots of p3", () => {
     expect(pair.slots.map((s) => s.slot)).toEqual([0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47]);
   });
-  it("p3.getpid on k3: userspace recipe shared_pid is implemented [spec/abi/k3.md:150]", () => {
+  it("p3.getpid on k3: userspace recipe shared_pid is implemented [spec/abi/k3.md:152]", () => {
     expect(typeof RECIPES["shared_pid"]).toBe("function");
   });
-  it("p3.time on k3: emulated recipe time_clock is implemented [spec/abi/k3.md:152]", () => {
+  it("p3.time on k3: emulated recipe time_clock is implemented [spec/abi/k3.md:154]", () => {
     expect(typeof RECIPES["time_clock"]).toBe("function");
   });
-  it("p3.gettid on k3: userspace recipe shared_tid is implemented [spec/abi/k3.md:151]", () => {
+  it("p3.gettid on k3: userspace recipe shared_tid is implemented [spec/abi/k3.md:153]", () => {
     expect(typeof RECIPES["shared_tid"]).toBe("function");
   });
-  it("p3.crit_enter on k3: userspace recipe crit_shared_enter is implemented [spec/abi/k3.md:157]", () => {
+  it("p3.crit_enter on k3: userspace recipe crit_shared_enter is implemented [spec/abi/k3.md:159]", () => {
     expect(typeof RECIPES["crit_shared_enter"]).toBe("function");
   });
-  it("p3.crit_leave on k3: userspace recipe crit_shared_leave is implemented [spec/abi/k3.md:158]", () => {
+  it("p3.crit_leave on k3: userspace recipe crit_shared_leave is implemented [spec/abi/k3.md:160]", () => {
     expect(typeof RECIPES["crit_shared_leave"]).toBe("function");
   });
-  it("p3.dlopen on k3: emulated recipe load_object is implemented [spec/abi/k3.md:159]", () => {
+  it("p3.dlopen on k3: emulated recipe load_object is implemented [spec/abi/k3.md:161]", () => {
     expect(typeof RECIPES["load_object"]).toBe("function");
   });
-  it("p3.monotonic_ns on k3: userspace recipe rdtime_ns is implemented [spec/abi/k3.md:154]", () => {
+  it("p3.monotonic_ns on k3: userspace recipe rdtime_ns is implemented [spec/abi/k3.md:156]", () => {
     expect(typeof RECIPES["rdtime_ns"]).toBe("function");
   });
-  it("p3.batch on k3: message recipe batch_ring is implemented [spec/abi/k3.md:160]", () => {
+  it("p3.batch on k3: message recipe batch_ring is implemented [spec/abi/k3.md:162]", () => {
     expect(typeof RECIPES["batch_ring"]).toBe("function");
   });
 });

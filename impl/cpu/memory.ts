@@ -10,6 +10,8 @@
 // cache (self-modifying code) and clears reservations on the stored word (LR/SC), then puts the
 // page back into `W`. Kernel-side writes (`writeBytes`, `writeU32`, ...) do the same.
 
+import { Extents } from "./extents.ts";
+
 export const PAGE_SIZE = 4096;
 export const PAGE_SHIFT = 12;
 export const PERM_R = 1;
@@ -98,6 +100,8 @@ export class Memory {
   readonly W: Table = newTable();
   readonly X: Table = newTable();
   private readonly pages = new Map<number, Page>();
+  /** The mapped page numbers as intervals: range questions cost time per interval, not per page. */
+  private readonly extents = new Extents();
   private resvs: Reservation[] = [];
   /** Set by guestLoad/guestStore on a fault: the faulting address. */
   faultAddr = 0;
@@ -119,6 +123,7 @@ export class Memory {
       this.pages.set(pn, p);
       this.refresh(pn, p);
     }
+    this.extents.add(first, first + n);
   }
 
   /** Map a page with given contents (used by clone). */
@@ -126,34 +131,63 @@ export class Memory {
     const p = new Page(perms, data);
     this.pages.set(pn, p);
     this.refresh(pn, p);
+    this.extents.add(pn, pn + 1);
   }
 
   unmap(addr: number, len: number): void {
     checkRange(addr, len, "unmap");
     const first = addr >>> PAGE_SHIFT;
     const n = Math.ceil(len / PAGE_SIZE);
-    for (let i = 0; i < n; i++) {
-      const pn = first + i;
-      const p = this.pages.get(pn);
-      if (!p) continue;
-      this.dropPage(pn, p);
-      this.pages.delete(pn);
+    // Only the mapped intervals inside the range are visited: unmapping a huge empty range is cheap.
+    for (const [s, e] of this.mappedIntervals(first, first + n)) {
+      for (let pn = s; pn < e; pn++) {
+        const p = this.pages.get(pn)!;
+        this.dropPage(pn, p);
+        this.pages.delete(pn);
+      }
     }
+    this.extents.remove(first, first + n);
+  }
+
+  /** Unmaps everything (a process's memory freed at exit). */
+  clear(): void {
+    for (const [pn, p] of this.pages) this.dropPage(pn, p);
+    this.pages.clear();
+    this.extents.clear();
+    this.resvs = [];
+  }
+
+  /** Bytes of [addr, addr+len) that are mapped (page granular), in time per mapped interval. */
+  mappedIn(addr: number, len: number): number {
+    const first = Math.floor(addr / PAGE_SIZE);
+    const end = Math.ceil((addr + len) / PAGE_SIZE);
+    return this.extents.countIn(first, end) * PAGE_SIZE;
+  }
+
+  /** Highest page-aligned address a with floor <= a, a + len <= top and [a, a+len) unmapped; -1 if none. */
+  findGap(top: number, floor: number, len: number): number {
+    const pn = this.extents.highestGap(Math.floor(top / PAGE_SIZE), Math.ceil(floor / PAGE_SIZE), Math.ceil(len / PAGE_SIZE));
+    return pn < 0 ? -1 : pn * PAGE_SIZE;
   }
 
   /** Change permissions of mapped pages in the range (unmapped pages are skipped). */
   protect(addr: number, len: number, perms: number): void {
     checkRange(addr, len, "protect");
     const first = addr >>> PAGE_SHIFT;
-    const n = Math.ceil(len / PAGE_SIZE);
-    for (let i = 0; i < n; i++) {
-      const pn = first + i;
-      const p = this.pages.get(pn);
-      if (!p) continue;
-      if ((perms & PERM_X) === 0 || (p.perms & PERM_X) === 0) this.invalidateCode(p, false);
-      p.perms = perms & 7;
-      this.refresh(pn, p);
+    const end = first + Math.ceil(len / PAGE_SIZE);
+    for (const [s, e] of this.mappedIntervals(first, end)) {
+      for (let pn = s; pn < e; pn++) {
+        const p = this.pages.get(pn)!;
+        if ((perms & PERM_X) === 0 || (p.perms & PERM_X) === 0) this.invalidateCode(p, false);
+        p.perms = perms & 7;
+        this.refresh(pn, p);
+      }
     }
+  }
+
+  /** The mapped page-number intervals clipped to [first, end). */
+  private mappedIntervals(first: number, end: number): [number, number][] {
+    return this.extents.clipped(first, end);
   }
 
   /** Permissions of the page containing addr; 0 when unmapped. */
@@ -182,7 +216,8 @@ export class Memory {
 
   /** Mapped regions, coalesced by equal permissions, sorted by address. */
   regions(): Array<{ addr: number; len: number; perms: number }> {
-    const pns = [...this.pages.keys()].sort((a, b) => a - b);
+    const pns: number[] = [];
+    for (const [s, e] of this.extents.intervals()) for (let pn = s; pn < e; pn++) pns.push(pn);
     const out: Array<{ addr: number; len: number; perms: number }> = [];
     for (const pn of pns) {
       const perms = this.pages.get(pn)!.perms;

@@ -44,7 +44,19 @@ export const {
 
 /** Thrown inside the kernel to abort a syscall with -errno (caught by the dispatcher). */
 export class Errno extends Error {
-  constructor(readonly errno: number) {
+  declare readonly errno: number;
+  constructor(errno: number) {
+    // An errno is a result, not a bug: one shared, stackless instance per number. Capturing a
+    // stack for each (with source maps) cost ~10 µs, which let a loop of failing calls outrun the
+    // budget's charge (spec/limits.md).
+    const cached = made.get(errno);
+    if (cached) return cached;
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(`errno ${errno}`);
+    Error.stackTraceLimit = limit;
+    Object.defineProperty(this, "errno", { value: errno, enumerable: true });
+    made.set(errno, this);
   }
 }
+const made = new Map<number, Errno>();

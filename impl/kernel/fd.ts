@@ -21,28 +21,78 @@ export const SETFL_MASK = O_APPEND | O_NONBLOCK;
 
 export const PIPE_CAPACITY = 65536;
 
+/** Where a pipe charges the host memory its buffered data holds (the kernel's memory cap). */
+export interface PipeAccount {
+  /** Throws (ENOMEM) unless `bytes` more may be held. */
+  hold(bytes: number): void;
+  free(bytes: number): void;
+}
+
+/** Bytes of one buffer chunk, and what a chunk costs the host besides them (its objects). */
+const CHUNK = 4096;
+const CHUNK_OVERHEAD = 256;
+
+/**
+ * A pipe holds at most PIPE_CAPACITY bytes of data. Nothing is allocated up front: data goes into
+ * 4 KiB chunks allocated as writes need them, each charged (with its bookkeeping) to the account
+ * while it holds data and given back when it is read empty or when no reader is left
+ * (spec/limits.md).
+ */
 export class Pipe {
-  private buf = new Uint8Array(PIPE_CAPACITY);
-  private head = 0;
+  private chunks: { buf: Uint8Array; start: number; end: number }[] = [];
   length = 0;
   readers = 0;
   writers = 0;
   readonly ino: number;
-  constructor(ino: number) { this.ino = ino; }
+  constructor(ino: number, private readonly account: PipeAccount = { hold: () => {}, free: () => {} }) { this.ino = ino; }
   get space(): number { return PIPE_CAPACITY - this.length; }
   write(bytes: Uint8Array): number {
     const n = Math.min(bytes.length, this.space);
-    for (let i = 0; i < n; i++) this.buf[(this.head + this.length + i) % PIPE_CAPACITY] = bytes[i]!;
-    this.length += n;
-    return n;
+    let done = 0;
+    while (done < n) {
+      let c = this.chunks[this.chunks.length - 1];
+      if (!c || c.end === CHUNK) {
+        // A full chunk (or none): charge a new one first; if the cap refuses, what fit is written.
+        try {
+          this.account.hold(CHUNK + CHUNK_OVERHEAD);
+        } catch (e) {
+          if (done > 0) break;
+          throw e;
+        }
+        c = { buf: new Uint8Array(CHUNK), start: 0, end: 0 };
+        this.chunks.push(c);
+      }
+      const take = Math.min(n - done, CHUNK - c.end);
+      c.buf.set(bytes.subarray(done, done + take), c.end);
+      c.end += take;
+      done += take;
+    }
+    this.length += done;
+    return done;
   }
   read(max: number): Uint8Array {
     const n = Math.min(max, this.length);
     const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) out[i] = this.buf[(this.head + i) % PIPE_CAPACITY]!;
-    this.head = (this.head + n) % PIPE_CAPACITY;
+    let done = 0;
+    while (done < n) {
+      const c = this.chunks[0]!;
+      const take = Math.min(n - done, c.end - c.start);
+      out.set(c.buf.subarray(c.start, c.start + take), done);
+      done += take;
+      c.start += take;
+      if (c.start === c.end) {
+        this.chunks.shift();
+        this.account.free(CHUNK + CHUNK_OVERHEAD);
+      }
+    }
     this.length -= n;
     return out;
+  }
+  /** No reader is left: the data can never be read, give it back. */
+  drop(): void {
+    for (let i = 0; i < this.chunks.length; i++) this.account.free(CHUNK + CHUNK_OVERHEAD);
+    this.chunks = [];
+    this.length = 0;
   }
 }
 
@@ -64,6 +114,7 @@ export class OpenFile {
   get writable(): boolean { return (this.flags & O_ACCMODE) !== O_RDONLY && (this.flags & O_PATH) === 0; }
 
   acquire(): this {
+    if (this.refs === 0 && this.inode) this.inode.opened();
     if (this.refs++ === 0 && this.pipe) {
       if (this.readable) this.pipe.readers++;
       if (this.writable) this.pipe.writers++;
@@ -74,7 +125,9 @@ export class OpenFile {
     if (--this.refs === 0 && this.pipe) {
       if (this.readable) this.pipe.readers--;
       if (this.writable) this.pipe.writers--;
+      if (this.pipe.readers === 0) this.pipe.drop();
     }
+    if (this.refs === 0 && this.inode) this.inode.closed();
   }
 }
 

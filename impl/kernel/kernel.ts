@@ -21,7 +21,7 @@ import { Process, Thread } from "./process.ts";
 import type { ExitStatus } from "./process.ts";
 import {
   BUS_ADRALN, CLD_DUMPED, CLD_EXITED, CLD_KILLED, ILL_ILLOPC, SA_NODEFER, SA_RESETHAND, SEGV_ACCERR, SEGV_MAPERR,
-  SIGBUS, SIGILL, SIGKILL, SIGSEGV, SIGTRAP, SIG_DFL, SIG_IGN, TRAP_BRKPT, UNBLOCKABLE, bit, defaultAction, firstSignal,
+  NSIG, SIGBUS, SIGILL, SIGKILL, SIGSEGV, SIGTRAP, SIG_DFL, SIG_IGN, TRAP_BRKPT, UNBLOCKABLE, bit, defaultAction, firstSignal,
 } from "./signals.ts";
 import type { SigInfo } from "./signals.ts";
 import {
@@ -31,11 +31,16 @@ import {
 import type { Auxv } from "./stack.ts";
 import { hostStdio } from "./stdio.ts";
 import type { Stdio } from "./stdio.ts";
-import { Vfs } from "./vfs.ts";
+import { Vfs, guestBytes } from "./vfs.ts";
 import type { Inode } from "./vfs.ts";
-import { AddressSpace } from "./vm.ts";
+import { AddressSpace, pageWork } from "./vm.ts";
 import { cpuMachine } from "./cpu-machine.ts";
 import { deferSignals, imageStarted, layerLoaderHook, threadExited } from "./layered.ts";
+import { constants } from "../../generated/spec.ts";
+
+const { SYSCALL_COST, WAIT_COST, COPY_COST, INTERNAL_STATUS: STATUS_INTERNAL } = constants.limits;
+/** Host work of copying `len` bytes between guest memory and the kernel. */
+const copyWork = (len: number): number => Math.ceil(len / 1024) * COPY_COST;
 
 const layerHook = layerLoaderHook();
 
@@ -97,14 +102,16 @@ export interface KernelOptions {
 export type RunOutcome =
   | { kind: "exited"; code: number }
   | { kind: "signaled"; signal: number; core: boolean }
-  | { kind: "limit"; reason: "insns" | "deadlock"; message: string };
+  | { kind: "limit"; reason: "insns" | "deadlock" | "internal"; message: string };
 
 export interface RunResult {
   outcome: RunOutcome;
-  /** Shell-style status: exit code, 128+signal, 124 for the instruction limit, 125 for deadlock. */
+  /** Shell-style status: exit code, 128+signal, 123 for an internal kernel error, 124 for the instruction limit, 125 for deadlock. */
   status: number;
   /** Instructions retired by all threads. */
   insns: number;
+  /** Host work charged to the budget besides them (spec/limits.md), in instruction units. */
+  hostWork: number;
 }
 
 interface FutexWaiter {
@@ -114,6 +121,9 @@ interface FutexWaiter {
   thread: Thread;
   woken: boolean;
 }
+
+/** Shell-style status of each limit outcome (123: internal kernel error, see spec/errors.md). */
+const INTERNAL_STATUS = { insns: 124, deadlock: 125, internal: STATUS_INTERNAL } as const;
 
 export class Kernel {
   readonly dispatch: KernelDispatch;
@@ -133,9 +143,13 @@ export class Kernel {
   private result: RunOutcome | null = null;
   /** Instructions retired (all threads) and virtual time skipped while everyone slept. */
   insns = 0;
+  /** Host work done for the guest, in budget units (spec/limits.md): counts against maxInsns, not the clocks. */
+  hostWork = 0;
   private idleNs = 0n;
   private running: Thread | null = null;
   private execCount = 0;
+  /** The row id of the call being run, for the one-line internal error. */
+  private lastCall = "";
 
   constructor(opts: KernelOptions) {
     this.opts = opts;
@@ -145,6 +159,7 @@ export class Kernel {
     this.vfs = opts.vfs ?? new Vfs({ now: () => this.realtimeNs() });
     this.maxFds = opts.maxFds ?? 256;
     this.table = buildTable(opts.dispatch, { ...defaultHandlers, ...(opts.handlers ?? {}) });
+    this.vfs.reserve = (bytes) => this.chargeMemory(bytes);
   }
 
   // ------------------------------------------------------------------ clocks
@@ -188,6 +203,7 @@ export class Kernel {
   /** Copies guest memory in; EFAULT unless all of it is readable (the stack grows on demand). */
   copyIn(t: Thread, addr: number, len: number): Uint8Array {
     const vm = t.proc.vm;
+    this.hostWork += copyWork(len);
     let b = vm.mem.readBytes(addr, len);
     if (b === null && vm.growStack(addr, len)) b = vm.mem.readBytes(addr, len);
     if (b === null) throw new Errno(EFAULT);
@@ -196,6 +212,7 @@ export class Kernel {
 
   copyOut(t: Thread, addr: number, bytes: Uint8Array): void {
     const vm = t.proc.vm;
+    this.hostWork += copyWork(bytes.length);
     if (vm.mem.writeBytes(addr, bytes)) return;
     if (vm.growStack(addr, bytes.length) && vm.mem.writeBytes(addr, bytes)) return;
     throw new Errno(EFAULT);
@@ -212,7 +229,7 @@ export class Kernel {
     this.copyOut(t, addr, b);
   }
 
-  /** NUL-terminated string of at most `max` bytes; EFAULT if unreadable, ENAMETOOLONG if too long. */
+  /** NUL-terminated string of at most `max` bytes, as a byte string (one char per byte); EFAULT if unreadable, ENAMETOOLONG if too long. */
   readString(t: Thread, addr: number, max = 4096, tooLong = 36 /* ENAMETOOLONG */): string {
     const mem = t.proc.vm.mem;
     const bytes: Uint8Array[] = [];
@@ -231,7 +248,9 @@ export class Kernel {
       a += n;
       if (a > 0xffffffff) throw new Errno(EFAULT);
     }
-    return Buffer.concat(bytes).toString("utf8");
+    // Names are byte strings (spec/limits.md): one char per byte, never UTF-8 decoded, so two
+    // different byte strings never alias one file.
+    return Buffer.concat(bytes).toString("latin1");
   }
 
   // ------------------------------------------------------------------ processes
@@ -242,24 +261,51 @@ export class Kernel {
 
   /** Charges `bytes` of fresh mappings to the kernel-wide memory cap. */
   private charge = (bytes: number): void => this.chargeMemory(bytes);
+  /** Charges host work to the run's budget. */
+  readonly chargeWork = (units: number): void => {
+    this.hostWork += units;
+  };
 
-  /** Throws ENOMEM unless `bytes` more may be mapped under the kernel-wide cap. */
-  chargeMemory(bytes: number): void {
-    if (bytes <= 0) return;
-    const cap = this.opts.memoryCap ?? 512 * 1024 * 1024;
+  get memoryCap(): number {
+    return this.opts.memoryCap ?? 512 * 1024 * 1024;
+  }
+
+  /**
+   * Host memory the guests hold now (spec/limits.md): every live address space, the file data,
+   * directory entries and pipe buffers they made.
+   */
+  memoryUsed(): number {
     const seen = new Set<GuestMemory>();
-    let used = 0;
+    let used = this.vfs.guestBytes() + this.pipeBytes;
     for (const p of this.procs.values()) {
       if (p.state === "live" && !seen.has(p.vm.mem)) {
         seen.add(p.vm.mem);
         used += p.vm.mappedBytes();
       }
     }
-    if (used + bytes > cap) throw new Errno(ENOMEM);
+    return used;
   }
 
+  /** Throws ENOMEM unless `bytes` more may be held under the kernel-wide cap. */
+  chargeMemory(bytes: number): void {
+    if (bytes <= 0) return;
+    if (this.memoryUsed() + bytes > this.memoryCap) throw new Errno(ENOMEM);
+  }
+
+  /** Bytes held by pipe buffers (kept by fd.ts's Pipe through the kernel's pipe account). */
+  pipeBytes = 0;
+  readonly pipeAccount = {
+    hold: (bytes: number): void => {
+      this.chargeMemory(bytes);
+      this.pipeBytes += bytes;
+    },
+    free: (bytes: number): void => {
+      this.pipeBytes -= bytes;
+    },
+  };
+
   newAddressSpace(mem: GuestMemory): AddressSpace {
-    return new AddressSpace(mem, this.charge);
+    return new AddressSpace(mem, this.charge, this.chargeWork);
   }
 
   /**
@@ -277,10 +323,16 @@ export class Kernel {
     const mem = this.machine.newMemory();
     const vm = this.newAddressSpace(mem);
     try {
-      const img = loadSegments(mem, elf, image, (n) => this.charge(n));
+      const img = loadSegments(mem, elf, image, (n) => {
+        this.charge(n);
+        this.chargeWork(pageWork(n));
+      });
       vm.brkStart = vm.brk = img.brk;
       const sigreturn = this.dispatch.syscalls.find((r) => r.handler === "rt_sigreturn");
       if (sigreturn) {
+        if (!vm.isFree(SIGTRAMP_ADDR, PAGE_SIZE)) {
+          throw new LoadError(`a PT_LOAD segment covers the signal trampoline page at 0x${SIGTRAMP_ADDR.toString(16)} (spec/loader.md)`);
+        }
         vm.map(SIGTRAMP_ADDR, PAGE_SIZE, PERM_R | PERM_X);
         mem.writeBytes(SIGTRAMP_ADDR, trampolineCode(sigreturn.nr), true);
       }
@@ -324,12 +376,17 @@ export class Kernel {
    * Descriptors 0-2 are the kernel's stdio. Throws LoadError.
    */
   spawn(image: Uint8Array, argv: readonly string[], envp: readonly string[] = [], opts: { cwd?: string } = {}): Process {
-    const { vm, cpu } = this.prepareImage(image, argv, envp, argv[0] ?? "");
+    // What the host put in the file system before the first program is not the guests' to pay for.
+    if (!this.init) this.vfs.startAccounting();
+    // Loading the first programs is the host's work, not the guest's (spec/limits.md).
+    const work = this.hostWork;
+    const { vm, cpu } = this.prepareImage(image, argv.map(guestBytes), envp.map(guestBytes), guestBytes(argv[0] ?? ""));
+    this.hostWork = work;
     const fds = new FdTable(this.maxFds);
     fds.alloc(new OpenFile("host", O_RDONLY, null, null, 0));
     fds.alloc(new OpenFile("host", O_WRONLY, null, null, 1));
     fds.alloc(new OpenFile("host", O_WRONLY, null, null, 2));
-    const cwd = opts.cwd ? this.vfs.lookup(this.vfs.root, opts.cwd) : this.vfs.root;
+    const cwd = opts.cwd ? this.vfs.lookup(this.vfs.root, guestBytes(opts.cwd)) : this.vfs.root;
     const p = new Process(this.newId(), this.init ? this.init.pid : 0, vm, fds, cwd);
     this.procs.set(p.pid, p);
     imageStarted(this, this.addThread(p, cpu, p.pid));
@@ -362,11 +419,11 @@ export class Kernel {
 
   private killThread(t: Thread, clearTid: boolean): void {
     if (t.state === "dead") return;
-    threadExited(t);
     if (clearTid && t.clearChildTid) {
       // CLONE_CHILD_CLEARTID: zero the word and wake one futex waiter, as pthread_join expects.
       if (t.proc.vm.mem.writeBytes(t.clearChildTid, new Uint8Array(4))) this.futexWake(t.proc.vm.mem, t.clearChildTid, 1, 0xffffffff);
     }
+    threadExited(t);
     t.state = "dead";
     t.block = null;
     this.threads = this.threads.filter((x) => x !== t);
@@ -386,6 +443,10 @@ export class Kernel {
     p.fds.closeAll();
     p.state = "zombie";
     p.exit = status;
+    // A zombie keeps only its exit status: its memory is freed now, not when it is reaped, unless
+    // a live process still shares it (vfork, CLONE_VM). init's exit ends the run: its memory stays
+    // for whoever looks at the finished run (a tracer completing its last call).
+    if (p !== this.init && ![...this.procs.values()].some((q) => q !== p && q.state === "live" && q.vm.mem === p.vm.mem)) p.vm.release();
     // Orphans go to init; an orphan zombie with no one to reap it is released.
     for (const c of this.procs.values()) {
       if (c.ppid === p.pid) {
@@ -428,7 +489,8 @@ export class Kernel {
 
   /** Queues a signal for a process (thread = null) or one thread. Ignored signals are dropped now. */
   sendSignal(p: Process, thread: Thread | null, sig: number, info: SigInfo): void {
-    if (p.state !== "live" || sig === 0) return;
+    // A number past the last signal is no signal (clone's exit signal may be any byte, as on Linux).
+    if (p.state !== "live" || sig <= 0 || sig > NSIG) return;
     if (sig === SIGKILL) {
       this.exitProcess(p, { code: 0, signal: SIGKILL, core: false });
       return;
@@ -593,8 +655,9 @@ export class Kernel {
   run(): RunResult {
     const max = this.opts.maxInsns ?? Number.MAX_SAFE_INTEGER;
     while (!this.result) {
-      if (this.insns >= max) {
-        this.result = { kind: "limit", reason: "insns", message: `instruction limit reached (${max} instructions)` };
+      if (this.insns + this.hostWork >= max) {
+        const work = this.hostWork > 0 ? `; ${this.hostWork} of them host work (spec/limits.md)` : "";
+        this.result = { kind: "limit", reason: "insns", message: `instruction limit reached (${max} instructions)${work}` };
         break;
       }
       const t = this.pickNext();
@@ -604,11 +667,28 @@ export class Kernel {
         }
         continue;
       }
-      this.runSlice(t, max);
+      try {
+        this.runSlice(t, max);
+      } catch (e) {
+        this.result = this.internalError(e);
+      }
     }
     const o = this.result;
-    const status = o.kind === "exited" ? o.code & 0xff : o.kind === "signaled" ? 128 + o.signal : o.reason === "insns" ? 124 : 125;
-    return { outcome: o, status, insns: this.insns };
+    const status = o.kind === "exited" ? o.code & 0xff : o.kind === "signaled" ? 128 + o.signal : INTERNAL_STATUS[o.reason];
+    return { outcome: o, status, insns: this.insns, hostWork: this.hostWork };
+  }
+
+  /**
+   * The containment rule (spec/errors.md): a host exception that escapes a call is a kernel bug,
+   * never the guest's way out. The run ends with one line and status 123; KILN_DEBUG=1 adds the
+   * host stack to the message.
+   */
+  private internalError(e: unknown): RunOutcome {
+    const err = e instanceof Error ? e : new Error(String(e));
+    const where = this.lastCall ? ` in ${this.lastCall}` : "";
+    const line = `internal kernel error${where}: ${err.message.split("\n")[0]}`;
+    const debug = typeof process !== "undefined" && process.env?.["KILN_DEBUG"] ? `\n${err.stack ?? ""}` : "";
+    return { kind: "limit", reason: "internal", message: line + debug };
   }
 
   /** The next runnable thread in round-robin order, waking blocked threads whose wait is over. */
@@ -628,7 +708,15 @@ export class Kernel {
 
   private tryWake(t: Thread): void {
     const b = t.block!;
-    const r = b.poll();
+    let r: number | undefined;
+    try {
+      r = b.poll();
+    } catch (e) {
+      // A wait whose memory the guest changed meanwhile (a ring unmapped by another thread) ends
+      // with the error, as the call would have returned it.
+      if (!(e instanceof Errno)) throw e;
+      r = -e.errno;
+    }
     if (r !== undefined) {
       this.finishBlock(t, r);
       return;
@@ -644,7 +732,14 @@ export class Kernel {
         if (info) t.pendingInfo.set(sig, info);
       }
       this.cancelFutex(t);
-      this.finishBlock(t, b.interrupt ? b.interrupt() : -EINTR);
+      let ir: number;
+      try {
+        ir = b.interrupt ? b.interrupt() : -EINTR;
+      } catch (e) {
+        if (!(e instanceof Errno)) throw e;
+        ir = -e.errno;
+      }
+      this.finishBlock(t, ir);
     }
   }
 
@@ -675,7 +770,7 @@ export class Kernel {
     try {
       this.deliverSignals(t);
       while (left > 0 && t.state === "runnable" && !this.result) {
-        const budget = Math.min(left, max - this.insns);
+        const budget = Math.min(left, max - this.insns - this.hostWork);
         if (budget <= 0) return;
         const cpu = t.cpu; // execve replaces it
         const exit = cpu.run(budget);
@@ -735,6 +830,7 @@ export class Kernel {
     const regs = cpu.regs;
     const nr = regs[17]! >>> 0;
     cpu.pc = (cpu.pc + 4) >>> 0;
+    this.hostWork += SYSCALL_COST;
     const e = this.table.get(nr);
     if (!e || !e.fn) {
       regs[10] = -ENOSYS;
@@ -743,6 +839,7 @@ export class Kernel {
     }
     const args = decodeArgs(e, regs);
     const ctx: Ctx = { k: this, t, p: t.proc, row: e.row };
+    this.lastCall = `${this.dispatch.version}.${e.row.id}`;
     let r;
     try {
       r = e.fn(ctx, ...args);
@@ -751,12 +848,14 @@ export class Kernel {
       r = -err.errno;
     }
     this.opts.onSyscall?.(t, e.row, args, typeof r === "number" ? r : r === NORETURN ? "noreturn" : "blocked");
+    this.lastCall = "";
     if (this.opts.trace) {
       const shown = typeof r === "number" ? String(r) : r === NORETURN ? "?" : "<blocked>";
       this.opts.trace(`[${t.tid}] ${e.row.id}(${args.map((a) => (a > 0xffff ? "0x" + (a >>> 0).toString(16) : String(a))).join(", ")}) = ${shown}`);
     }
     if (typeof r === "number") regs[10] = r;
     else if (r !== NORETURN && t.state !== "dead") {
+      this.hostWork += WAIT_COST;
       t.state = "blocked";
       t.block = r;
     }

@@ -13,6 +13,10 @@ import { PAGE_SIZE, PERM_R, PERM_W, PERM_X, pageUp } from "./machine.ts";
 import type { GuestMemory } from "./machine.ts";
 import type { Thread } from "./process.ts";
 import type { AddressSpace } from "./vm.ts";
+import { Errno, EFAULT } from "./errno.ts";
+
+/** Bytes of the TLS header the kernel writes (spec/tls.md): self pointer, errno pointer, layer-private pointer, 0. */
+const TLS_HEADER = 16;
 
 const LP = offsets.layer_private;
 /**
@@ -145,12 +149,16 @@ export function layerLoaderHook(): LoaderHook {
       const w = (f: string, v: number, size = 4) => writeInt(mem, sharedPage + fieldOf(layout.page, f), v, size);
       w("magic", SHARED_MAGIC);
       w("version", Number(kernel.slice(1)), 2);
-      w("header_size", layout.page.size, 2);
-      w("size", layout.page.size + 64 * layout.thread.size);
+      // header_size: the self-describing header (magic, version, header_size, size), spec/shared-page.md;
+      // size: through the end of the last thread record.
+      w("header_size", headerSize(layout.page), 2);
+      w("size", pageUpTo(layout.page.size, 64) + SLOTS * layout.thread.size);
       w("timebase_hz", TIMEBASE_HZ);
       w("thread_offset", pageUpTo(layout.page.size, 64));
+      // k3 and later: where a thread's ring is, from its layer-private block (spec/shared-page.md).
+      if (layout.page.fields.some((f) => f.name === "ring_offset")) w("ring_offset", ringLayout(ctx.kernel) ? THREAD_AREA - AREA_LP : 0);
       w("thread_stride", layout.thread.size);
-      w("thread_slots", 64);
+      w("thread_slots", SLOTS);
       const rt = ctx.kernel.realtimeNs() - ctx.kernel.monotonicNs();
       mem.writeBytes(sharedPage + fieldOf(layout.page, "realtime_offset_ns"), i64(rt), true);
     }
@@ -164,9 +172,10 @@ export function layerLoaderHook(): LoaderHook {
       codeSize,
       sharedPage,
       threads: new Map(),
-      freeSlots: Array.from({ length: 64 }, (_, i) => i),
+      freeSlots: Array.from({ length: SLOTS }, (_, i) => i),
     };
     mappings.set(vm, m);
+    if (layout) sharedThreadLayout.set(m, layout.thread.size);
     const areas = newThreadAreas(ctx.kernel, vm, m, AREA_TLS);
     m.threads.set("first", areas);
     ctx.cpu.regs[4] = areas.tls;
@@ -174,6 +183,11 @@ export function layerLoaderHook(): LoaderHook {
 }
 
 const pageUpTo = (n: number, a: number) => Math.ceil(n / a) * a;
+const SLOTS = constants.shared.SHARED_THREAD_SLOTS;
+const HEADER_FIELDS = ["magic", "version", "header_size", "size"];
+/** Bytes of the self-describing header: the end of its last field. */
+const headerSize = (page: { fields: readonly { name: string; offset: number; size: number }[] }): number =>
+  Math.max(...page.fields.filter((f) => HEADER_FIELDS.includes(f.name)).map((f) => f.offset + f.size));
 
 function checkStubRegion(ctx: LoadContext, addr: number, size: number): void {
   const seg = ctx.elf.segments.find((s) => s.type === 1 && s.vaddr === addr && s.memsz >= size);
@@ -184,6 +198,9 @@ function checkStubRegion(ctx: LoadContext, addr: number, size: number): void {
 
 /** Allocates a thread's hidden areas; `tlsAt` = AREA_TLS puts its TLS block there too. */
 function newThreadAreas(k: Kernel, vm: AddressSpace, m: LayerMapping, tlsAt: number | null, tlsAddr = 0): ThreadAreas {
+  // clone(CLONE_SETTLS): the kernel writes the TLS header into the program's block, so the block
+  // must be memory the program could write itself (never the R+X stub table), before anything is made.
+  if (tlsAt === null && !vm.mem.isRangeMapped(tlsAddr >>> 0, TLS_HEADER, PERM_W)) throw new Errno(EFAULT);
   const ringSize = ringLayout(k) ? PAGE_SIZE : 0;
   const base = vm.findFree(THREAD_AREA + ringSize);
   vm.map(base, THREAD_AREA + ringSize, PERM_R | PERM_W);
@@ -258,6 +275,8 @@ export function cloned(k: Kernel, parent: Thread, child: Thread, flags: number, 
     // fork: the memory (hidden areas included) was copied; so is the bookkeeping.
     const cm: LayerMapping = { ...pm, threads: new Map(), freeSlots: [...pm.freeSlots] };
     mappings.set(child.proc.vm, cm);
+    const ts = sharedThreadLayout.get(pm);
+    if (ts !== undefined) sharedThreadLayout.set(cm, ts);
     if (pa) {
       cm.threads.set(child, pa);
       publishIds(k, child, cm, pa);
@@ -271,14 +290,24 @@ export function cloned(k: Kernel, parent: Thread, child: Thread, flags: number, 
   publishIds(k, child, pm, areas);
 }
 
-/** A thread ended: its shared-page record can be reused. */
+/** A thread ended: its hidden areas are unmapped (spec/limits.md) and its shared-page record can be reused. */
 export function threadExited(t: Thread): void {
-  const m = mappings.get(t.proc.vm);
+  const vm = t.proc.vm;
+  const m = mappings.get(vm);
   const a = m?.threads.get(t);
   if (!m || !a) return;
   m.threads.delete(t);
-  if (a.slot >= 0) m.freeSlots.push(a.slot);
+  if (a.slot >= 0) {
+    // A stale record must not say a later thread is inside a critical section.
+    const layout = m.sharedPage ? sharedThreadLayout.get(m) : undefined;
+    if (layout && a.record) vm.mem.writeBytes(a.record, new Uint8Array(layout), true);
+    m.freeSlots.push(a.slot);
+  }
+  vm.unmap(a.base, THREAD_AREA + (a.ring ? PAGE_SIZE : 0));
 }
+
+/** Size of a shared-page thread record per mapping (to clear it when its thread ends). */
+const sharedThreadLayout = new WeakMap<LayerMapping, number>();
 
 /**
  * The critical-section interlock: true when `t` is inside a critical section, in which case the

@@ -60,8 +60,6 @@ export function loadSegments(mem: GuestMemory, elf: ElfFile, raw: Uint8Array, re
   checkRunnable(elf);
   const bias = elf.type === ET_DYN ? PIE_BASE : 0;
   const loads = elf.segments.filter((s) => s.type === PT_LOAD && s.memsz > 0);
-  // Union of permissions per page: neighbouring segments often share a page.
-  const pages = new Map<number, number>();
   let hi = 0;
   for (const s of loads) {
     const start = s.vaddr + bias;
@@ -70,10 +68,26 @@ export function loadSegments(mem: GuestMemory, elf: ElfFile, raw: Uint8Array, re
     if (start < USER_LOW || end > STACK_BOTTOM || end < start) {
       throw new LoadError(`segment 0x${start.toString(16)}+0x${s.memsz.toString(16)} lies outside user space`);
     }
-    for (let p = pageDown(start); p < end; p += PAGE_SIZE) pages.set(p, (pages.get(p) ?? 0) | permsOf(s.flags));
     hi = Math.max(hi, end);
   }
-  reserve(pages.size * PAGE_SIZE);
+  // The pages the segments cover, counted from their merged ranges and asked of the memory cap
+  // before any page loop (a hostile memsz costs time only once it is paid for).
+  const ranges = loads.map((s) => [pageDown(s.vaddr + bias), pageUp(s.vaddr + bias + s.memsz)] as const).sort((a, b) => a[0] - b[0]);
+  let covered = 0;
+  let upTo = 0;
+  for (const [a, b] of ranges) {
+    const from = Math.max(a, upTo);
+    if (b > from) covered += b - from;
+    upTo = Math.max(upTo, b);
+  }
+  reserve(covered);
+  // Union of permissions per page: neighbouring segments often share a page.
+  const pages = new Map<number, number>();
+  for (const s of loads) {
+    const start = s.vaddr + bias;
+    const end = start + s.memsz;
+    for (let p = pageDown(start); p < end; p += PAGE_SIZE) pages.set(p, (pages.get(p) ?? 0) | permsOf(s.flags));
+  }
   // Map runs of consecutive pages that share permissions.
   const sorted = [...pages.keys()].sort((a, b) => a - b);
   for (let i = 0; i < sorted.length; ) {

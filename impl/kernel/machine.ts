@@ -15,6 +15,14 @@ export interface GuestMemory {
   readBytes(addr: number, len: number): Uint8Array | null;
   writeBytes(addr: number, bytes: Uint8Array, force?: boolean): boolean;
   clone(): GuestMemory;
+  /** Bytes mapped in all. */
+  mappedBytes(): number;
+  /** Bytes of [addr, addr+len) that are mapped; costs time per mapped interval, not per page. */
+  mappedIn(addr: number, len: number): number;
+  /** Highest page-aligned a, floor <= a, a + len <= top, with [a, a+len) unmapped; -1 if none. */
+  findGap(top: number, floor: number, len: number): number;
+  /** Unmaps everything. */
+  clear(): void;
 }
 
 export type CpuExit =

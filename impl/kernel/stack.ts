@@ -37,7 +37,6 @@ export interface StackImage {
   randomAddr: number;
 }
 
-const enc = new TextEncoder();
 
 /**
  * Builds the stack image ending at `top` (exclusive). `auxv` excludes AT_RANDOM, AT_EXECFN and
@@ -55,7 +54,8 @@ export function buildInitialStack(
   const strs: { bytes: Uint8Array; addr: number }[] = [];
   let p = top - 8; // end marker
   const place = (s: string): number => {
-    const b = enc.encode(s + "\0");
+    // Strings are byte strings (one char per byte): the bytes the guest gave, or the host's UTF-8.
+    const b = Uint8Array.from(Buffer.from(s + "\0", "latin1"));
     p -= b.length;
     strs.push({ bytes: b, addr: p });
     return p;

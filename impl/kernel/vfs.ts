@@ -2,6 +2,7 @@
 // (importHostDir) and never written back, so no guest path can reach the host.
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { constants } from "../../generated/spec.ts";
 import { Errno, EEXIST, EINVAL, EISDIR, ELOOP, ENAMETOOLONG, ENOENT, ENOSPC, ENOTDIR, ENOTEMPTY, EBUSY, EFBIG } from "./errno.ts";
 
 export const S_IFMT = 0o170000;
@@ -18,8 +19,18 @@ const NAME_MAX = 255;
 const SYMLOOP_MAX = 40;
 /** Largest single file (keeps a runaway writer from exhausting host memory). */
 export const MAX_FILE_SIZE = 64 * 1024 * 1024;
+/** Host bytes a directory entry costs besides its name (spec/limits.md). */
+const DIRENT_COST = constants.limits.DIRENT_COST;
+const entryCost = (name: string): number => DIRENT_COST + name.length;
 
 export type NodeKind = "file" | "dir" | "symlink";
+
+/**
+ * Names and paths in the file system are byte strings: one char per byte (latin1), exactly the
+ * bytes a guest gave, never UTF-8 decoded (two byte strings never alias one file). A host string
+ * (a --root name, a test's path) enters as its UTF-8 bytes through guestBytes.
+ */
+export const guestBytes = (host: string): string => Buffer.from(host, "utf8").toString("latin1");
 
 export class Inode {
   /** File contents; only data.subarray(0, size) is meaningful. */
@@ -30,10 +41,18 @@ export class Inode {
   parent: Inode;
   target = "";
   nlink = 1;
+  /** Open file descriptions that point at this inode (fd.ts). */
+  opens = 0;
+  /** The file system that holds it (for freeing an unlinked file at its last close). */
+  owner: Vfs | null = null;
   constructor(readonly ino: number, readonly kind: NodeKind, public mode: number, public mtimeNs: bigint) {
     this.parent = this;
   }
   get isDir(): boolean { return this.kind === "dir"; }
+  opened(): void { this.opens++; }
+  closed(): void {
+    if (--this.opens === 0 && this.nlink === 0) this.owner?.freeData(this);
+  }
   fileType(): number {
     return this.kind === "dir" ? S_IFDIR : this.kind === "symlink" ? S_IFLNK : S_IFREG;
   }
@@ -50,6 +69,14 @@ export class Vfs {
   readonly root: Inode;
   private nextIno = 1;
   usedBytes = 0;
+  /**
+   * Host bytes the file system holds (spec/limits.md): every file buffer, plus DIRENT_COST and the
+   * name for every directory entry. The kernel charges what grew since it started to `--memory`.
+   */
+  heldBytes = 0;
+  private baseline = 0;
+  /** Asked before the file system holds `bytes` more host memory; throws ENOSPC to refuse (set by the kernel). */
+  reserve: (bytes: number) => void = () => {};
   readonly capacity: number;
   readonly now: () => bigint;
 
@@ -61,7 +88,50 @@ export class Vfs {
   }
 
   newNode(kind: NodeKind, perm: number): Inode {
-    return new Inode(this.nextIno++, kind, perm & 0o7777, this.now());
+    const n = new Inode(this.nextIno++, kind, perm & 0o7777, this.now());
+    n.owner = this;
+    return n;
+  }
+
+  /** From now on, what the file system grows by is the guests' (the kernel's first spawn). */
+  startAccounting(): void {
+    this.baseline = this.heldBytes;
+    this.accounting = true;
+  }
+  private accounting = false;
+
+  /** Host bytes held beyond what was there when accounting started. */
+  guestBytes(): number {
+    return Math.max(0, this.heldBytes - this.baseline);
+  }
+
+  /** Charges `bytes` more held memory (ENOSPC when the kernel refuses). */
+  private hold(bytes: number): void {
+    if (bytes <= 0) return;
+    try {
+      if (this.accounting) this.reserve(bytes);
+    } catch {
+      throw new Errno(ENOSPC);
+    }
+    this.heldBytes += bytes;
+  }
+
+  /** A new entry `name` in `dir`. */
+  private link(dir: Inode, name: string, node: Inode): void {
+    this.hold(entryCost(name));
+    dir.entries.set(name, node);
+  }
+
+  private unlinkEntry(dir: Inode, name: string): void {
+    if (dir.entries.delete(name)) this.heldBytes -= entryCost(name);
+  }
+
+  /** Drops a file's data: nothing names it and no description has it open. */
+  freeData(node: Inode): void {
+    this.heldBytes -= node.data.length;
+    this.usedBytes -= node.size;
+    node.data = new Uint8Array(0);
+    node.size = 0;
   }
 
   /**
@@ -118,7 +188,7 @@ export class Vfs {
     const d = this.newNode("dir", perm);
     d.parent = dir;
     d.nlink = 2;
-    dir.entries.set(name, d);
+    this.link(dir, name, d);
     dir.nlink++;
     dir.mtimeNs = this.now();
     return d;
@@ -128,7 +198,7 @@ export class Vfs {
     if (name === "." || name === "..") throw new Errno(EISDIR);
     if (dir.entries.has(name)) throw new Errno(EEXIST);
     const f = this.newNode("file", perm);
-    dir.entries.set(name, f);
+    this.link(dir, name, f);
     dir.mtimeNs = this.now();
     return f;
   }
@@ -137,8 +207,8 @@ export class Vfs {
     if (dir.entries.has(name)) throw new Errno(EEXIST);
     const l = this.newNode("symlink", 0o777);
     l.target = target;
-    l.size = Buffer.byteLength(target);
-    dir.entries.set(name, l);
+    l.size = target.length; // a byte string
+    this.link(dir, name, l);
     return l;
   }
 
@@ -156,16 +226,15 @@ export class Vfs {
     } else if (node.isDir) {
       throw new Errno(EISDIR);
     }
-    dir.entries.delete(name);
+    this.unlinkEntry(dir, name);
     node.nlink = node.isDir ? 0 : node.nlink - 1;
     if (node.nlink === 0 && node.kind === "file") this.release(node);
     dir.mtimeNs = this.now();
   }
 
-  /** Frees a file's storage once nothing names it. (Open descriptions keep their own reference.) */
-  private release(_node: Inode): void {
-    // Storage accounting stays with the inode until it is truncated; an unlinked-but-open file keeps
-    // working, as on Linux. Accounting is returned when its data is dropped by resize().
+  /** Frees a file's storage once nothing names it; an open file keeps it until its last close, as on Linux. */
+  private release(node: Inode): void {
+    if (node.opens === 0) this.freeData(node);
   }
 
   rename(odir: Inode, oname: string, ndir: Inode, nname: string, noReplace: boolean): void {
@@ -188,9 +257,11 @@ export class Vfs {
       if (existing.isDir && existing.entries.size > 0) throw new Errno(ENOTEMPTY);
       if (existing.isDir) ndir.nlink--;
       existing.nlink = existing.isDir ? 0 : existing.nlink - 1;
+      this.unlinkEntry(ndir, nname);
+      if (existing.nlink === 0 && existing.kind === "file") this.release(existing);
     }
-    odir.entries.delete(oname);
-    ndir.entries.set(nname, node);
+    this.link(ndir, nname, node);
+    this.unlinkEntry(odir, oname);
     if (node.isDir) {
       node.parent = ndir;
       odir.nlink--;
@@ -206,11 +277,19 @@ export class Vfs {
     if (delta > 0 && this.usedBytes + delta > this.capacity) throw new Errno(ENOSPC);
     if (size > node.data.length) {
       const cap = Math.min(MAX_FILE_SIZE, Math.max(size, node.data.length * 2, 64));
+      this.hold(cap - node.data.length);
       const d = new Uint8Array(cap);
       d.set(node.data.subarray(0, node.size));
       node.data = d;
     } else if (size < node.size) {
-      node.data.fill(0, size, node.size);
+      if (size <= node.data.length / 4) {
+        // Shrinking a lot (O_TRUNC, ftruncate): give the buffer back, not just the size.
+        const d = node.data.slice(0, size);
+        this.heldBytes -= node.data.length - d.length;
+        node.data = d;
+      } else {
+        node.data.fill(0, size, node.size);
+      }
     }
     this.usedBytes += delta;
     node.size = size;
@@ -247,7 +326,7 @@ export class Vfs {
   /** Convenience for tests and the CLI: write a whole file, creating parents. */
   writeFile(p: string, contents: Uint8Array | string, perm = 0o644): Inode {
     const bytes = typeof contents === "string" ? new TextEncoder().encode(contents) : contents;
-    const { dir, name } = this.mkdirs(p);
+    const { dir, name } = this.mkdirs(guestBytes(p));
     const node = dir.entries.get(name) ?? this.createFile(dir, name, perm);
     this.resize(node, 0);
     this.writeAt(node, 0, bytes);
@@ -255,7 +334,7 @@ export class Vfs {
   }
 
   readFile(p: string): Uint8Array {
-    const n = this.lookup(this.root, p);
+    const n = this.lookup(this.root, guestBytes(p));
     if (n.kind !== "file") throw new Errno(EISDIR);
     return n.data.slice(0, n.size);
   }
@@ -274,22 +353,29 @@ export class Vfs {
    * Copies a host directory tree into the guest root. Symlinks are copied as symlinks and resolved
    * later inside the guest tree only; devices, sockets and fifos are skipped.
    */
-  importHostDir(hostDir: string, into: Inode = this.root): void {
+  importHostDir(hostDir: string | Buffer, into: Inode = this.root): void {
     const st = fs.statSync(hostDir);
-    if (!st.isDirectory()) throw new Error(`${hostDir} is not a directory`);
-    const names = fs.readdirSync(hostDir).sort();
-    for (const name of names) {
-      const hp = path.join(hostDir, name);
+    if (!st.isDirectory()) throw new Error(`${hostDir.toString()} is not a directory`);
+    // Host names are taken as the bytes they are (not decoded), like every name in the guest.
+    const names = fs.readdirSync(hostDir, { encoding: "buffer" }).sort(Buffer.compare);
+    const base = Buffer.from(typeof hostDir === "string" ? path.resolve(hostDir) : hostDir);
+    for (const raw of names) {
+      const name = raw.toString("latin1");
+      const hp = Buffer.concat([base, Buffer.from("/"), raw]);
+      const shown = hp.toString();
       const lst = fs.lstatSync(hp);
       if (into.entries.has(name)) continue;
       if (lst.isSymbolicLink()) {
-        this.symlink(into, name, fs.readlinkSync(hp));
+        this.symlink(into, name, fs.readlinkSync(hp, { encoding: "buffer" }).toString("latin1"));
       } else if (lst.isDirectory()) {
         const d = this.mkdir(into, name, lst.mode);
         this.importHostDir(hp, d);
       } else if (lst.isFile()) {
+        if (lst.size > MAX_FILE_SIZE) {
+          throw new Error(`${shown} is ${lst.size} bytes, larger than the largest guest file (${MAX_FILE_SIZE} bytes)`);
+        }
         if (this.usedBytes + lst.size > this.capacity) {
-          throw new Error(`--root: ${hp} does not fit in the guest file system (${this.capacity} bytes)`);
+          throw new Error(`--root: ${shown} does not fit in the guest file system (${this.capacity} bytes)`);
         }
         const f = this.createFile(into, name, lst.mode);
         this.writeAt(f, 0, fs.readFileSync(hp));

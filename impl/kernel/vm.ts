@@ -1,6 +1,9 @@
 // A process's address-space bookkeeping on top of Memory: where the heap, the stack and mmap
-// regions are, placing new mappings without collisions, growing the stack on demand, and
-// charging every fresh page to the kernel's memory cap.
+// regions are, placing new mappings without collisions, growing the stack on demand, charging
+// every fresh page to the kernel's memory cap and every changed page to the run's budget
+// (spec/limits.md). Range questions go to Memory's interval map: their cost follows the mapped
+// intervals, never the size of the range.
+import { constants } from "../../generated/spec.ts";
 import { Errno, ENOMEM } from "./errno.ts";
 import { PAGE_SIZE, PERM_R, PERM_W, pageDown, pageUp } from "./machine.ts";
 import type { GuestMemory } from "./machine.ts";
@@ -9,6 +12,12 @@ import { MMAP_TOP, STACK_BOTTOM, STACK_TOP } from "./loader.ts";
 const USER_LOW = 0x1_0000;
 /** Stack mapped at exec; the rest of the 8 MiB grows on demand (faults and kernel copies). */
 export const INITIAL_STACK = 128 * 1024;
+const { PAGE_COST, PAGE_TOUCH_COST } = constants.limits;
+
+/** Host work of creating or copying pages, in budget units (spec/limits.md). */
+export const pageWork = (bytes: number): number => Math.ceil(bytes / PAGE_SIZE) * PAGE_COST;
+/** Host work of removing or re-protecting pages. */
+const touchWork = (bytes: number): number => Math.ceil(bytes / PAGE_SIZE) * PAGE_TOUCH_COST;
 
 export class AddressSpace {
   brkStart = 0;
@@ -18,25 +27,44 @@ export class AddressSpace {
     readonly mem: GuestMemory,
     /** Throws ENOMEM unless `bytes` more may be mapped (the kernel-wide cap). */
     private readonly charge: (bytes: number) => void,
+    /** Charges host work (budget units) to the run. */
+    private readonly work: (units: number) => void = () => {},
   ) {}
 
   mappedBytes(): number {
-    const m = this.mem as GuestMemory & { mappedBytes?: () => number };
-    return m.mappedBytes ? m.mappedBytes() : 0;
+    return this.mem.mappedBytes();
   }
 
   /** True when no page of [addr, addr+len) is mapped. */
   isFree(addr: number, len: number): boolean {
-    for (let a = pageDown(addr); a < addr + len; a += PAGE_SIZE) if (this.mem.permsAt(a)) return false;
-    return true;
+    const a = pageDown(addr);
+    return this.mem.mappedIn(a, pageUp(addr + len) - a) === 0;
   }
 
   /** Maps zero pages (replacing any), charging only pages that were not mapped before. */
   map(addr: number, len: number, perms: number): void {
-    let fresh = 0;
-    for (let a = addr; a < addr + len; a += PAGE_SIZE) if (!this.mem.permsAt(a)) fresh += PAGE_SIZE;
-    this.charge(fresh);
+    const size = pageUp(len);
+    this.charge(size - this.mem.mappedIn(addr, size));
+    this.work(pageWork(size));
     this.mem.map(addr, len, perms);
+  }
+
+  /** Unmaps [addr, addr+len); the work charged is what was mapped there. */
+  unmap(addr: number, len: number): void {
+    this.work(touchWork(this.mem.mappedIn(addr, len)));
+    this.mem.unmap(addr, len);
+  }
+
+  /** Changes the permissions of the mapped pages of [addr, addr+len). */
+  protect(addr: number, len: number, perms: number): void {
+    this.work(touchWork(this.mem.mappedIn(addr, len)));
+    this.mem.protect(addr, len, perms);
+  }
+
+  /** Frees the whole address space (its process exited). */
+  release(): void {
+    this.work(touchWork(this.mem.mappedBytes()));
+    this.mem.clear();
   }
 
   mapStack(): void {
@@ -70,15 +98,9 @@ export class AddressSpace {
   findFree(len: number): number {
     len = pageUp(len);
     const floor = Math.max(USER_LOW, pageUp(this.brk) + 16 * 1024 * 1024);
-    const m = this.mem as GuestMemory & { regions?: () => { addr: number; len: number }[] };
-    const regions = (m.regions?.() ?? []).filter((r) => r.addr < MMAP_TOP).sort((a, b) => b.addr - a.addr);
-    let top = MMAP_TOP;
-    for (const r of regions) {
-      const end = r.addr + r.len;
-      if (end <= top && top - end >= len && top - len >= floor) return top - len;
-      top = Math.min(top, r.addr);
-    }
-    if (top - len >= floor) return top - len;
-    throw new Errno(ENOMEM);
+    if (len === 0 || len > MMAP_TOP) throw new Errno(ENOMEM);
+    const at = this.mem.findGap(MMAP_TOP, floor, len);
+    if (at < 0) throw new Errno(ENOMEM);
+    return at;
   }
 }

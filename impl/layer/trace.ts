@@ -235,7 +235,8 @@ export class LayerTracer {
     // Arguments the call writes are shown as it left them (strace shows read's buffer after the call).
     const argText = returned && errno === null ? decodeArgs(mem, p.slot.id, p.sig.args, p.args, a0, this.opts.maxString ?? 32, p.argText) : p.argText;
     const messages: string[] = [];
-    if (p.ring) {
+    // A ring that is gone (the process exited and its memory was freed) has no messages to show.
+    if (p.ring && mem.readBytes(p.ring, 4)) {
       const k = kernels[p.kernel];
       const end = readU32(mem, p.ring + ringField(p.kernel, "sq_tail"));
       const entries = readU32(mem, p.ring + ringField(p.kernel, "sq_entries")) || 1;

@@ -84,10 +84,9 @@ const getdents64: Handler = ({ k, t, p }, fd, dirp, count) => {
   const out: Uint8Array[] = [];
   let used = 0;
   let i = f.offset;
-  const enc = new TextEncoder();
   for (; i < list.length; i++) {
     const [name, node] = list[i]!;
-    const nb = enc.encode(name);
+    const nb = Buffer.from(name, "latin1"); // names are byte strings
     const reclen = (nameOff + nb.length + 1 + 7) & ~7;
     if (used + reclen > count) {
       if (used === 0) throw new Errno(EINVAL);
@@ -144,7 +143,7 @@ const chdir: Handler = ({ k, t, p }, pathPtr) => {
 };
 
 const getcwd: Handler = ({ k, t, p }, buf, size) => {
-  const bytes = new TextEncoder().encode(k.vfs.pathOf(p.cwd) + "\0");
+  const bytes = Buffer.from(k.vfs.pathOf(p.cwd) + "\0", "latin1");
   if (bytes.length > size) throw new Errno(ERANGE);
   k.copyOut(t, buf, bytes);
   return bytes.length;

@@ -1,5 +1,6 @@
 // futex_time64: WAIT/WAKE (and the BITSET and REQUEUE forms) keyed by (address space, address).
-import { Errno, EAGAIN, EINVAL, ENOSYS, ETIMEDOUT, EINTR } from "../errno.ts";
+import { Errno, EAGAIN, EFAULT, EINVAL, ENOSYS, ETIMEDOUT, EINTR } from "../errno.ts";
+import { KTIME_MAX } from "./time.ts";
 import type { Handler } from "./types.ts";
 
 const FUTEX_WAIT = 0, FUTEX_WAKE = 1, FUTEX_REQUEUE = 3, FUTEX_CMP_REQUEUE = 4, FUTEX_WAIT_BITSET = 9, FUTEX_WAKE_BITSET = 10;
@@ -10,6 +11,10 @@ const futex_time64: Handler = ({ k, t, p }, uaddr, op, val, timeout, uaddr2, val
   const cmd = op & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
   if (uaddr % 4) throw new Errno(EINVAL);
   const mem = p.vm.mem;
+  // A shared (not FUTEX_PRIVATE) futex is keyed by the page behind the address, as on Linux: an
+  // unmapped address is EFAULT for every operation; a private one is keyed by the address alone.
+  const shared = (op & FUTEX_PRIVATE_FLAG) === 0;
+  if (shared && cmd !== FUTEX_WAIT && cmd !== FUTEX_WAIT_BITSET && mem.readBytes(uaddr, 4) === null) throw new Errno(EFAULT);
   switch (cmd) {
     case FUTEX_WAIT:
     case FUTEX_WAIT_BITSET: {
@@ -30,6 +35,7 @@ const futex_time64: Handler = ({ k, t, p }, uaddr, op, val, timeout, uaddr2, val
           const nowNs = op & FUTEX_CLOCK_REALTIME ? k.realtimeNs() : k.monotonicNs();
           deadline = k.monotonicNs() + (ns > nowNs ? ns - nowNs : 0n);
         }
+        if (deadline > KTIME_MAX) deadline = KTIME_MAX;
       }
       const w = k.futexWait(t, uaddr, bitset);
       const b = {

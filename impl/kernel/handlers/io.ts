@@ -217,7 +217,7 @@ let pipeIno = 0x4000_0000;
 
 const pipe2: Handler = ({ k, t, p }, fdsPtr, flags) => {
   if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT)) throw new Errno(EINVAL);
-  const pipe = new Pipe(pipeIno++);
+  const pipe = new Pipe(pipeIno++, k.pipeAccount);
   const extra = flags & O_NONBLOCK;
   const cloexec = (flags & O_CLOEXEC) !== 0;
   const r = p.fds.alloc(new OpenFile("pipe", O_RDONLY | extra, null, pipe), cloexec);

@@ -52,7 +52,7 @@ class RingView {
 }
 
 function callMessage(ctx: Ctx, row: MessageRow, raw: number[]): SyscallResult {
-  const fn: Handler | undefined = { ...registry, ...(ctx.k.opts.handlers ?? {}) }[row.handler];
+  const fn: Handler | undefined = ctx.k.opts.handlers?.[row.handler] ?? registry[row.handler];
   if (!fn) return -38; // ENOSYS
   const args = row.args.map((a, i) => (isSignedType(a.type) ? raw[i]! | 0 : raw[i]! >>> 0));
   const asRow: SyscallRow = { ...row, nr: -1, removed: null };
@@ -104,8 +104,10 @@ const ring_enter: Handler = (ctx, toSubmit, minComplete) => {
         waiting = { block: r, userData: sqe.userData };
       }
     }
+    // spec/ring.md: return once at least min_complete completions wait to be reaped; until then
+    // the call waits (new submissions on the ring are taken as it polls; a signal ends the wait).
     const ready = (ring.get("cq_tail") - ring.get("cq_head")) >>> 0;
-    return ready >= minComplete || consumed >= toSubmit ? consumed : consumed;
+    return ready >= minComplete ? consumed : undefined;
   };
   const r = step();
   if (r !== undefined) return r;
@@ -118,7 +120,7 @@ const ring_enter: Handler = (ctx, toSubmit, minComplete) => {
         waiting = null;
         consumed++;
       }
-      return consumed;
+      return consumed > 0 ? consumed : -EINTR;
     },
   };
 };

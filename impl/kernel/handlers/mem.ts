@@ -21,7 +21,7 @@ const brk: Handler = ({ p }, addr) => {
       return vm.brk | 0;
     }
   } else if (newTop < oldTop) {
-    vm.mem.unmap(newTop, oldTop - newTop);
+    vm.unmap(newTop, oldTop - newTop);
   }
   vm.brk = addr;
   return addr | 0;
@@ -70,7 +70,7 @@ const mmap2: Handler = ({ k, p }, addr, len, prot, flags, fd, pgoff) => {
 
 const munmap: Handler = ({ p }, addr, len) => {
   if (addr % PAGE_SIZE || len === 0 || addr + len > 0x1_0000_0000) throw new Errno(EINVAL);
-  p.vm.mem.unmap(addr, pageUp(len));
+  p.vm.unmap(addr, pageUp(len));
   return 0;
 };
 
@@ -79,8 +79,8 @@ const mprotect: Handler = ({ p }, addr, len, prot) => {
   if (len === 0) return 0;
   const size = pageUp(len);
   if (addr + size > 0x1_0000_0000) throw new Errno(ENOMEM);
-  if (!p.vm.mem.isRangeMapped(addr, size, 0)) throw new Errno(ENOMEM);
-  p.vm.mem.protect(addr, size, prot & 7);
+  if (p.vm.mem.mappedIn(addr, size) !== size) throw new Errno(ENOMEM);
+  p.vm.protect(addr, size, prot & 7);
   return 0;
 };
 

@@ -3,6 +3,7 @@
 import { Errno, E2BIG, EACCES, EAGAIN, ECHILD, EINVAL, ENOEXEC, ENOMEM, EPERM, ESRCH } from "../errno.ts";
 import { cloned, imageStarted } from "../layered.ts";
 import { LoadError } from "../loader.ts";
+import { pageWork } from "../vm.ts";
 import { RDTIME_DIVISOR } from "../kernel.ts";
 import type { Process, Thread } from "../process.ts";
 import { Process as ProcessClass } from "../process.ts";
@@ -58,6 +59,8 @@ const clone: Handler = ({ k, t, p }, flags, stack, ptid, tls, ctid) => {
   if (flags & CLONE_THREAD && (flags & (CLONE_VM | CLONE_SIGHAND)) !== (CLONE_VM | CLONE_SIGHAND)) throw new Errno(EINVAL);
   if (flags & CLONE_SIGHAND && !(flags & CLONE_VM)) throw new Errno(EINVAL);
   if (k.threads.length >= maxThreads) throw new Errno(EAGAIN);
+  // Check what can fail before anything is made: a bad ptid is EFAULT and no child (spec/limits.md).
+  if (flags & CLONE_PARENT_SETTID) k.writeU32(t, ptid, 0);
 
   let child: Thread;
   if (flags & CLONE_THREAD) {
@@ -84,16 +87,22 @@ const clone: Handler = ({ k, t, p }, flags, stack, ptid, tls, ctid) => {
   if (flags & CLONE_SETTLS) child.cpu.regs[4] = tls | 0;
   child.sigmask = t.sigmask;
   const tid = child.tid;
-  if (flags & CLONE_PARENT_SETTID) k.writeU32(t, ptid, tid);
-  if (flags & CLONE_CHILD_SETTID) child.proc.vm.mem.writeBytes(ctid, u32(tid));
-  if (flags & CLONE_CHILD_CLEARTID) child.clearChildTid = ctid;
   try {
     cloned(k, t, child, flags, tls);
   } catch (e) {
+    // The layer could not give the thread its areas (a TLS block the program cannot write, no
+    // room): the call fails and no child is left behind.
+    if (e instanceof Errno) {
+      discard(k, p, child);
+      throw e;
+    }
     // The layer's bookkeeping is done before it publishes the new ids in the shared page; a guest
     // that unmapped its shared page only misses those (was a host exception).
     if (!(e instanceof Error) || !e.message.startsWith("kernel: cannot write layer data")) throw e;
   }
+  if (flags & CLONE_PARENT_SETTID) k.writeU32(t, ptid, tid);
+  if (flags & CLONE_CHILD_SETTID) child.proc.vm.mem.writeBytes(ctid, u32(tid));
+  if (flags & CLONE_CHILD_CLEARTID) child.clearChildTid = ctid;
   if (flags & CLONE_VFORK && !(flags & CLONE_THREAD)) {
     const c = child.proc;
     return { poll: () => (c.state !== "live" || c.execed ? tid : undefined), interrupt: () => tid };
@@ -101,9 +110,22 @@ const clone: Handler = ({ k, t, p }, flags, stack, ptid, tls, ctid) => {
   return tid;
 };
 
+/** Undoes a clone whose child never ran. */
+function discard(k: Ctx["k"], parent: Process, child: Thread): void {
+  const c = child.proc;
+  child.state = "dead";
+  k.threads = k.threads.filter((x) => x !== child);
+  c.threads = c.threads.filter((x) => x !== child);
+  if (c !== parent && c.threads.length === 0) {
+    if (c.fds !== parent.fds) c.fds.closeAll();
+    k.procs.delete(c.pid);
+  }
+}
+
 function cloneVm(k: Ctx["k"], p: Process) {
   // Charge the copy against the memory cap before making it.
   k.chargeMemory(p.vm.mappedBytes());
+  k.chargeWork(pageWork(p.vm.mappedBytes()));
   const vm = k.newAddressSpace(p.vm.mem.clone());
   vm.copyFieldsFrom(p.vm);
   return vm;
@@ -127,7 +149,7 @@ function readStringArray(ctx: Ctx, addr: number, budget: { left: number }): stri
     const ptr = ctx.k.readU32(ctx.t, addr + i * 4);
     if (ptr === 0) return out;
     const s = ctx.k.readString(ctx.t, ptr, ARG_MAX, E2BIG);
-    budget.left -= Buffer.byteLength(s) + 1;
+    budget.left -= s.length + 1; // a byte string
     if (budget.left < 0) throw new Errno(E2BIG);
     out.push(s);
   }

@@ -9,6 +9,9 @@ const CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_PROCESS_CPUTIME_ID = 2, CLO
 const CLOCK_MONOTONIC_RAW = 4, CLOCK_REALTIME_COARSE = 5, CLOCK_MONOTONIC_COARSE = 6, CLOCK_BOOTTIME = 7, CLOCK_TAI = 11;
 const TIMER_ABSTIME = 1;
 const NS = 1_000_000_000n;
+/** The largest clock value, 2^63 - 1 ns (Linux's KTIME_MAX): longer sleeps end there (spec/limits.md). */
+export const KTIME_MAX = (1n << 63n) - 1n;
+const clamp = (ns: bigint): bigint => (ns > KTIME_MAX ? KTIME_MAX : ns);
 
 export function clockNs(k: Kernel, t: Thread, clock: number): bigint {
   switch (clock) {
@@ -52,9 +55,10 @@ const clock_nanosleep_time64: Handler = ({ k, t }, clock, flags, req, rem) => {
   if (clock === CLOCK_PROCESS_CPUTIME_ID || clock === CLOCK_THREAD_CPUTIME_ID) throw new Errno(EINVAL);
   const start = clockNs(k, t, clock);
   const dur = readTimespec(k, t, req);
-  const target = flags & TIMER_ABSTIME ? dur : start + dur;
-  // Deadlines are kept on the monotonic clock, which the idle skip advances.
-  const deadline = k.monotonicNs() + (target > start ? target - start : 0n);
+  const target = clamp(flags & TIMER_ABSTIME ? dur : start + dur);
+  // Deadlines are kept on the monotonic clock, which the idle skip advances; none lies past
+  // KTIME_MAX, so the clocks never wrap.
+  const deadline = clamp(k.monotonicNs() + (target > start ? target - start : 0n));
   if (k.monotonicNs() >= deadline) return 0;
   return {
     deadline,
