@@ -211,6 +211,11 @@ export function ccCommand(o: CcOptions, lib: SdkLibrary): string[] {
   ];
 }
 
+/** The compiler command line that compiles one source `src` to the object `out` for program ABI `abi` (kiln ports build). */
+export function ccCompileCommand(src: string, out: string, abi: string, opt = "2", flags: readonly string[] = []): string[] {
+  return [...ARCH_FLAGS, ...COMMON_FLAGS, `-O${opt}`, ...includeFlags(abi), ...flags, "-c", resolve(src), "-o", resolve(out)];
+}
+
 /** Builds a layered program. Throws CcError (with the exit status kiln cc uses) on failure. */
 export function ccBuild(o: CcOptions): string {
   const abi = o.abi ?? DEFAULT_ABI;

@@ -18,6 +18,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   bench: async () => (await import("./bench-command.ts")).registerBench,
   cc: async () => (await import("./cc-command.ts")).registerCc,
   matrix: async () => (await import("./matrix-command.ts")).registerMatrix,
+  ports: async () => (await import("./ports-command.ts")).registerPorts,
 };
 
 export async function main(argv: string[]): Promise<number> {

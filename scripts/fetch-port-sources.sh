@@ -58,3 +58,19 @@ for pin in "${PINS[@]}"; do
   fi
   echo "$pkg $dir"
 done
+
+# SQLite's amalgamation (sqlite3.c, sqlite3.h, shell.c) is generated from the source tree with the
+# host's cc, tclsh and make (Debian packages gcc, tcl, make), once, into the cache.
+sq_up="$(for pin in "${PINS[@]}"; do read -r p v _ <<<"$pin"; [ "$p" = sqlite3 ] && echo "${v%-*}"; done)"
+amal="$CACHE/sqlite3-${sq_up}-amalgamation"
+if [ ! -f "$amal/sqlite3.c" ] || [ ! -f "$amal/shell.c" ]; then
+  for tool in cc tclsh make; do
+    command -v "$tool" >/dev/null 2>&1 || { echo "fetch-port-sources: '$tool' is needed to generate SQLite's amalgamation (Debian packages gcc, tcl, make)" >&2; exit 1; }
+  done
+  echo "fetch-port-sources: generating SQLite's amalgamation (configure; make sqlite3.c shell.c)" >&2
+  b="$amal.build"
+  rm -rf "$b" && mkdir -p "$b"
+  (cd "$b" && "$CACHE/sqlite3-${sq_up}/configure" --disable-tcl >/dev/null && make -s sqlite3.c shell.c >/dev/null) >&2
+  mkdir -p "$amal.tmp" && cp "$b/sqlite3.c" "$b/sqlite3.h" "$b/shell.c" "$amal.tmp/" && rm -rf "$amal" && mv "$amal.tmp" "$amal" && rm -rf "$b"
+fi
+echo "sqlite3-amalgamation $amal"

@@ -27,4 +27,9 @@
 #pragma pop_macro("CLOCK_REALTIME")
 #pragma pop_macro("CLOCK_MONOTONIC")
 #pragma pop_macro("TIMER_ABSTIME")
+#if KILN_PROGRAM_ABI >= 2
+/* The clock_gettime and nanosleep slots (p2 and later), with picolibc's struct timespec. */
+int clock_gettime(clockid_t clk, struct timespec *ts);
+int nanosleep(const struct timespec *req, struct timespec *rem);
+#endif
 #endif
