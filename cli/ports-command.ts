@@ -10,12 +10,18 @@
 // option and why.
 import { execFile, execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import type { Command } from "commander";
 import { programs, programVersions } from "../generated/index.ts";
-import { CC, CcError, ccBuild, ccCompileCommand, REPO, sdkLibrary } from "./cc-command.ts";
+import { CC, CcError, ccBuild, ccCompileCommand, GENERATED_C, PICOLIBC, REPO, SDK_DIR, sdkLibrary } from "./cc-command.ts";
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name)) : [join(dir, e.name)]))
+    .sort();
+}
 
 /** Where compiled port objects are kept; override with KILN_PORTS_CACHE. */
 export const PORTS_CACHE = process.env["KILN_PORTS_CACHE"] ?? join(process.env["XDG_CACHE_HOME"] ?? join(homedir(), ".cache"), "kiln", "ports");
@@ -36,6 +42,8 @@ export interface PortRecipe {
   readonly sourceKey: string;
   /** Source files, relative to that directory (or absolute, for files under ports/). */
   sources(dir: string): string[];
+  /** Include directories besides the SDK's, given the source directory. */
+  includes(dir: string): string[];
   readonly options: readonly PortOption[];
   /** Slots the port cannot do without: a program ABI lacking one is skipped. */
   readonly needs: readonly PortOption[];
@@ -55,6 +63,7 @@ export const RECIPES: readonly PortRecipe[] = [
     sourcePackage: "lua5.4",
     sourceKey: "lua5.4",
     sources: (dir) => LUA_CORE.map((f) => join(dir, "src", `${f}.c`)),
+    includes: () => [],
     options: [
       { flag: `-I${join(PORTS_DIR, "lua")}`, why: "Debian's luaconf.h patch includes lua5.4-deb-multiarch.h (DEB_HOST_MULTIARCH, only used in package.cpath); ports/lua has one" },
       { flag: "-O2", why: "as Debian builds it" },
@@ -71,6 +80,7 @@ export const RECIPES: readonly PortRecipe[] = [
     sourcePackage: "sqlite3",
     sourceKey: "sqlite3-amalgamation",
     sources: (dir) => [join(dir, "sqlite3.c"), join(dir, "shell.c"), join(PORTS_DIR, "sqlite3", "kiln_vfs.c")],
+    includes: (dir) => [dir],
     options: [
       { flag: "-O2", why: "as Debian builds it" },
       { flag: "-DSQLITE_OS_OTHER=1", why: "no os_unix.c: ports/sqlite3/kiln_vfs.c is the VFS, on the slots (it says what each missing slot costs)" },
@@ -143,15 +153,24 @@ function compileOne(args: string[]): Promise<void> {
 }
 
 /** Compiles `sources` (at most `jobs` at a time) into cached objects; returns their paths. */
-async function compileCached(abi: string, recipe: PortRecipe, sources: string[], jobs: number, log: (s: string) => void): Promise<string[]> {
-  const lib = sdkLibrary(abi); // the SDK's cache directory name is a hash of the SDK and the header
-  const flags = recipe.options.filter((o) => o.flag !== "-O2").map((o) => o.flag);
+async function compileCached(abi: string, recipe: PortRecipe, srcDir: string, jobs: number, log: (s: string) => void): Promise<string[]> {
+  sdkLibrary(abi); // builds the SDK first (and checks the compiler and picolibc)
+  // An object depends on the headers it sees (the SDK's, the generated header, picolibc's
+  // configuration), the compiler, the command line and the source: that is the cache key.
+  const headers = createHash("sha256");
+  headers.update(execFileSync(CC, ["--version"], { encoding: "utf8" }));
+  for (const f of [...listFiles(join(SDK_DIR, "include")), join(GENERATED_C, abi, "kiln.h"), join(PICOLIBC, "include", "picolibc.h")]) {
+    headers.update(f).update("\0").update(readFileSync(f)).update("\0");
+  }
+  const headerKey = headers.digest("hex");
+  const sources = recipe.sources(srcDir);
+  const flags = [...recipe.includes(srcDir).map((d) => `-I${d}`), ...recipe.options.filter((o) => o.flag !== "-O2").map((o) => o.flag)];
   const dir = join(PORTS_CACHE, `${abi}-${recipe.name}`);
   mkdirSync(dir, { recursive: true });
   const work: { args: string[]; obj: string; tmp: string }[] = [];
   const objs = sources.map((src) => {
     const h = createHash("sha256");
-    h.update(basename(lib.dir)).update("\0").update(readFileSync(src)).update("\0");
+    h.update(headerKey).update("\0").update(readFileSync(src)).update("\0");
     const probe = ccCompileCommand(src, "OUT", abi, "2", flags);
     h.update(probe.join(" "));
     const obj = join(dir, `${basename(src, ".c")}-${h.digest("hex").slice(0, 16)}.o`);
@@ -210,7 +229,7 @@ export async function buildPorts(o: PortBuildOptions = {}): Promise<PortBuildRes
       }
       const dir = srcs.get(r.sourceKey);
       if (!dir) throw new PortError(`scripts/fetch-port-sources.sh gave no '${r.sourceKey}' directory`);
-      const objs = await compileCached(abi, r, r.sources(dir), o.jobs ?? 2, log);
+      const objs = await compileCached(abi, r, dir, o.jobs ?? 2, log);
       const dest = join(out, abi, r.name);
       const linked = join(PORTS_CACHE, `${abi}-${r.name}`, `${r.name}.linking-${process.pid}`);
       ccBuild({ sources: objs, out: linked, abi });

@@ -36,6 +36,18 @@ __attribute__((noreturn)) void _exit(int status);
 pid_t gettid(void);
 #endif
 unsigned sleep(unsigned seconds);
+/* No slot yet (docs/ports.md): access opens the file, isatty asks fstat for a character device,
+ * getuid is 0 (the kernel has no users), readlink and symlink fail with ENOSYS. */
+#define F_OK 0
+#define X_OK 1
+#define W_OK 2
+#define R_OK 4
+int access(const char *path, int mode);
+int isatty(int fd);
+uid_t getuid(void);
+uid_t geteuid(void);
+ssize_t readlink(const char *path, char *buf, size_t n);
+int symlink(const char *target, const char *path);
 
 /* getopt (POSIX; picolibc's). */
 extern char *optarg;

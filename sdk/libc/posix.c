@@ -8,11 +8,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/times.h>
@@ -354,4 +356,57 @@ char *strerror(int e) {
     case ETIMEDOUT: return "Connection timed out";
     default: return "Unknown error";
   }
+}
+
+/* POSIX calls for which no program ABI has a slot yet (see docs/ports.md: what p4 wants). They
+ * fail as a kernel without the call would, with ENOSYS, or do the nearest thing the slots allow. */
+
+/* stat by path and lstat: open + fstat (no symlinks are visible without an lstat slot). */
+int stat(const char *path, struct stat *st) { return kiln_stat_path(path, st); }
+int lstat(const char *path, struct stat *st) { return kiln_stat_path(path, st); }
+
+/* access: the file exists if it opens (with write access for W_OK); X_OK is not checked. */
+int access(const char *path, int mode) {
+  int fd = open(path, ((mode & W_OK) ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == EISDIR && (mode & W_OK)) return 0;
+    return -1;
+  }
+  close(fd);
+  return 0;
+}
+
+/* isatty: no ioctl slot; a character device (the console) counts as a terminal. */
+int isatty(int fd) {
+  struct stat st;
+  if (fstat(fd, &st) < 0) return 0;
+  if (S_ISCHR(st.st_mode)) return 1;
+  errno = ENOTTY;
+  return 0;
+}
+
+/* The kernel has no users: every process is uid 0, and there is no password database. */
+uid_t getuid(void) { return 0; }
+uid_t geteuid(void) { return 0; }
+struct passwd *getpwuid(uid_t uid) {
+  (void)uid;
+  errno = ENOENT;
+  return NULL;
+}
+
+int chmod(const char *path, mode_t mode) { (void)path; (void)mode; return errno = ENOSYS, -1; }
+ssize_t readlink(const char *path, char *buf, size_t n) { (void)path; (void)buf; (void)n; return errno = ENOSYS, -1; }
+int symlink(const char *target, const char *path) { (void)target; (void)path; return errno = ENOSYS, -1; }
+int utimes(const char *path, const struct timeval tv[2]) { (void)path; (void)tv; return errno = ENOSYS, -1; }
+FILE *popen(const char *cmd, const char *mode) { (void)cmd; (void)mode; errno = ENOSYS; return NULL; }
+int pclose(FILE *f) { (void)f; return errno = ENOSYS, -1; }
+
+/* getrusage: no CPU-time accounting in the kernel; user time is times()' clock, the rest zero. */
+int getrusage(int who, struct rusage *ru) {
+  (void)who;
+  memset(ru, 0, sizeof *ru);
+  clock_t t = times(NULL);
+  ru->ru_utime.tv_sec = t / CLK_TCK;
+  ru->ru_utime.tv_usec = (suseconds_t)(t % CLK_TCK) * (1000000 / CLK_TCK);
+  return 0;
 }

@@ -47,7 +47,7 @@ function runGuest(k: string, image: Uint8Array, argv: string[], files: Record<st
   installLayers(kernel.vfs);
   for (const [p, c] of Object.entries(files)) kernel.vfs.writeFile(`/${p}`, c);
   const before = new Set(kernel.vfs.root.entries.keys());
-  kernel.spawn(image, argv, []);
+  kernel.spawn(image, argv, ["HOME=/"]);
   const r = kernel.run();
   const left: Record<string, string> = {};
   for (const [name, node] of kernel.vfs.root.entries) {
@@ -62,7 +62,7 @@ function runNative(cmd: string, args: string[], files: Record<string, string>, s
   const dir = mkdtempSync(join(tmpdir(), "kiln-native-"));
   try {
     for (const [p, c] of Object.entries(files)) writeFileSync(join(dir, p), c);
-    const r = spawnSync(cmd, args, { cwd: dir, input: stdin, encoding: "utf8", env: { PATH: process.env["PATH"] ?? "", TZ: "UTC" } });
+    const r = spawnSync(cmd, args, { cwd: dir, input: stdin, encoding: "utf8", env: { PATH: process.env["PATH"] ?? "", TZ: "UTC", HOME: dir } });
     const left: Record<string, string> = {};
     for (const name of readdirSync(dir)) if (!(name in files)) left[name] = readFileSync(join(dir, name)).toString("latin1");
     return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, files: left };
