@@ -97,7 +97,8 @@ function gccInclude(): string {
   return gccIncludeDir;
 }
 
-function includeFlags(abi: string): string[] {
+/** The include path for program ABI `abi` (also used by the matrix's raw builds). */
+export function includeFlags(abi: string): string[] {
   // The SDK's POSIX headers first (they replace picolibc's errno.h, fcntl.h, signal.h, unistd.h,
   // sys/stat.h, … with the spec's numbers and structures), then the generated header, then
   // picolibc's ISO C headers, then GCC's own (stddef.h, stdarg.h).
@@ -181,6 +182,14 @@ export interface CcOptions {
   readonly flags?: readonly string[];
 }
 
+/** What follows the SDK's object on a link line: picolibc and libgcc, searched as a group. */
+export function libcLinkArgs(): string[] {
+  return ["-Wl,--start-group", join(PICOLIBC_LIB, "libc.a"), join(PICOLIBC_LIB, "libm.a"), "-lgcc", "-Wl,--end-group"];
+}
+
+/** Compiler flags every SDK translation unit and program gets (TLS model, sections). */
+export const SDK_CFLAGS: readonly string[] = ["-ftls-model=local-exec", "-ffunction-sections", "-fdata-sections"];
+
 /** The compiler command line `kiln cc` runs for `o` (after the libc is built). */
 export function ccCommand(o: CcOptions, lib: SdkLibrary): string[] {
   const abi = o.abi ?? DEFAULT_ABI;
@@ -201,11 +210,7 @@ export function ccCommand(o: CcOptions, lib: SdkLibrary): string[] {
     lib.crt0,
     ...o.sources.map((s) => resolve(s)),
     lib.lib,
-    "-Wl,--start-group",
-    join(PICOLIBC_LIB, "libc.a"),
-    join(PICOLIBC_LIB, "libm.a"),
-    "-lgcc",
-    "-Wl,--end-group",
+    ...libcLinkArgs(),
     "-o",
     resolve(o.out),
   ];
