@@ -9,7 +9,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildPorts, fetchSources, missingSlots, RECIPES } from "../../cli/ports-command.ts";
 import { haveCrossCompiler, havePicolibc } from "../../cli/cc-command.ts";
@@ -62,7 +62,7 @@ function runNative(cmd: string, args: string[], files: Record<string, string>, s
   const dir = mkdtempSync(join(tmpdir(), "kiln-native-"));
   try {
     for (const [p, c] of Object.entries(files)) writeFileSync(join(dir, p), c);
-    const r = spawnSync(cmd, args, { cwd: dir, input: stdin, encoding: "utf8", env: { PATH: process.env["PATH"] ?? "", TZ: "UTC", HOME: dir } });
+    const r = spawnSync(cmd, args, { argv0: basename(cmd), cwd: dir, input: stdin, encoding: "utf8", env: { PATH: process.env["PATH"] ?? "", TZ: "UTC", HOME: dir } });
     const left: Record<string, string> = {};
     for (const name of readdirSync(dir)) if (!(name in files)) left[name] = readFileSync(join(dir, name)).toString("latin1");
     return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, files: left };
