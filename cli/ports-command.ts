@@ -240,6 +240,7 @@ export async function buildPorts(o: PortBuildOptions = {}): Promise<PortBuildRes
       results.push({ abi, port: r.name, path: dest });
     }
   }
+  mkdirSync(out, { recursive: true });
   writeFileSync(join(out, "ports.json"), `${JSON.stringify(results.map((r) => ({ ...r, path: r.path ? join(r.abi, r.port) : undefined })), null, 2)}\n`);
   return results;
 }

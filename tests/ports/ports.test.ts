@@ -123,6 +123,20 @@ describe.skipIf(!can)(`ports built for ${ABI}, run on every kernel ABI`, () => {
 });
 
 describe("ports: a program ABI without a needed slot is named", () => {
+  const lacking = programVersions.find((p) => RECIPES.some((r) => missingSlots(r, p).missing.length > 0));
+  it.skipIf(!can || !lacking)("kiln ports build skips it with a message naming the slots, and records it in ports.json", async () => {
+    const recipe = RECIPES.find((r) => missingSlots(r, lacking!).missing.length > 0)!;
+    const out = join(mkdtempSync(join(tmpdir(), "kiln-ports-skip-")), "new-dir");
+    const res = await buildPorts({ out, abis: [lacking!], ports: [recipe.name] });
+    expect(res).toHaveLength(1);
+    const { missing, haveAll } = missingSlots(recipe, lacking!);
+    expect(res[0]!.path).toBeUndefined();
+    expect(res[0]!.skipped).toContain(`needs slot${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`);
+    expect(res[0]!.skipped).toContain(`program ABI ${lacking} lacks`);
+    for (const p of haveAll) expect(res[0]!.skipped).toContain(p);
+    expect(JSON.parse(readFileSync(join(out, "ports.json"), "utf8"))).toEqual([{ abi: lacking, port: recipe.name, skipped: res[0]!.skipped }]);
+  });
+
   it("missingSlots names the slots and the program ABIs that have them", () => {
     const sqlite = RECIPES.find((r) => r.name === "sqlite3")!;
     for (const p of programVersions) {
