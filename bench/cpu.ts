@@ -1,9 +1,19 @@
-// CPU benchmarks: CPU-bound guest workloads written in assembly, run on kiln's RV32IMA CPU.
+// CPU benchmarks: CPU-bound guest workloads written in assembly, run on kiln's CPU; and a
+// CoreMark-style C workload (bench/coremark.c) run on kiln k1 and, side by side, on qemu-riscv32.
 // Run: node --import tsx bench/cpu.ts
 // Each workload checks its result; a wrong answer throws instead of printing a figure.
-// Instruction counts are exact and deterministic; wall time and MIPS depend on the host.
+// Instruction counts are exact and deterministic; CPU time and MIPS depend on the host.
 
+import { execFileSync, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { kernels } from "../generated/index.ts";
 import { assemble } from "../impl/asm/assembler.ts";
+import { Kernel } from "../impl/kernel/kernel.ts";
+import { BufferStdio } from "../impl/kernel/stdio.ts";
 import { loadFlat } from "../impl/asm/flat.ts";
 import { Cpu } from "../impl/cpu/cpu.ts";
 import { PERM_R, PERM_W } from "../impl/cpu/memory.ts";
@@ -176,16 +186,139 @@ export async function runCpuBenchmarks(): Promise<CpuBenchResult[]> {
     const cpu = new Cpu(img.mem);
     cpu.pc = img.entry;
     cpu.regs[2] = 0x80000000 | 0;
-    const t0 = performance.now();
+    const c0 = process.cpuUsage(); // CPU time, not wall time: other load on the machine skews wall time
     let exit;
     do exit = cpu.run(100_000_000);
     while (exit.kind === "budget");
-    const seconds = (performance.now() - t0) / 1000;
+    const cu = process.cpuUsage(c0);
+    const seconds = (cu.user + cu.system) / 1e6;
     if (exit.kind !== "ecall") throw new Error(`bench ${w.name}: unexpected exit ${JSON.stringify(exit)}`);
     if (cpu.regs[10] !== (w.expect | 0)) throw new Error(`bench ${w.name}: wrong result ${cpu.regs[10]}, expected ${w.expect | 0}`);
     out.push({ name: w.name, instructions: cpu.instret, seconds, mips: cpu.instret / seconds / 1e6 });
   }
   return out;
+}
+
+// ---------------------------------------------------------------- kiln against qemu-riscv32
+
+/** One workload measured on kiln (in process, k1) and, when installed, on qemu-riscv32. */
+export interface QemuCompareResult {
+  name: string;
+  /** Guest instructions of the long run minus the short run (exact, from kiln). */
+  instructions: number;
+  /** CPU seconds (user + system) of the long run minus the short run. */
+  kilnSeconds: number;
+  kilnMips: number;
+  /** null when qemu-riscv32 is not installed. */
+  qemuSeconds: number | null;
+  qemuMips: number | null;
+  /** kiln speed / qemu speed (qemu CPU time / kiln CPU time); null without qemu. */
+  ratio: number | null;
+}
+
+const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
+const CC = process.env["KILN_CC"] ?? "riscv64-unknown-elf-gcc";
+
+function tool(cmd: string, args: string[]): boolean {
+  try {
+    execFileSync(cmd, args, { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Build a raw (no SDK) static program from bench/<src> for `march`, cached by a hash of source and flags. */
+function buildRaw(src: string, march: string): string {
+  const flags = [`-march=${march}`, "-mabi=ilp32", "-O2", "-static", "-nostdlib", "-ffreestanding", "-fno-builtin"];
+  const path = join(BENCH_DIR, src);
+  const key = createHash("sha256").update(flags.join(" ")).update("\0").update(readFileSync(path)).digest("hex").slice(0, 16);
+  const dir = join(tmpdir(), "kiln-bench-raw");
+  const out = join(dir, `${src.replace(/\.c$/, "")}-${march}-${key}`);
+  if (existsSync(out)) return out;
+  mkdirSync(dir, { recursive: true });
+  const tmp = `${out}.tmp-${process.pid}`;
+  execFileSync(CC, [...flags, path, "-o", tmp], { stdio: ["ignore", "pipe", "pipe"] });
+  renameSync(tmp, out);
+  return out;
+}
+
+function kilnRun(image: Uint8Array, iters: number): { insns: number; seconds: number; out: string } {
+  const stdio = new BufferStdio();
+  const kernel = new Kernel({ dispatch: kernels["k1"]!, stdio });
+  kernel.spawn(image, ["coremark", String(iters)], []);
+  const c0 = process.cpuUsage();
+  const r = kernel.run();
+  const c = process.cpuUsage(c0);
+  const out = Buffer.concat(stdio.out).toString("utf8");
+  if (r.status !== 0) throw new Error(`bench coremark on kiln: status ${r.status}, output ${JSON.stringify(out)}`);
+  return { insns: r.insns, seconds: (c.user + c.system) / 1e6, out };
+}
+
+/** CPU seconds of the child (bash's `times`), and its output. */
+function qemuRun(path: string, iters: number): { seconds: number; out: string } {
+  const r = spawnSync("bash", ["-c", `qemu-riscv32 "$0" "$1" > "$2.out"; s=$?; times; exit $s`, path, String(iters), `${path}-${process.pid}`], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`bench coremark on qemu-riscv32: status ${r.status} ${r.stderr}`);
+  const lines = r.stdout.trim().split("\n");
+  const sec = (t: string): number => {
+    const m = /^(\d+)m([\d.]+)s$/.exec(t);
+    return m ? Number(m[1]) * 60 + Number(m[2]) : NaN;
+  };
+  const [u, sy] = lines[lines.length - 1]!.trim().split(/\s+/);
+  const out = readFileSync(`${path}-${process.pid}.out`, "utf8");
+  return { seconds: sec(u!) + sec(sy!), out };
+}
+
+/**
+ * bench/coremark.c (list processing, matrix operations, a state machine, CRC) built raw for
+ * rv32ima and rv32imac, run for `short` and `long` iterations on kiln k1 (in process) and under
+ * qemu-riscv32; the difference of the two runs cancels start-up. Scale with KILN_BENCH_ITERS
+ * (the long run's iterations; default 12000, the short run is a tenth).
+ */
+export function runQemuComparison(): QemuCompareResult[] {
+  if (!tool(CC, ["--version"])) {
+    console.error(`bench: ${CC} is not installed (Debian package gcc-riscv64-unknown-elf); the coremark comparison is skipped`);
+    return [];
+  }
+  const haveQemu = tool("qemu-riscv32", ["-version"]);
+  if (!haveQemu) console.error("bench: qemu-riscv32 is not installed (Debian package qemu-user): kiln figures only");
+  const long = Math.max(10, Number(process.env["KILN_BENCH_ITERS"] ?? 12000));
+  const short = Math.max(1, Math.floor(long / 10));
+  const out: QemuCompareResult[] = [];
+  for (const march of ["rv32ima", "rv32imac"]) {
+    const path = buildRaw("coremark.c", march);
+    const image = readFileSync(path);
+    const ks = kilnRun(image, short);
+    const kl = kilnRun(image, long);
+    const insns = kl.insns - ks.insns;
+    const kilnSeconds = Math.max(1e-6, kl.seconds - ks.seconds);
+    let qemuSeconds: number | null = null;
+    if (haveQemu) {
+      const qs = qemuRun(path, short);
+      const ql = qemuRun(path, long);
+      if (ql.out !== kl.out || qs.out !== ks.out) throw new Error(`bench coremark: kiln and qemu disagree: ${JSON.stringify([kl.out, ql.out])}`);
+      qemuSeconds = Math.max(1e-6, ql.seconds - qs.seconds);
+    }
+    out.push({
+      name: `coremark-style ${march} (${short}..${long} it.)`,
+      instructions: insns,
+      kilnSeconds,
+      kilnMips: insns / kilnSeconds / 1e6,
+      qemuSeconds,
+      qemuMips: qemuSeconds === null ? null : insns / qemuSeconds / 1e6,
+      ratio: qemuSeconds === null ? null : qemuSeconds / kilnSeconds,
+    });
+  }
+  return out;
+}
+
+/** The comparison as printed lines. */
+export function formatQemuComparison(rows: readonly QemuCompareResult[]): string[] {
+  return rows.map((r) => {
+    const k = `${String(r.instructions).padStart(12)} instructions  kiln ${r.kilnSeconds.toFixed(3).padStart(7)} s CPU ${r.kilnMips.toFixed(0).padStart(5)} MIPS`;
+    const q = r.qemuSeconds === null ? "  qemu-riscv32: not installed" : `  qemu ${r.qemuSeconds.toFixed(3).padStart(7)} s CPU ${r.qemuMips!.toFixed(0).padStart(5)} MIPS  kiln/qemu ${r.ratio!.toFixed(3)}x`;
+    return `  ${r.name.padEnd(40)} ${k}${q}`;
+  });
 }
 
 const isMain = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
@@ -199,4 +332,5 @@ if (isMain) {
     console.log(`${r.name.padEnd(30)} ${String(r.instructions).padStart(12)} instr  ${r.seconds.toFixed(3).padStart(7)} s  ${r.mips.toFixed(1).padStart(7)} MIPS`);
   }
   console.log(`${"total".padEnd(30)} ${String(ti).padStart(12)} instr  ${ts.toFixed(3).padStart(7)} s  ${(ti / ts / 1e6).toFixed(1).padStart(7)} MIPS`);
+  for (const l of formatQemuComparison(runQemuComparison())) console.log(l);
 }

@@ -1,14 +1,10 @@
 // kiln bench: prints the project's benchmark figures (never asserted by tests).
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import type { Command } from "commander";
-import { runGenBenchmarks } from "../bench/gen.ts";
-import { REPO_ROOT } from "../gen/main.ts";
 
 export function registerBench(program: Command): void {
   program
     .command("bench")
-    .description("run the benchmarks and print their figures: spec pipeline times, guest instructions and MIPS per workload")
+    .description("run the benchmarks and print their figures: spec pipeline times, guest instructions and MIPS per workload, and the same workload under qemu-riscv32 with the ratio when it is installed")
     .option("--only <suite>", "run one suite: gen, cpu, c or ports")
     .action(async (opts: { only?: string }) => {
       if (opts.only && !["gen", "cpu", "c", "ports"].includes(opts.only)) {
@@ -17,19 +13,16 @@ export function registerBench(program: Command): void {
         return;
       }
       if (!opts.only || opts.only === "gen") {
+        const { runGenBenchmarks } = await import("../bench/gen.ts");
         console.log("spec pipeline (ms, in process)");
         for (const f of runGenBenchmarks()) console.log(`  ${f.name.padEnd(52)} median ${f.medianMs.toFixed(1).padStart(8)}  min ${f.minMs.toFixed(1).padStart(8)}  (${f.runs} runs)`);
       }
       if (!opts.only || opts.only === "cpu") {
-        const cpuBench = join(REPO_ROOT, "bench/cpu.ts");
-        if (!existsSync(cpuBench)) {
-          console.error("kiln bench: bench/cpu.ts is missing");
-          process.exitCode = 1;
-          return;
-        }
-        const { runCpuBenchmarks } = (await import(cpuBench)) as { runCpuBenchmarks: () => Promise<{ name: string; instructions: number; seconds: number; mips: number }[]> };
-        console.log("guest workloads");
+        const { runCpuBenchmarks, runQemuComparison, formatQemuComparison } = await import("../bench/cpu.ts");
+        console.log("guest workloads (CPU time)");
         printWorkloads(await runCpuBenchmarks());
+        console.log("kiln k1 against qemu-riscv32, CPU time of a long run minus a short one (KILN_BENCH_ITERS sets the long run)");
+        for (const l of formatQemuComparison(runQemuComparison())) console.log(l);
       }
       if (!opts.only || opts.only === "c") {
         const { runCBenchmarks } = await import("../bench/c.ts");

@@ -13,14 +13,20 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } 
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
+import { cacheRoot } from "../gen/cache.ts";
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const SDK_DIR = join(REPO, "sdk");
-export const GENERATED_C = join(REPO, "generated", "c");
+/** The generated C headers, one folder per program ABI (`--spec DIR` points it at its own: useGeneratedC). */
+export let GENERATED_C = join(REPO, "generated", "c");
+/** Build against the C headers in `dir` (one folder per program ABI) instead of generated/c. */
+export function useGeneratedC(dir: string): void {
+  GENERATED_C = dir;
+}
 /** The compiler command; override with KILN_CC. */
 export const CC = process.env["KILN_CC"] ?? "riscv64-unknown-elf-gcc";
-/** Where compiled libcs are kept; override with KILN_SDK_CACHE. */
-export const SDK_CACHE = process.env["KILN_SDK_CACHE"] ?? join(REPO, "node_modules", ".cache", "kiln-sdk");
+/** Where compiled libcs are kept: <user cache>/sdk (gen/cache.ts); override with KILN_SDK_CACHE. */
+export const SDK_CACHE = process.env["KILN_SDK_CACHE"] ?? join(cacheRoot(), "sdk");
 export const DEFAULT_ABI = "p2";
 /** Debian's picolibc for the cross compiler (package picolibc-riscv64-unknown-elf); override with KILN_PICOLIBC. */
 export const PICOLIBC = process.env["KILN_PICOLIBC"] ?? "/usr/lib/picolibc/riscv64-unknown-elf";
@@ -146,7 +152,11 @@ export function sdkLibrary(abi: string): SdkLibrary {
 
   // Build in a private directory, then rename it into place (parallel builds do not race).
   const tmp = `${dir}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  mkdirSync(tmp, { recursive: true });
+  try {
+    mkdirSync(tmp, { recursive: true });
+  } catch (e) {
+    throw new CcError(`cannot write the build cache ${SDK_CACHE}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (set KILN_CACHE_DIR to a writable directory)`, 1);
+  }
   try {
     const flags = [...ARCH_FLAGS, ...COMMON_FLAGS, ...LIBC_FLAGS, ...includeFlags(abi)];
     run([...flags, "-c", join(SDK_DIR, "crt0.S"), "-o", join(tmp, "crt0.o")], `${abi}: assembling sdk/crt0.S`);
@@ -180,6 +190,8 @@ export interface CcOptions {
   readonly opt?: string;
   /** Extra compiler flags (-I, -D, …). */
   readonly flags?: readonly string[];
+  /** Build the program's own sources for rv32imac (compressed instructions); the SDK libc stays rv32ima. */
+  readonly rvc?: boolean;
 }
 
 /** What follows the SDK's object on a link line: picolibc and libgcc, searched as a group. */
@@ -195,6 +207,7 @@ export function ccCommand(o: CcOptions, lib: SdkLibrary): string[] {
   const abi = o.abi ?? DEFAULT_ABI;
   return [
     ...ARCH_FLAGS,
+    ...(o.rvc ? ["-march=rv32imac"] : []),
     ...COMMON_FLAGS,
     `-O${o.opt ?? "2"}`,
     ...includeFlags(abi),
@@ -241,6 +254,7 @@ interface CcCliOpts {
   include?: string[];
   define?: string[];
   verbose?: boolean;
+  rvc?: boolean;
 }
 
 export function registerCc(program: Command): void {
@@ -254,14 +268,16 @@ export function registerCc(program: Command): void {
     .option("-I, --include <dir>", "add an include directory (repeatable)", (v: string, acc: string[] | undefined) => [...(acc ?? []), v])
     .option("-D, --define <name[=value]>", "define a preprocessor macro (repeatable)", (v: string, acc: string[] | undefined) => [...(acc ?? []), v])
     .option("-v, --verbose", "print the compiler command")
+    .option("--rvc", "compile the program for rv32imac (compressed instructions; the SDK libc stays rv32ima)")
     .addHelpText(
       "after",
       `
-Builds with ${CC} (override with KILN_CC): -march=rv32ima -mabi=ilp32, the generated header
+Builds with ${CC} (override with KILN_CC): -march=rv32ima (rv32imac with --rvc) -mabi=ilp32, the generated header
 generated/c/<abi>/kiln.h, sdk/include, sdk/crt0.S, the linker script sdk/kiln.ld, the POSIX layer
 in sdk/libc and, for ISO C, Debian's picolibc from ${PICOLIBC} (package
 picolibc-riscv64-unknown-elf; override with KILN_PICOLIBC). The SDK is compiled once per program ABI
-into ${relative(REPO, SDK_CACHE)}/ (override with KILN_SDK_CACHE), keyed by a hash of its sources. The result is a layered program: it calls only
+into ${SDK_CACHE}/ (the user's cache directory: KILN_CACHE_DIR, else $XDG_CACHE_HOME/kiln, else
+~/.cache/kiln; KILN_SDK_CACHE overrides just this), keyed by a hash of its sources. The result is a layered program: it calls only
 stub slots, never ecall, so it runs on every kernel ABI (kiln run --kernel k1|k2|k3 prog).
 
 Exit status: 0 built; 1 compile or link error; 2 bad options or missing input;
@@ -271,7 +287,7 @@ picolibc-riscv64-unknown-elf).`,
     .action((files: string[], opts: CcCliOpts) => {
       try {
         const flags = [...(opts.include ?? []).map((d) => `-I${d}`), ...(opts.define ?? []).map((d) => `-D${d}`)];
-        const o: CcOptions = { sources: files, out: opts.output, abi: opts.program, flags, ...(opts.opt !== undefined ? { opt: opts.opt } : {}) };
+        const o: CcOptions = { sources: files, out: opts.output, abi: opts.program, flags, ...(opts.opt !== undefined ? { opt: opts.opt } : {}), ...(opts.rvc ? { rvc: true } : {}) };
         if (opts.verbose && haveCrossCompiler() && /^p\d+$/.test(opts.program)) {
           process.stderr.write(`${CC} ${ccCommand(o, sdkLibrary(opts.program)).join(" ")}\n`);
         }

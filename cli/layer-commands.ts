@@ -2,9 +2,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
-import { selection } from "../generated/spec.ts";
-import { buildLayer } from "../impl/layer/build.ts";
-import { LayerError } from "../impl/layer/context.ts";
+import { SpecError, useSpec } from "./spec-option.ts";
 
 export function registerBuildLayers(program: Command): void {
   program
@@ -13,8 +11,20 @@ export function registerBuildLayers(program: Command): void {
     .option("--out <dir>", "directory to write pN-kM.layer files into", "out/layers")
     .option("--asm", "also write the assembly each image was built from (pN-kM.layer.s)")
     .option("--only <pair>", "build one pair, e.g. p2-k3")
-    .action((opts: { out: string; asm?: boolean; only?: string }) => {
+    .option("--spec <dir>", "build from this spec directory instead of the checkout's generated tables")
+    .action(async (opts: { out: string; asm?: boolean; only?: string; spec?: string }) => {
       const started = performance.now();
+      try {
+        await useSpec(opts.spec);
+      } catch (e) {
+        if (!(e instanceof SpecError)) throw e;
+        console.error(`kiln build-layers: ${e.message}`);
+        process.exitCode = e.status;
+        return;
+      }
+      const { selection } = await import("../generated/spec.ts");
+      const { buildLayer } = await import("../impl/layer/build.ts");
+      const { LayerError } = await import("../impl/layer/context.ts");
       const rows = selection.filter((s) => !opts.only || `${s.program}-${s.kernel}` === opts.only);
       if (rows.length === 0) {
         console.error(`kiln build-layers: no pair ${opts.only} in the selection table; pairs: ${selection.map((s) => `${s.program}-${s.kernel}`).join(", ")}`);
@@ -36,7 +46,7 @@ export function registerBuildLayers(program: Command): void {
           console.log(`${name.padEnd(14)} ${String(built.bytes.length).padStart(6)} bytes  ${String(built.image.slotCount).padStart(3)} slots: ${summary}  (guest path ${s.path})`);
         } catch (e) {
           if (!(e instanceof LayerError)) throw e;
-          console.error(`${name}: ${e.message}`);
+          console.error(`kiln build-layers: ${name}: ${e.message}`);
           failed++;
         }
       }

@@ -8,16 +8,19 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { InvalidArgumentError, type Command } from "commander";
-import type { KernelDispatch } from "../impl/abi/types.ts";
+import type { KernelDispatch, SyscallRow } from "../impl/abi/types.ts";
+import type { Thread } from "../impl/kernel/process.ts";
 import { Kernel } from "../impl/kernel/kernel.ts";
 import { LoadError } from "../impl/kernel/loader.ts";
 import { Vfs } from "../impl/kernel/vfs.ts";
-import { formatCall, LayerTracer } from "../impl/layer/trace.ts";
+import { CallSummary, formatCall, formatSyscall, LayerTracer, SyscallSummary, TraceSink } from "../impl/layer/trace.ts";
+import { hostStdio, type Stdio } from "../impl/kernel/stdio.ts";
+import { constants } from "../generated/spec.ts";
+import { currentIo, guestStdio, setExitCode, writeErr } from "./io.ts";
+import { usePrebuiltLayers } from "./prebuilt.ts";
 
-const SIGNAMES: Record<number, string> = {
-  1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 5: "SIGTRAP", 6: "SIGABRT", 7: "SIGBUS", 8: "SIGFPE",
-  9: "SIGKILL", 10: "SIGUSR1", 11: "SIGSEGV", 12: "SIGUSR2", 13: "SIGPIPE", 14: "SIGALRM", 15: "SIGTERM",
-};
+/** Signal number → name, from the spec's signal constants. */
+const SIGNAMES: Record<number, string> = Object.fromEntries(Object.entries(constants.signals).map(([name, nr]) => [nr, name]));
 
 const GENERATED_KERNELS = fileURLToPath(new URL("../generated/kernel/", import.meta.url));
 
@@ -34,8 +37,15 @@ async function loadDispatch(name: string): Promise<KernelDispatch | string> {
   if (!/^k\d+$/.test(name) || !names.includes(name)) {
     return `unknown kernel ABI '${name}' (available: ${names.join(", ") || "none — run 'kiln gen' first"})`;
   }
-  const mod = (await import(new URL(`../generated/kernel/${name}.ts`, import.meta.url).href)) as { dispatch: KernelDispatch };
+  // A template literal the bundler expands into every generated/kernel/*.ts (scripts/build.mjs).
+  const mod = (await import(`../generated/kernel/${name}.ts`)) as { dispatch: KernelDispatch };
   return mod.dispatch;
+}
+
+/** A kernel ABI of the spec given with --spec (its tables are in generated/index.ts's objects by now). */
+async function specDispatch(name: string): Promise<KernelDispatch | string> {
+  const { kernels } = await import("../generated/index.ts");
+  return kernels[name] ?? `unknown kernel ABI '${name}' in that spec (available: ${Object.keys(kernels).join(", ")})`;
 }
 
 /**
@@ -69,6 +79,10 @@ interface RunOpts {
   memory?: number;
   strace?: boolean;
   trace?: boolean;
+  spec?: string;
+  traceOutput?: string;
+  traceCalls?: string[];
+  summary?: boolean;
 }
 
 export function registerRun(program: Command): void {
@@ -90,6 +104,10 @@ export function registerRun(program: Command): void {
     .option("--memory <mib>", "cap on guest memory in MiB, all processes together (default 512)", positiveInt("--memory"))
     .option("--strace", "trace every system call to stderr")
     .option("--trace", "trace every call through the layer's stub table to stderr (see below)")
+    .option("--spec <dir>", "run on the kernel ABIs and layers of this spec directory (e.g. an edited copy of spec/) instead of the checkout's generated tables")
+    .option("--trace-output <file>", "write --trace, --strace and --summary output to this file instead of stderr (strace's -o)")
+    .option("--trace-calls <ids>", "trace only these calls: comma-separated slot or call ids, e.g. openat,read (strace's -e trace=)", (v: string) => v.split(",").map((x) => x.trim()).filter(Boolean))
+    .option("--summary", "at exit, print calls, errors, traps and instructions per slot and route, then calls and errors per kernel call (strace's -c)")
     .addHelpText(
       "after",
       `
@@ -100,27 +118,40 @@ clocks advance 1 ns per retired instruction.
 
 --trace prints one line per call a layered program makes through its stub table, when it returns:
   [tid] pN.slot(args) = result  <route what; T traps, I insns[; via calls{messages}]>
-args are decoded by the program ABI's slot signature (ints signed, pointers hex, strings quoted and
-cut at 32 bytes, AT_FDCWD by name); a failed call shows "-1 errno=ENAME" (errno read through tp+4);
-"?" is a call that never returned (exit, a successful execve shows 0). route is the pair's route
+args are decoded as the spec says (spec/errors.md, "How arguments read"): strings and buffers
+quoted and cut at 32 bytes (a buffer the call fills shown after it), flags by the names of their
+constant group (O_RDONLY|O_CLOEXEC), modes in octal, AT_FDCWD and other enums by name, pointers in
+hex; a failed call shows "-1 ENOENT (No such file or directory)" (errno read through tp+4, the text
+from the spec's errno table); "?" is a call that never returned (exit, a successful execve shows
+0). --strace prints every kernel call the same way, prefixed [strace]. Trace lines never split a
+line of the guest's own output: while the guest's line is open they wait for its end. route is the pair's route
 (direct, renumbered, translated, userspace, emulated, message); what is the recipe, or the kernel
 call as id#number, or the message. I counts the guest instructions from the jal into the slot
 (included) through its return; T the traps (ecalls) taken meanwhile. "via" lists the kernel calls
 and ring messages made when they are not just the one named (ring_enter{read×64}).
-Example: [1] p2.openat(AT_FDCWD, "/data/x", 0x0, 0) = 3  <message openat; 1 trap, 48 insns>`,
+Example: [1] p2.openat(AT_FDCWD, "/data/x", O_RDONLY|O_CLOEXEC, 0) = 3  <message openat; 1 trap, 48 insns>`,
     )
     .action(async (prog: string, args: string[], opts: RunOpts) => {
-      process.exitCode = await runCommand(prog, args, opts);
+      setExitCode(await runCommand(prog, args, opts));
     });
 }
 
 function fail(msg: string, status: number): number {
-  process.stderr.write(`kiln run: ${msg}\n`);
+  writeErr(`kiln run: ${msg}\n`);
   return status;
 }
 
 async function runCommand(prog: string, args: string[], opts: RunOpts): Promise<number> {
-  const dispatch = await loadDispatch(opts.kernel);
+  if (opts.spec !== undefined) {
+    const { SpecError, useSpec } = await import("./spec-option.ts");
+    try {
+      await useSpec(opts.spec);
+    } catch (e) {
+      if (!(e instanceof SpecError)) throw e;
+      return fail(e.message, e.status);
+    }
+  }
+  const dispatch = opts.spec !== undefined ? await specDispatch(opts.kernel) : await loadDispatch(opts.kernel);
   if (typeof dispatch === "string") return fail(dispatch, 2);
   let image: Uint8Array;
   try {
@@ -133,15 +164,54 @@ async function runCommand(prog: string, args: string[], opts: RunOpts): Promise<
   for (const kv of env) if (!kv.includes("=")) return fail(`--env expects KEY=VALUE, got '${kv}'`, 2);
   let kernel: Kernel;
   let tracer: LayerTracer | null = null;
+  // Where trace lines go: stderr, sharing it (and stdout, when both are the same file or terminal)
+  // with the guest line by line; or a file of their own.
+  let traceFd = 2;
+  if (opts.traceOutput !== undefined) {
+    try {
+      traceFd = fs.openSync(opts.traceOutput, "w");
+    } catch (e) {
+      return fail(`--trace-output ${opts.traceOutput}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 2);
+    }
+  }
+  // The guest's streams: the host's on the command line, the caller's in process (runKiln).
+  const base = guestStdio();
+  const inProcess = currentIo() !== undefined;
+  const sink = new TraceSink((text) => void (traceFd === 2 ? base : hostStdio).write(traceFd, new TextEncoder().encode(text)));
+  const shared = new Set<number>(traceFd === 2 ? [2, ...(!inProcess && sameFile(1, 2) ? [1] : [])] : []);
+  const stdio: Stdio = {
+    read: (max) => base.read(max),
+    write: (fd, bytes) => (shared.has(fd) ? sink.guestWrite(bytes, (b) => base.write(fd, b)) : base.write(fd, bytes)),
+  };
+  const only = opts.traceCalls ? new Set(opts.traceCalls) : null;
+  const summary = opts.summary ? new CallSummary() : null;
+  const kernelSummary = opts.summary ? new SyscallSummary() : null;
   try {
     const opt = {
       dispatch,
+      stdio,
       hostRealtime: opts.hostTime ?? false,
       ...(opts.maxInsns ? { maxInsns: opts.maxInsns } : {}),
       ...(opts.memory !== undefined ? { memoryCap: opts.memory * 1024 * 1024 } : {}),
-      ...(opts.strace ? { trace: (l: string) => void process.stderr.write(`[strace] ${l}\n`) } : {}),
+      ...(opts.strace || kernelSummary
+        ? {
+            onSyscall: (t: Thread, row: Pick<SyscallRow, "id" | "args" | "ret">, args: readonly number[], r: number | "blocked" | "noreturn") => {
+              kernelSummary?.add(row.id, r);
+              if (opts.strace && (!only || only.has(row.id))) sink.line(`[strace] ${formatSyscall(t.tid, t.proc.vm.mem, row, args, r)}`);
+            },
+          }
+        : {}),
     };
-    tracer = opts.trace ? new LayerTracer({ keep: false, onCall: (c) => void process.stderr.write(`${formatCall(c)}\n`) }) : null;
+    tracer =
+      opts.trace || summary
+        ? new LayerTracer({
+            keep: false,
+            onCall: (c) => {
+              summary?.add(c);
+              if (opts.trace && (!only || only.has(c.id))) sink.line(formatCall(c));
+            },
+          })
+        : null;
     kernel = new Kernel(tracer ? tracer.kernelOptions(opt) : opt);
     if (opts.root) {
       try {
@@ -153,6 +223,7 @@ async function runCommand(prog: string, args: string[], opts: RunOpts): Promise<
     void Vfs;
     if (opts.layers !== false) {
       try {
+        if (opts.layers === undefined) usePrebuiltLayers();
         installLayers(kernel.vfs, typeof opts.layers === "string" ? layersFromDir(path.resolve(opts.layers)) : undefined);
       } catch (e) {
         return fail(`--layers ${String(opts.layers)}: ${(e as Error).message}`, 2);
@@ -165,11 +236,28 @@ async function runCommand(prog: string, args: string[], opts: RunOpts): Promise<
   }
   const r = kernel.run();
   tracer?.finish();
-  if (opts.count) process.stderr.write(`kiln: ${r.insns} instructions retired\n`);
+  sink.close();
+  if (summary) for (const l of summary.lines()) sink.line(l);
+  if (kernelSummary) for (const l of kernelSummary.lines()) sink.line(l);
+  if (traceFd !== 2) fs.closeSync(traceFd);
+  if (opts.count) writeErr(`kiln run: ${r.insns} instructions retired\n`);
   const o = r.outcome;
-  if (o.kind === "limit") process.stderr.write(`kiln run: ${prog}: ${o.message}\n`);
-  else if (o.kind === "signaled") {
-    process.stderr.write(`kiln run: ${prog}: killed by signal ${o.signal} (${SIGNAMES[o.signal] ?? "SIG" + o.signal})\n`);
+  if (o.kind === "limit") writeErr(`kiln run: ${prog}: ${o.message}\n`);
+  // A guest killed by SIGPIPE wrote into a closed pipe (`kiln run prog | head`): the reader chose to
+  // stop, so there is nothing to report (as in a shell); the status still says 128+SIGPIPE.
+  else if (o.kind === "signaled" && o.signal !== constants.signals.SIGPIPE) {
+    writeErr(`kiln run: ${prog}: killed by signal ${o.signal} (${SIGNAMES[o.signal] ?? "SIG" + o.signal})\n`);
   }
   return r.status;
+}
+
+/** Are two host descriptors the same file, pipe or terminal? */
+function sameFile(a: number, b: number): boolean {
+  try {
+    const x = fs.fstatSync(a);
+    const y = fs.fstatSync(b);
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false;
+  }
 }

@@ -2,10 +2,12 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import type { Command } from "commander";
-import { DiffError, diffAbis, formatDiff } from "../gen/diff.ts";
-import { checkSpec, formatDiagnostic, REPO_ROOT } from "../gen/main.ts";
+import { DiffError, diffAbis, diffJson, formatDiff } from "../gen/diff.ts";
+import { formatDiagnostic } from "../gen/diagnostics.ts";
+import { checkSpec, REPO_ROOT } from "../gen/check.ts";
 import type { Spec } from "../gen/model.ts";
-import { abiJsonText, buildSite, SiteOutError, type SiteResult } from "../web/site.ts";
+import type { SiteResult } from "../web/site.ts";
+import { paintDiagnostic, paintDiffSigns, painter } from "./term.ts";
 
 /** `kiln diff … | head` closes the pipe early: end quietly instead of crashing with EPIPE. */
 let pipeGuard = false;
@@ -24,7 +26,8 @@ function loadValid(command: string, specDir?: string): Spec | null {
   const display = specDir ? specDir.replace(/\/+$/, "") : "spec";
   const { spec, diagnostics } = checkSpec(dir, display);
   if (diagnostics.length > 0) {
-    for (const d of diagnostics) console.error(formatDiagnostic(d));
+    const paint = painter(process.stderr);
+    for (const d of diagnostics) console.error(paintDiagnostic(formatDiagnostic(d), paint));
     console.error(`kiln ${command}: ${diagnostics.length} error(s) in the spec; fix them first (\`kiln check\`)`);
     process.exitCode = 1;
     return null;
@@ -38,7 +41,7 @@ export function registerDiff(program: Command): void {
     .description("show what changed between two program ABIs (p1 p2) or two kernel ABIs (k1 k2): calls or slots, structures, shared page, ring, and for kernels the route of every affected program slot")
     .argument("<from>", "the older version, e.g. k1")
     .argument("<to>", "the newer version, e.g. k2")
-    .option("--json", "print the diff as JSON")
+    .option("--json", "print the diff as JSON ($schema diff.schema.json, format 1; see docs/abi-json.md)")
     .option("--spec <dir>", "the spec directory (default: the repository's spec/)")
     .action((from: string, to: string, opts: { json?: boolean; spec?: string }) => {
       quietOnClosedPipe();
@@ -46,7 +49,7 @@ export function registerDiff(program: Command): void {
       if (!spec) return;
       try {
         const d = diffAbis(spec, from, to);
-        process.stdout.write(opts.json ? `${JSON.stringify(d, null, 2)}\n` : formatDiff(d));
+        process.stdout.write(opts.json ? `${JSON.stringify(diffJson(d), null, 2)}\n` : paintDiffSigns(formatDiff(d), painter(process.stdout)));
       } catch (err) {
         if (err instanceof DiffError) {
           console.error(`kiln diff: ${err.message}`);
@@ -64,8 +67,9 @@ export function registerAbiJson(program: Command): void {
     .description("print (or write) the whole ABI as JSON, exactly as generated/abi.json, from the current spec")
     .option("--out <file>", "write to this file instead of standard output")
     .option("--spec <dir>", "the spec directory (default: the repository's spec/)")
-    .action((opts: { out?: string; spec?: string }) => {
+    .action(async (opts: { out?: string; spec?: string }) => {
       if (!opts.out) quietOnClosedPipe();
+      const { abiJsonText } = await import("../web/site.ts");
       const spec = loadValid("abi-json", opts.spec);
       if (!spec) return;
       // The same text `kiln gen` writes to generated/abi.json (a test holds them equal).
@@ -84,8 +88,10 @@ export function registerSite(program: Command): void {
     .description("build the static spec site (chapters, ABI pages with row anchors, diffs, compatibility matrix, abi.json)")
     .option("--out <dir>", "output directory", "out/site")
     .option("--matrix <file>", "run results to render on the matrix page (default: out/matrix.json when it exists)")
-    .action((opts: { out: string; matrix?: string }) => {
+    .action(async (opts: { out: string; matrix?: string }) => {
       const started = performance.now();
+      // The site builder (and esbuild, for the playground) loads only for this command.
+      const { buildSite, SiteOutError } = await import("../web/site.ts");
       const out = resolve(opts.out);
       let r: SiteResult;
       try {
@@ -97,7 +103,7 @@ export function registerSite(program: Command): void {
         return;
       }
       if (!r.ok) {
-        for (const d of r.diagnostics) console.error(formatDiagnostic(d));
+        for (const d of r.diagnostics) console.error(paintDiagnostic(formatDiagnostic(d), painter(process.stderr)));
         console.error(`kiln site: ${r.diagnostics.length} error(s) in the spec; nothing built`);
         process.exitCode = 1;
         return;

@@ -5,6 +5,7 @@ import type { ArgSpec, StructLayout } from "../impl/abi/types.ts";
 import type { KernelAbi, ProgramAbi, Spec } from "./model.ts";
 import { versionNumber } from "./model.ts";
 import { layoutsOf, realise, type Realisation } from "./resolve.ts";
+import { ARROWS } from "./schema.ts";
 
 export type Family = "program" | "kernel";
 
@@ -109,6 +110,21 @@ export interface RouteChange {
   readonly causes: readonly string[];
   /** The route is the same on both kernels, but a structure or the shared page it reads changed layout. */
   readonly sameRoute: boolean;
+}
+
+/** The version of `kiln diff --json`'s shape; generated/diff.schema.json describes it. */
+export const DIFF_JSON_FORMAT = 1;
+
+/** What `kiln diff --json` prints: the diff with its format and schema. */
+export interface AbiDiffJson extends AbiDiff {
+  /** `diff.schema.json`. */
+  readonly $schema: string;
+  readonly format: typeof DIFF_JSON_FORMAT;
+}
+
+/** `kiln diff --json`'s document for a diff. */
+export function diffJson(d: AbiDiff): AbiDiffJson {
+  return { $schema: "diff.schema.json", format: DIFF_JSON_FORMAT, ...d };
 }
 
 export interface AbiDiff {
@@ -246,7 +262,7 @@ export function routeSummary(r: Realisation): string {
   if (r.nr !== null) parts.push(`#${r.nr}`);
   if (r.opcode !== null) parts.push(`op ${r.opcode}`);
   if (r.recipe) parts.push(`(${r.recipe})`);
-  for (const t of r.translate) parts.push(`[${t.arg}: ${t.to} ← ${t.from}]`);
+  for (const t of r.translate) parts.push(`[${t.arg}: ${t.to} ${ARROWS[t.direction]} ${t.from}]`);
   return parts.join(" ");
 }
 
@@ -268,7 +284,7 @@ function side(r: Realisation | undefined): RouteSide | null {
     nr: r.nr,
     opcode: r.opcode,
     args: (r.args as readonly unknown[]).map(operandText),
-    translate: r.translate.map((t) => `${t.arg}: ${t.to} ← ${t.from}`),
+    translate: r.translate.map((t) => `${t.arg}: ${t.to} ${ARROWS[t.direction]} ${t.from}`),
     recipe: r.recipe,
     src: r.src,
     summary: routeSummary(r),

@@ -1,10 +1,15 @@
 // Builds every generated output from a validated spec: path → text.
-import type { KernelDispatch, MessageRow, SyscallRow } from "../impl/abi/types.ts";
+import { ABI_JSON_FORMAT, type AbiJson, type KernelDispatch, type MessageRow, type ProgramTables, type SyscallRow } from "../impl/abi/types.ts";
+import { abiJsonSchema, diffJsonSchema, matrixJsonSchema } from "./json-schema.ts";
+
+/** The schema's file name, beside abi.json (generated/, the site). */
+export const ABI_SCHEMA_FILE = "abi.schema.json";
 import { srcOf } from "./diagnostics.ts";
 import { cHeader } from "./c-header.ts";
 import { emitModule, literal } from "./emit.ts";
 import type { KernelAbi, ProgramAbi, Spec } from "./model.ts";
 import { layoutsOf, realise } from "./resolve.ts";
+import { resolveArguments } from "./arguments.ts";
 
 const byVersion = <T extends { version: string }>(xs: readonly T[]) =>
   [...xs].sort((a, b) => Number(a.version.slice(1)) - Number(b.version.slice(1)));
@@ -32,7 +37,7 @@ export function kernelDispatch(spec: Spec, k: KernelAbi): KernelDispatch {
   return { version: k.version, sharedPage: k.sharedPage, ring: k.ring, syscalls, messages, structs: layoutsOf(spec, k) };
 }
 
-export function programTables(spec: Spec, p: ProgramAbi) {
+export function programTables(spec: Spec, p: ProgramAbi): ProgramTables {
   const structs = layoutsOf(spec, p);
   return {
     version: p.version,
@@ -44,19 +49,80 @@ export function programTables(spec: Spec, p: ProgramAbi) {
   };
 }
 
-/** The whole ABI as plain data: what `abi.json` holds and other tools read. */
-export function abiJson(spec: Spec) {
+/** The whole ABI as plain data: what `abi.json` holds and other tools read (docs/abi-json.md). */
+export function abiJson(spec: Spec): AbiJson {
   const kernels = byVersion(spec.kernels);
   const programs = byVersion(spec.programs);
   return {
+    $schema: ABI_SCHEMA_FILE,
+    format: ABI_JSON_FORMAT,
+    convention: spec.convention.map((c) => ({ kind: c.kind, number: c.number, args: c.args, result: c.result, failure: c.failure, src: srcOf(c.at) })),
+    types: spec.types.map((t) => ({ type: t.type, size: t.size, signed: t.signed, pointer: t.pointer, meaning: t.meaning, src: srcOf(t.at) })),
     kernels: kernels.map((k) => ({ ...kernelDispatch(spec, k), title: k.title, base: k.base, src: srcOf(k.at) })),
-    programs: programs.map((p) => ({ ...programTables(spec, p), title: p.title, base: p.base, src: srcOf(p.at) })),
+    programs: programs.map((p) => ({ ...programTables(spec, p), title: p.title, base: p.base, published: spec.published.has(p.version), src: srcOf(p.at) })),
     realisations: programs.flatMap((p) => kernels.map((k) => ({ program: p.version, kernel: k.version, slots: realise(spec, p, k, null) }))),
     selection: spec.selection.map((s) => ({ program: s.program, kernel: s.kernel, layer: s.layer, path: s.path, src: srcOf(s.at) })),
-    recipes: spec.recipes.map((r) => ({ recipe: r.name, route: r.route, uses: r.uses, description: r.description, src: srcOf(r.at) })),
+    recipes: spec.recipes.map((r) => ({ recipe: r.name, route: r.route, uses: r.uses, description: r.description, maxInsns: r.maxInsns, maxTraps: r.maxTraps, src: srcOf(r.at) })),
     errno: spec.errno.map((e) => ({ name: e.name, value: e.value, meaning: e.meaning, src: srcOf(e.at) })),
     constants: spec.constants.map((c) => ({ group: c.group, name: c.name, value: c.value, meaning: c.meaning, src: srcOf(c.at) })),
+    arguments: resolveArguments(spec, (r) => srcOf(r.at)),
     structs: layoutsOf(spec, null),
+  };
+}
+
+/** The constants of generated/spec.ts: the chapters' tables as data. */
+export function specModuleConstants(spec: Spec): { name: string; value: unknown; doc: string }[] {
+  return [
+    { name: "errno", value: Object.fromEntries(spec.errno.map((e) => [e.name, e.value])), doc: "Error numbers (spec/errors.md)." },
+    {
+      name: "constants",
+      value: Object.fromEntries([...new Set(spec.constants.map((c) => c.group))].sort().map((g) => [g, Object.fromEntries(spec.constants.filter((c) => c.group === g).map((c) => [c.name, c.value]))])),
+      doc: "Named constants by group.",
+    },
+    { name: "structs", value: layoutsOf(spec, null), doc: "Structures defined by the chapters (TLS block, layer image header, …)." },
+    {
+      name: "offsets",
+      value: offsetTable(layoutsOf(spec, null)),
+      doc: "Field offsets of the chapters' structures, for hand-written code.",
+    },
+    {
+      name: "selection",
+      value: spec.selection.map((s) => ({ program: s.program, kernel: s.kernel, layer: s.layer, path: s.path, src: srcOf(s.at) })),
+      doc: "Layer selection: which layer file the loader maps for a (program, kernel) pair.",
+    },
+    { name: "recipes", value: spec.recipes.map((r) => ({ recipe: r.name, route: r.route, uses: r.uses, maxInsns: r.maxInsns, maxTraps: r.maxTraps, src: srcOf(r.at) })), doc: "Named recipes the routes refer to, with the cost per call each promises (null: none)." },
+    {
+      name: "argumentRules",
+      value: resolveArguments(spec, (r) => srcOf(r.at)),
+      doc: "How tools read arguments (spec/errors.md, arguments table): direction, length argument, format, constants. `call` \"*\" matches any call.",
+    },
+    { name: "errnoText", value: Object.fromEntries(spec.errno.map((e) => [e.name, e.meaning])), doc: "What each error number means (spec/errors.md), as strace shows it." },
+  ];
+}
+
+/**
+ * What generated/index.ts and generated/spec.ts hold, as values: for commands that run on a spec
+ * directory other than the checkout's (`--spec DIR`) without writing generated/.
+ */
+export function generatedData(spec: Spec) {
+  const kernels = byVersion(spec.kernels);
+  const programs = byVersion(spec.programs);
+  return {
+    index: {
+      kernels: Object.fromEntries(kernels.map((k) => [k.version, kernelDispatch(spec, k)])),
+      programs: Object.fromEntries(programs.map((p) => [p.version, programTables(spec, p)])),
+      realisations: Object.fromEntries(
+        programs.flatMap((p) =>
+          kernels.map((k) => {
+            const sel = spec.selection.find((s) => s.program === p.version && s.kernel === k.version);
+            return [`${p.version}-${k.version}`, { program: p.version, kernel: k.version, layer: sel?.layer ?? null, path: sel?.path ?? null, slots: realise(spec, p, k, null) }];
+          }),
+        ),
+      ),
+      kernelVersions: kernels.map((k) => k.version),
+      programVersions: programs.map((p) => p.version),
+    },
+    spec: Object.fromEntries(specModuleConstants(spec).map((c) => [c.name, c.value])),
   };
 }
 
@@ -116,26 +182,7 @@ export function generateAll(spec: Spec): Map<string, string> {
     emitModule({
       path: "generated/spec.ts",
       sources: chapters,
-      constants: [
-        { name: "errno", value: Object.fromEntries(spec.errno.map((e) => [e.name, e.value])), doc: "Error numbers (spec/errors.md)." },
-        {
-          name: "constants",
-          value: Object.fromEntries([...new Set(spec.constants.map((c) => c.group))].sort().map((g) => [g, Object.fromEntries(spec.constants.filter((c) => c.group === g).map((c) => [c.name, c.value]))])),
-          doc: "Named constants by group.",
-        },
-        { name: "structs", value: layoutsOf(spec, null), doc: "Structures defined by the chapters (TLS block, layer image header, …)." },
-        {
-          name: "offsets",
-          value: offsetTable(layoutsOf(spec, null)),
-          doc: "Field offsets of the chapters' structures, for hand-written code.",
-        },
-        {
-          name: "selection",
-          value: spec.selection.map((s) => ({ program: s.program, kernel: s.kernel, layer: s.layer, path: s.path, src: srcOf(s.at) })),
-          doc: "Layer selection: which layer file the loader maps for a (program, kernel) pair.",
-        },
-        { name: "recipes", value: spec.recipes.map((r) => ({ recipe: r.name, route: r.route, uses: r.uses, src: srcOf(r.at) })), doc: "Named recipes the routes refer to." },
-      ],
+      constants: specModuleConstants(spec),
     }),
   );
   const ks = byVersion(spec.kernels).map((k) => k.version);
@@ -175,6 +222,9 @@ export function generateAll(spec: Spec): Map<string, string> {
     }
   }
   out.set("generated/abi.json", `${JSON.stringify(abiJson(spec), null, 2)}\n`);
+  out.set(`generated/${ABI_SCHEMA_FILE}`, `${JSON.stringify(abiJsonSchema(), null, 2)}\n`);
+  out.set("generated/diff.schema.json", `${JSON.stringify(diffJsonSchema(), null, 2)}\n`);
+  out.set("generated/matrix.schema.json", `${JSON.stringify(matrixJsonSchema(), null, 2)}\n`);
   return out;
 }
 

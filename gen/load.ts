@@ -11,7 +11,7 @@ import { parseTable, type ParsedRow } from "./schema.ts";
 const PLACEMENT: Record<"kernel" | "program" | "chapter", readonly string[]> = {
   kernel: ["kernel", "syscalls", "messages", "struct", "realise", "fieldmap"],
   program: ["program", "slots", "struct"],
-  chapter: ["struct", "recipes", "selection", "errno", "constants"],
+  chapter: ["struct", "recipes", "selection", "errno", "constants", "access", "arguments", "types", "convention"],
 };
 
 function listMarkdown(dir: string): string[] {
@@ -41,11 +41,11 @@ export interface LoadResult {
  * Load `specDir`. `displayRoot` is how paths appear in diagnostics and `src` (default: relative to
  * the current directory).
  */
-export function loadSpec(specDir: string, displayRoot?: string): LoadResult {
+export function loadSpec(specDir: string | null, displayRoot?: string): LoadResult {
   const report = new Reporter();
-  const display = (p: string) => (displayRoot ? join(displayRoot, relative(specDir, p)) : relative(process.cwd(), p) || p);
+  const display = (p: string) => (displayRoot ? join(displayRoot, relative(specDir ?? ".", p)) : relative(process.cwd(), p) || p);
   const spec: Spec = {
-    root: displayRoot ?? (relative(process.cwd(), specDir) || "."),
+    root: displayRoot ?? (relative(process.cwd(), specDir ?? ".") || "."),
     files: [],
     kernels: [],
     programs: [],
@@ -54,18 +54,43 @@ export function loadSpec(specDir: string, displayRoot?: string): LoadResult {
     selection: [],
     errno: [],
     constants: [],
+    access: [],
+    arguments: [],
+    types: [],
+    convention: [],
+    published: new Set(),
   };
-  const files = listMarkdown(specDir);
+  // null: an empty spec (the directory does not exist; the caller reports it).
+  const files = specDir === null ? [] : listMarkdown(specDir);
   for (const path of files) {
     const file = display(path);
     (spec.files as string[]).push(file);
     const base = path.slice(path.lastIndexOf("/") + 1, -3);
-    const inAbi = relative(specDir, path).startsWith("abi/");
+    const inAbi = relative(specDir!, path).startsWith("abi/");
     const fileKind = inAbi && /^k\d+$/.test(base) ? "kernel" : inAbi && /^p\d+$/.test(base) ? "program" : "chapter";
-    const tables = readTables(file, readFileSync(path, "utf8"), report);
+    const tables = readTablesCached(file, readFileSync(path, "utf8"), report);
     loadFile(spec, report, file, base, fileKind, tables);
   }
   return { spec, report };
+}
+
+/**
+ * Parsing Markdown is most of a check's time, and a check of an edited copy of spec/ (kiln check
+ * --spec, the broken-edit corpus) re-reads files that did not change: keep each file's tables
+ * (and what reading them reported) by name and content.
+ */
+const parsed = new Map<string, { tables: RawTable[]; diagnostics: Reporter["diagnostics"] }>();
+function readTablesCached(file: string, text: string, report: Reporter): RawTable[] {
+  const key = `${file}\0${text}`;
+  let hit = parsed.get(key);
+  if (!hit) {
+    const own = new Reporter();
+    hit = { tables: readTables(file, text, own), diagnostics: own.diagnostics };
+    if (parsed.size > 256) parsed.clear();
+    parsed.set(key, hit);
+  }
+  report.diagnostics.push(...hit.diagnostics);
+  return hit.tables;
 }
 
 function loadFile(
@@ -141,7 +166,7 @@ function loadFile(
       file,
       ...located(row),
       syscalls: all("syscalls").map((r) => ({ ...located(r), id: v(r, "id"), nr: v(r, "nr"), handler: v(r, "handler"), args: v(r, "args"), ret: v(r, "ret"), errors: v(r, "errors"), since: v(r, "since"), removed: v(r, "removed") })),
-      messages: all("messages").map((r) => ({ ...located(r), id: v(r, "id"), opcode: v(r, "opcode"), handler: v(r, "handler"), args: v(r, "args"), ret: v(r, "ret"), errors: v(r, "errors"), since: v(r, "since") })),
+      messages: all("messages").map((r) => ({ ...located(r), id: v(r, "id"), opcode: v(r, "opcode"), handler: v(r, "handler"), args: v(r, "args"), ret: v(r, "ret"), errors: v(r, "errors"), since: v(r, "since"), removed: v<string | null | undefined>(r, "removed") ?? null })),
       structs,
       realise: all("realise").map((r) => ({ ...located(r), slot: v(r, "slot"), route: v(r, "route"), call: v(r, "call"), args: v(r, "args"), translate: v(r, "translate"), recipe: v(r, "recipe") })),
       fieldmaps,
@@ -173,9 +198,13 @@ function loadFile(
     for (const { table, rows } of parsed) {
       for (const r of rows) {
         const loc = located(r);
-        if (table.kind === "recipes") spec.recipes.push({ ...loc, name: v(r, "recipe"), route: v(r, "route"), uses: v(r, "uses"), description: v(r, "description") });
+        if (table.kind === "recipes") spec.recipes.push({ ...loc, name: v(r, "recipe"), route: v(r, "route"), uses: v(r, "uses"), description: v(r, "description"), maxInsns: v<number | null | undefined>(r, "max insns") ?? null, maxTraps: v<number | null | undefined>(r, "max traps") ?? null });
         else if (table.kind === "selection") spec.selection.push({ ...loc, program: v(r, "program"), kernel: v(r, "kernel"), layer: v(r, "layer"), path: v(r, "path") });
         else if (table.kind === "errno") spec.errno.push({ ...loc, name: v(r, "name"), value: v(r, "value"), meaning: v(r, "meaning") });
+        else if (table.kind === "access") spec.access.push({ ...loc, structure: v(r, "structure"), field: v(r, "field"), size: v(r, "size"), usedBy: v(r, "used by") });
+        else if (table.kind === "types") spec.types.push({ ...loc, type: v(r, "type"), size: v(r, "size"), signed: v(r, "signed") === "yes", pointer: v(r, "pointer") === "yes", meaning: v(r, "meaning") });
+        else if (table.kind === "convention") spec.convention.push({ ...loc, kind: v(r, "kind"), number: v(r, "number"), args: v(r, "args"), result: v(r, "result"), failure: v(r, "failure") });
+        else if (table.kind === "arguments") spec.arguments.push({ ...loc, call: v(r, "call"), arg: v(r, "arg"), direction: v(r, "direction"), length: v(r, "length"), format: v(r, "format"), constants: v(r, "constants"), mask: v(r, "mask") });
         else if (table.kind === "constants") spec.constants.push({ ...loc, group: table.args[0]!, name: v(r, "name"), value: v(r, "value"), meaning: v(r, "meaning") });
       }
     }

@@ -1,29 +1,11 @@
 // The generator's entry points: check a spec directory, generate (or verify) every output.
 import { existsSync, mkdirSync, readFileSync, writeFileSync, rmSync, readdirSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
-import { formatDiagnostic, sortDiagnostics, type Diagnostic } from "./diagnostics.ts";
+import { formatDiagnostic, type Diagnostic } from "./diagnostics.ts";
 import { generateAll } from "./generate.ts";
-import { loadSpec } from "./load.ts";
-import type { Spec } from "./model.ts";
-import { validate } from "./validate.ts";
-import { checkPublished, readPublished } from "./published.ts";
+import { checkSpec, REPO_ROOT } from "./check.ts";
 
-/** The repository root (this file lives in gen/). */
-export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-
-export interface CheckResult {
-  readonly spec: Spec;
-  readonly diagnostics: Diagnostic[];
-}
-
-/** Load and validate; diagnostics sorted. `display` is how the directory is named in messages. */
-export function checkSpec(specDir: string, display?: string): CheckResult {
-  const { spec, report } = loadSpec(specDir, display);
-  validate(spec, report);
-  checkPublished(spec, readPublished(specDir, report, spec.root), report);
-  return { spec, diagnostics: sortDiagnostics(report.diagnostics) };
-}
+export { checkSpec, REPO_ROOT, type CheckResult } from "./check.ts";
 
 export interface GenResult {
   readonly diagnostics: Diagnostic[];
@@ -39,9 +21,12 @@ function listFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name)) : [join(dir, e.name)]));
 }
 
-/** Generate everything under `root` from `root/spec`. With `check`, write nothing and report staleness. */
-export function runGen(root: string = REPO_ROOT, check = false): GenResult {
-  const { spec, diagnostics } = checkSpec(join(root, "spec"), "spec");
+/**
+ * Generate everything under `root` (its generated/) from `specDir` (default `root/spec`). With
+ * `check`, write nothing and report staleness.
+ */
+export function runGen(root: string = REPO_ROOT, check = false, specDir: string = join(root, "spec"), display = "spec"): GenResult {
+  const { spec, diagnostics } = checkSpec(specDir, display);
   if (diagnostics.length > 0) return { diagnostics, changed: [], stale: [], outputs: 0 };
   const outputs = generateAll(spec);
   const changed: string[] = [];

@@ -6,7 +6,10 @@ import remarkGfm from "remark-gfm";
 import remarkParse from "remark-parse";
 import { toString } from "mdast-util-to-string";
 import { unified } from "unified";
-import type { Position, Reporter } from "./diagnostics.ts";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { cachedJson, hashOf } from "./cache.ts";
+import { Reporter, type Diagnostic, type Position } from "./diagnostics.ts";
 
 export interface Cell extends Position {
   readonly text: string;
@@ -45,8 +48,37 @@ function cellOf(file: string, cell: TableCell): Cell {
   return { ...at, text: toString(cell).trim() };
 }
 
-/** Extract every marked table of one file. */
+/** This module's own source: part of every cache key, so a change to the reader invalidates the cache. */
+let readerVersion: string | null | undefined;
+function readerSource(): string | null {
+  if (readerVersion === undefined) {
+    try {
+      readerVersion = readFileSync(fileURLToPath(import.meta.url), "utf8");
+    } catch {
+      readerVersion = null;
+    }
+  }
+  return readerVersion;
+}
+
+/**
+ * Extract every marked table of one file. Parsing Markdown is most of `kiln check`'s time, so the
+ * tables (and the diagnostics found reading them) are cached in the user's cache directory
+ * (gen/cache.ts), keyed by the file's name and text and this module's source.
+ */
 export function readTables(file: string, text: string, report: Reporter): RawTable[] {
+  const version = readerSource();
+  if (version === null || process.env["KILN_NO_CACHE"] === "1") return readTablesUncached(file, text, report);
+  const r = cachedJson("tables", hashOf(version, file, text), () => {
+    const local = new Reporter();
+    const tables = readTablesUncached(file, text, local);
+    return { tables, diagnostics: local.diagnostics as Diagnostic[] };
+  });
+  for (const d of r.diagnostics) report.error(d, d.rule, d.message);
+  return r.tables;
+}
+
+function readTablesUncached(file: string, text: string, report: Reporter): RawTable[] {
   const tree = parseMarkdown(text);
   const tables: RawTable[] = [];
   const children: RootContent[] = tree.children;
@@ -54,8 +86,12 @@ export function readTables(file: string, text: string, report: Reporter): RawTab
     if (node.type !== "html") return;
     const m = MARKER.exec(node.value.trim());
     if (!m) {
-      if (/kiln:table/.test(node.value)) {
-        report.error(posOf(file, node), "malformed-marker", "malformed table marker; write `<!-- kiln:table KIND [ARG] [key=value] -->`");
+      const typo = /kiln\s*:\s*([\w-]*)/.exec(node.value);
+      if (typo) {
+        const what = typo[1] && typo[1] !== "table" ? `\`kiln:${typo[1]}\` is not a marker` : "malformed table marker";
+        const next = children[i + 1];
+        const lost = next?.type === "table" ? "; the table after it is not read until the marker is fixed" : "";
+        report.error(posOf(file, node), "malformed-marker", `${what}; write \`<!-- kiln:table KIND [ARG] [key=value] -->\`${lost}`);
       }
       return;
     }

@@ -1,6 +1,6 @@
 // The typed model of a spec: what the loader builds from the tables and the validator checks.
 import type { Position } from "./diagnostics.ts";
-import type { Arg, Route, Translation } from "./schema.ts";
+import type { AccessRole, Arg, Route, Translation } from "./schema.ts";
 
 export interface Located {
   readonly at: Position;
@@ -45,6 +45,8 @@ export interface Message extends Located {
   readonly ret: string;
   readonly errors: readonly string[];
   readonly since: string;
+  /** The first kernel ABI without the message (optional column); a removed id never returns. */
+  readonly removed: string | null;
 }
 
 export interface Slot extends Located {
@@ -107,6 +109,17 @@ export interface Recipe extends Located {
   readonly route: Route;
   readonly uses: readonly string[];
   readonly description: string;
+  /** The cost the recipe promises per call (`kiln matrix` checks it), or null. */
+  readonly maxInsns: number | null;
+  readonly maxTraps: number | null;
+}
+
+/** A field the layer or the kernel accesses, with the width it accesses it with (spec chapters). */
+export interface Access extends Located {
+  readonly structure: AccessRole;
+  readonly field: string;
+  readonly size: number;
+  readonly usedBy: string;
 }
 
 export interface Selection extends Located {
@@ -129,6 +142,36 @@ export interface Constant extends Located {
   readonly meaning: string;
 }
 
+/** A row of the `arguments` table: how tools read one argument (spec/errors.md). */
+export interface ArgumentRule extends Located {
+  /** A call or slot id, or "*" for every call with an argument of this name. */
+  readonly call: string;
+  readonly arg: string;
+  readonly direction: "in" | "out" | "inout";
+  readonly length: string | null;
+  readonly format: "bytes" | "string" | "flags" | "enum" | "octal" | null;
+  readonly constants: string | null;
+  readonly mask: string | null;
+}
+
+/** A row of the `types` table (spec/errors.md). */
+export interface TypeRow extends Located {
+  readonly type: string;
+  readonly size: number;
+  readonly signed: boolean;
+  readonly pointer: boolean;
+  readonly meaning: string;
+}
+
+/** A row of the `convention` table (spec/errors.md). */
+export interface ConventionRow extends Located {
+  readonly kind: "call" | "slot";
+  readonly number: string;
+  readonly args: readonly string[];
+  readonly result: string;
+  readonly failure: string;
+}
+
 export interface Spec {
   /** The spec directory as given (used in diagnostics and `src`). */
   readonly root: string;
@@ -141,6 +184,12 @@ export interface Spec {
   readonly selection: Selection[];
   readonly errno: Errno[];
   readonly constants: Constant[];
+  readonly access: Access[];
+  readonly arguments: ArgumentRule[];
+  readonly types: TypeRow[];
+  readonly convention: ConventionRow[];
+  /** Program ABIs frozen in spec/abi/published.json (filled by gen/main.ts checkSpec). */
+  readonly published: Set<string>;
 }
 
 /** Numeric order of versions: k2 < k10. */

@@ -118,7 +118,7 @@ export function realise(spec: Spec, p: ProgramAbi, k: KernelAbi, report: Reporte
         nr: row.route === "message" ? null : (call?.nr ?? null),
         opcode: msg?.opcode ?? null,
         args: operands(spec, slot.args, row.args.length > 0 ? row.args : row.call ? identity : []),
-        translate: row.translate.map((t) => plan(spec, p, k, slot.args, t)).filter((t): t is TranslationPlan => t !== null),
+        translate: plans(spec, p, k, slot.args, row.translate),
         recipe: row.recipe,
         src: srcOf(row.at),
       });
@@ -151,8 +151,21 @@ function operands(spec: Spec, slotArgs: readonly { name: string }[], exprs: read
   });
 }
 
-/** The copy plan for `arg: to ← from`: fields matched by name, or through the kernel's field map. */
-function plan(spec: Spec, p: ProgramAbi, k: KernelAbi, slotArgs: readonly { name: string }[], t: Translation): TranslationPlan | null {
+/** The copy plans of a row's translations, each given its own 8-aligned place in the scratch buffer. */
+export function plans(spec: Spec, p: ProgramAbi, k: KernelAbi, slotArgs: readonly { name: string }[], ts: readonly Translation[]): TranslationPlan[] {
+  const out: TranslationPlan[] = [];
+  let at = 0;
+  for (const t of ts) {
+    const one = plan(spec, p, k, slotArgs, t, at);
+    if (!one) continue;
+    out.push(one);
+    at = alignUp(at + one.fromSize, 8);
+  }
+  return out;
+}
+
+/** The copy plan for `arg: to ← from` (or → / ↔): fields matched by name, or through the kernel's field map. */
+function plan(spec: Spec, p: ProgramAbi, k: KernelAbi, slotArgs: readonly { name: string }[], t: Translation, scratchOffset: number): TranslationPlan | null {
   const to = structScope(spec, p)(t.to);
   const lookupK = structScope(spec, k);
   const from = lookupK(t.from);
@@ -173,7 +186,7 @@ function plan(spec: Spec, p: ProgramAbi, k: KernelAbi, slotArgs: readonly { name
     if (src) copies.push({ field: f.name, toOffset: f.offset, toType: f.type, fromOffset: src.offset, fromType: src.type });
     else zero.push({ field: f.name, offset: f.offset, size: f.size });
   }
-  return { arg: t.arg, argIndex: slotArgs.findIndex((a) => a.name === t.arg), to: t.to, toSize: toLayout.size, from: t.from, fromSize: fromLayout.size, copies, zero };
+  return { arg: t.arg, argIndex: slotArgs.findIndex((a) => a.name === t.arg), direction: t.direction, scratchOffset, to: t.to, toSize: toLayout.size, from: t.from, fromSize: fromLayout.size, copies, zero };
 }
 
 /** A kernel's field map for a structure, inherited from its base kernels like structures are. */

@@ -117,22 +117,45 @@ export const argExprs: CellParser<string[]> = (t) => {
 export const ROUTES = ["direct", "renumbered", "translated", "userspace", "emulated", "message"] as const;
 export type Route = (typeof ROUTES)[number];
 
-/** `buf: stat ← statx` — copy the kernel's structure into the program's after the call. */
+/**
+ * `buf: stat ← statx` — copy the kernel's structure into the program's after the call (out);
+ * `req: timespec → timespec64` — the program's into the kernel's before the call (in);
+ * `ts: timespec ↔ timespec64` — both (in-out). ASCII `<-`, `->`, `<->` work too.
+ */
+export type Direction = "out" | "in" | "inout";
 export interface Translation {
   readonly arg: string;
   readonly to: string;
   readonly from: string;
+  readonly direction: Direction;
 }
+export const ARROWS: Readonly<Record<Direction, string>> = { out: "←", in: "→", inout: "↔" };
 export const translations: CellParser<Translation[]> = (t) => {
   if (isNone(t)) return [];
   const out: Translation[] = [];
   for (const part of t.split(",").map((s) => s.trim())) {
-    const m = /^([a-z_][a-z0-9_]*)\s*:\s*([a-z_][a-z0-9_]*)\s*(?:←|<-)\s*([a-z_][a-z0-9_]*)$/.exec(part);
-    if (!m) return err(`\`${part}\` is not a translation; write \`arg: program_struct ← kernel_struct\``);
-    out.push({ arg: m[1]!, to: m[2]!, from: m[3]! });
+    const m = /^([a-z_][a-z0-9_]*)\s*:\s*([a-z_][a-z0-9_]*)\s*(←|<-|→|->|↔|<->)\s*([a-z_][a-z0-9_]*)$/.exec(part);
+    if (!m) return err(`\`${part}\` is not a translation; write \`arg: program_struct ← kernel_struct\` (out), \`→\` (in) or \`↔\` (both)`);
+    const arrow = m[3]!;
+    const direction: Direction = arrow === "←" || arrow === "<-" ? "out" : arrow === "→" || arrow === "->" ? "in" : "inout";
+    out.push({ arg: m[1]!, to: m[2]!, from: m[4]!, direction });
   }
   return out;
 };
+
+/**
+ * The structures an `access` table speaks of: the kernel table's `shared page` and `ring`
+ * structures, the shared page's per-thread record `shared_thread`, and each program ABI's `tls`.
+ */
+export const ACCESS_ROLES = ["shared page", "shared_thread", "ring", "tls"] as const;
+export type AccessRole = (typeof ACCESS_ROLES)[number];
+
+export const DIRECTIONS = ["in", "out", "inout"] as const;
+export const ARG_FORMATS = ["bytes", "string", "flags", "enum", "octal"] as const;
+
+/** `group`, `group:PREFIX*` or `group:NAME`: which constants show an argument's value. */
+export const constantSelector: CellParser<string> = (t) =>
+  /^[a-z_][a-z0-9_]*(?::[A-Z_][A-Z0-9_]*\*?)?$/.test(t) ? t : err(`\`${t}\` is not a constant selector (group, group:PREFIX* or group:NAME)`);
 
 export const SCHEMAS: readonly TableSchema[] = [
   {
@@ -191,6 +214,7 @@ export const SCHEMAS: readonly TableSchema[] = [
       { name: "ret", parse: typeName },
       { name: "errors", parse: listOf(upperName) },
       { name: "since", parse: versionOf("k") },
+      { name: "removed", parse: optional(versionOf("k")), optional: true },
     ],
   },
   {
@@ -253,6 +277,8 @@ export const SCHEMAS: readonly TableSchema[] = [
       { name: "route", parse: oneOf(ROUTES) },
       { name: "uses", parse: listOf(identifier) },
       { name: "description", parse: text },
+      { name: "max insns", parse: optional(nonNegative), optional: true },
+      { name: "max traps", parse: optional(nonNegative), optional: true },
     ],
   },
   {
@@ -268,6 +294,18 @@ export const SCHEMAS: readonly TableSchema[] = [
     ],
   },
   {
+    kind: "access",
+    args: [],
+    options: [],
+    description: "Fields of the shared page, its thread records, the ring and the TLS block that the layer and the kernel read or write, and the width they access them with.",
+    columns: [
+      { name: "structure", parse: oneOf(ACCESS_ROLES) },
+      { name: "field", parse: identifier },
+      { name: "size", parse: nonNegative },
+      { name: "used by", parse: text },
+    ],
+  },
+  {
     kind: "errno",
     args: [],
     options: [],
@@ -276,6 +314,47 @@ export const SCHEMAS: readonly TableSchema[] = [
       { name: "name", parse: upperName },
       { name: "value", parse: nonNegative },
       { name: "meaning", parse: text },
+    ],
+  },
+  {
+    kind: "convention",
+    args: [],
+    options: [],
+    description: "The calling convention of kernel calls and program slots, for other tools.",
+    columns: [
+      { name: "kind", parse: oneOf(["call", "slot"] as const) },
+      { name: "number", parse: text },
+      { name: "args", parse: listOf(identifier) },
+      { name: "result", parse: text },
+      { name: "failure", parse: text },
+    ],
+  },
+  {
+    kind: "types",
+    args: [],
+    options: [],
+    description: "The types signatures and fields use: size, signedness, pointer-ness.",
+    columns: [
+      { name: "type", parse: identifier },
+      { name: "size", parse: nonNegative },
+      { name: "signed", parse: oneOf(["yes", "no"] as const) },
+      { name: "pointer", parse: oneOf(["yes", "no"] as const) },
+      { name: "meaning", parse: text },
+    ],
+  },
+  {
+    kind: "arguments",
+    args: [],
+    options: [],
+    description: "How tools read a call's arguments: direction, length argument, format and constants.",
+    columns: [
+      { name: "call", parse: (t: string) => (t === "*" ? t : identifier(t)) },
+      { name: "arg", parse: identifier },
+      { name: "direction", parse: oneOf(DIRECTIONS) },
+      { name: "length", parse: optional(identifier) },
+      { name: "format", parse: optional(oneOf(ARG_FORMATS)) },
+      { name: "constants", parse: optional(constantSelector) },
+      { name: "mask", parse: optional(upperName) },
     ],
   },
   {

@@ -1,32 +1,53 @@
 // The validator: every rule a spec must satisfy before anything is generated from it. Each rule
 // has a stable id (in brackets after the message) that tests and users can rely on.
-import type { Position, Reporter } from "./diagnostics.ts";
+import { Reporter, type Position } from "./diagnostics.ts";
 import { SCALARS, shapeOf } from "./layout.ts";
-import { versionNumber, type KernelAbi, type ProgramAbi, type Spec, type Struct } from "./model.ts";
+import { versionNumber, type KernelAbi, type ProgramAbi, type Realise, type Spec, type Struct } from "./model.ts";
 import { resolvePath } from "./paths.ts";
 import { effectiveRealise, kernelById, layoutOf, realise, structScope } from "./resolve.ts";
-import type { Arg } from "./schema.ts";
+import type { AccessRole, Arg } from "./schema.ts";
+import { programRecordMatches, type Published } from "./published.ts";
+import { validateArguments } from "./arguments.ts";
 
 /** Scalar signature types; `ptr<T>` must name a scalar or a structure in scope. */
 const SIGNATURE_TYPES = new Set(["int", "uint", "usize", "ssize", "fd", "pid", "cstr", "ptr", "noreturn", ...Object.keys(SCALARS)]);
 
-/** Fields the TLS block and the shared page must have, since the layer and kernel read them. */
-const TLS_FIELDS = ["self", "errno_ptr", "layer"];
-const SHARED_FIELDS = ["magic", "version", "header_size", "size", "pid", "timebase_hz", "realtime_offset_ns", "thread_offset", "thread_stride"];
-const SHARED_THREAD_FIELDS = ["tid", "crit", "pending"];
-const RING_FIELDS = ["sq_head", "sq_tail", "cq_head", "cq_tail", "sq_entries", "cq_entries", "sq_offset", "cq_offset"];
+/**
+ * Check that structure `s` has every field the `access` tables (spec chapters) say the layer or the
+ * kernel reads or writes for `role`, as a scalar of exactly the accessed width.
+ */
+function checkAccess(spec: Spec, role: AccessRole, s: Struct, lookup: (n: string) => Struct | undefined, owner: string, report: Reporter): void {
+  for (const a of spec.access.filter((x) => x.structure === role)) {
+    const f = s.fields.find((x) => x.name === a.field);
+    if (!f) {
+      report.error(s.at, "missing-field", `structure \`${s.name}\` of ${owner} needs a field \`${a.field}\` (${a.usedBy}: ${a.at.file}:${a.at.line})`);
+      continue;
+    }
+    const shape = shapeOf(f.type, sizer(lookup, s.name));
+    if (!SCALARS[f.type] || !shape || shape.size !== a.size || f.size !== a.size) {
+      report.error(f.cellAt.type ?? f.at, "access-size", `field \`${a.field}\` of \`${s.name}\` is ${f.type} (${f.size} bytes), but it is accessed as a ${a.size}-byte scalar (${a.usedBy}: ${a.at.file}:${a.at.line}); declare it as a ${a.size}-byte integer (u${a.size * 8} or i${a.size * 8}) — or change the access table and the code that reads it`);
+    }
+  }
+}
 
-export function validate(spec: Spec, report: Reporter): void {
+export function validate(spec: Spec, report: Reporter, published: Published = {}): void {
   const kernels = [...spec.kernels].sort((a, b) => versionNumber(a.version) - versionNumber(b.version));
   const programs = [...spec.programs].sort((a, b) => versionNumber(a.version) - versionNumber(b.version));
   checkVersions(spec, kernels, programs, report);
   for (const k of kernels) checkKernel(spec, k, report);
   checkKernelHistory(kernels, report);
   for (const p of programs) checkProgram(spec, p, report);
-  checkAppendOnly(spec, programs, report);
+  checkAppendOnly(spec, programs, report, published);
   checkStructs(spec, report);
   checkChapters(spec, kernels, report);
-  for (const p of programs) for (const k of kernels) checkPair(spec, p, k, report);
+  for (const p of programs) {
+    // A slot added to or changed in a published program ABI is reported once, as changed-published;
+    // the pairs are checked without it so that it does not also fail on every kernel.
+    const trusted = programRecordMatches(published, p);
+    const view: ProgramAbi = { ...p, slots: p.slots.filter(trusted.slot) };
+    for (const k of kernels) checkPair(spec, view, k, report);
+  }
+  validateArguments(spec, report);
 }
 
 function checkVersions(spec: Spec, kernels: KernelAbi[], programs: ProgramAbi[], report: Reporter): void {
@@ -45,6 +66,7 @@ function checkVersions(spec: Spec, kernels: KernelAbi[], programs: ProgramAbi[],
     if ((maxSlot + 1) * p.slotSize > p.stubSize) report.error(p.cellAt["stub size"]!, "stub-size", `${maxSlot + 1} slots of ${p.slotSize} bytes do not fit in a stub section of ${p.stubSize} bytes`);
   }
   for (const s of spec.selection) {
+    if (s.layer !== `${s.program}-${s.kernel}`) report.error(s.cellAt.layer ?? s.at, "layer-name", `the layer for (${s.program}, ${s.kernel}) is named \`${s.layer}\`; a layer is named after its pair: write \`${s.program}-${s.kernel}\``);
     if (!has(s.program)) report.error(s.cellAt.program!, "unknown-version", `selection names program ABI ${s.program}, which does not exist`);
     if (!has(s.kernel)) report.error(s.cellAt.kernel!, "unknown-version", `selection names kernel ABI ${s.kernel}, which does not exist`);
   }
@@ -65,6 +87,30 @@ function uniqueBy<T extends { at: Position; cellAt: Readonly<Record<string, Posi
     const first = seen.get(k);
     if (first) report.error(r.cellAt[col] ?? r.at, rule, what(r, first));
     else seen.set(k, r);
+  }
+}
+
+/**
+ * Like uniqueBy, but when some rows of a clash are unchanged from the base version (`isOld`) and
+ * others are not, the error goes on the new rows: the edit, not the untouched row, is the cause.
+ */
+function uniqueNew<T extends { at: Position; cellAt: Readonly<Record<string, Position>> }>(
+  rows: readonly T[],
+  key: (r: T) => string | number,
+  col: string,
+  rule: string,
+  isOld: (r: T) => boolean,
+  what: (r: T, other: T) => string,
+  report: Reporter,
+): void {
+  const groups = new Map<string | number, T[]>();
+  for (const r of rows) groups.set(key(r), [...(groups.get(key(r)) ?? []), r]);
+  for (const group of groups.values()) {
+    if (group.length < 2) continue;
+    const fresh = group.filter((r) => !isOld(r));
+    const old = group.filter(isOld);
+    if (fresh.length > 0 && old.length > 0) for (const r of fresh) report.error(r.cellAt[col] ?? r.at, rule, what(r, old[0]!));
+    else for (const r of group.slice(1)) report.error(r.cellAt[col] ?? r.at, rule, what(r, group[0]!));
   }
 }
 
@@ -93,9 +139,13 @@ function checkErrors(spec: Spec, errors: readonly string[], at: Position, report
 function checkKernel(spec: Spec, k: KernelAbi, report: Reporter): void {
   const v = k.version;
   uniqueBy(k.syscalls, (s) => s.id, "id", "duplicate-id", (s, f) => `call id ${v}.${s.id} is defined twice (first at line ${f.at.line})`, report);
-  uniqueBy(k.syscalls, (s) => s.nr, "nr", "duplicate-number", (s, f) => `syscall number ${s.nr} of ${v}.${s.id} already used by ${v}.${f.id} (line ${f.at.line})`, report);
+  const base = k.base ? kernelById(spec, k.base) : undefined;
+  const oldCall = (s: { id: string; nr: number }) => !!base?.syscalls.some((b) => b.id === s.id && b.nr === s.nr);
+  const oldMsg = (m: { id: string; opcode: number }) => !!base?.messages.some((b) => b.id === m.id && b.opcode === m.opcode);
+  uniqueNew(k.syscalls, (s) => s.nr, "nr", "duplicate-number", oldCall, (s, f) => `syscall number ${s.nr} of ${v}.${s.id} already used by ${v}.${f.id} (line ${f.at.line})`, report);
   uniqueBy(k.messages, (m) => m.id, "id", "duplicate-id", (m, f) => `message id ${v}.${m.id} is defined twice (first at line ${f.at.line})`, report);
-  uniqueBy(k.messages, (m) => m.opcode, "opcode", "duplicate-number", (m, f) => `opcode ${m.opcode} of message ${v}.${m.id} already used by ${v}.${f.id} (line ${f.at.line})`, report);
+  uniqueNew(k.messages, (m) => m.opcode, "opcode", "duplicate-number", oldMsg, (m, f) => `opcode ${m.opcode} of message ${v}.${m.id} already used by ${v}.${f.id} (line ${f.at.line})`, report);
+  uniqueBy(k.realise, (r) => r.slot, "slot", "duplicate-id", (r, f) => `slot \`${r.slot}\` is realised twice in ${v} (first at line ${f.at.line}); keep one realise row per slot`, report);
   for (const s of k.syscalls) {
     checkSignature(spec, k, s.args, s.ret, s.cellAt.args ?? s.at, report);
     checkErrors(spec, s.errors, s.cellAt.errors ?? s.at, report);
@@ -106,15 +156,16 @@ function checkKernel(spec: Spec, k: KernelAbi, report: Reporter): void {
   }
   if (!k.ring && k.messages.length > 0) report.error(k.messages[0]!.at, "no-ring", `${v} defines messages but names no ring structure in its kernel table`);
   const lookup = structScope(spec, k);
-  const need = (name: string | null, fields: string[], col: string) => {
+  const need = (name: string | null, role: AccessRole, col: string) => {
     if (!name) return;
     const s = lookup(name);
     if (!s) return report.error(k.cellAt[col]!, "unknown-struct", `${col} structure \`${name}\` is not defined for ${v}`);
-    for (const f of fields) if (!s.fields.some((x) => x.name === f)) report.error(s.at, "missing-field", `structure \`${name}\` of ${v} needs a field \`${f}\``);
+    // Only the kernel that defines (or redefines) the structure is told about it: inheritors repeat nothing.
+    if (k.structs.get(name) === s) checkAccess(spec, role, s, lookup, v, report);
   };
-  need(k.sharedPage, SHARED_FIELDS, "shared page");
-  if (k.sharedPage) need("shared_thread", SHARED_THREAD_FIELDS, "shared page");
-  need(k.ring, RING_FIELDS, "ring");
+  need(k.sharedPage, "shared page", "shared page");
+  if (k.sharedPage) need("shared_thread", "shared_thread", "shared page");
+  need(k.ring, "ring", "ring");
   for (const fm of k.fieldmaps) {
     const s = lookup(fm.struct);
     if (!s) {
@@ -126,31 +177,44 @@ function checkKernel(spec: Spec, k: KernelAbi, report: Reporter): void {
   }
 }
 
-/** since = first version with the id; removed = first later version without it; no id comes back. */
+/**
+ * since = first version with the id; removed = first later version without it; no id comes back.
+ * The same history rules hold for calls and for ring messages.
+ */
 function checkKernelHistory(kernels: KernelAbi[], report: Reporter): void {
-  const ids = new Set(kernels.flatMap((k) => k.syscalls.map((s) => s.id)));
+  checkHistory(kernels, (k) => k.syscalls, "call", report);
+  checkHistory(kernels, (k) => k.messages, "message", report);
+}
+
+interface HistoryRow {
+  readonly id: string;
+  readonly since: string;
+  readonly removed: string | null;
+  readonly at: Position;
+  readonly cellAt: Readonly<Record<string, Position>>;
+}
+
+function checkHistory(kernels: KernelAbi[], rowsOf: (k: KernelAbi) => readonly HistoryRow[], what: "call" | "message", report: Reporter): void {
+  const ids = new Set(kernels.flatMap((k) => rowsOf(k).map((s) => s.id)));
   for (const id of [...ids].sort()) {
-    const present = kernels.map((k) => k.syscalls.find((s) => s.id === id));
+    const present = kernels.map((k) => rowsOf(k).find((s) => s.id === id));
     const first = present.findIndex(Boolean);
     const firstGone = present.findIndex((s, i) => i > first && !s);
     const back = firstGone >= 0 ? present.findIndex((s, i) => i > firstGone && s) : -1;
     if (back >= 0) {
       const row = present[back]!;
-      report.error(row.cellAt.id ?? row.at, "reused-id", `call id \`${id}\` was removed in ${kernels[firstGone]!.version} and comes back in ${kernels[back]!.version}; a removed id is never reused — give the new call a new id`);
+      report.error(row.cellAt.id ?? row.at, "reused-id", `${what} id \`${id}\` was removed in ${kernels[firstGone]!.version} and comes back in ${kernels[back]!.version}; a removed id is never reused — give the new ${what} a new id`);
     }
     present.forEach((row, i) => {
       if (!row) return;
       const since = kernels[first]!.version;
-      if (row.since !== since) report.error(row.cellAt.since ?? row.at, "since-mismatch", `${kernels[i]!.version}.${id} says since ${row.since}, but ${id} first appears in ${since}`);
+      if (row.since !== since) report.error(row.cellAt.since ?? row.at, "since-mismatch", `${kernels[i]!.version}.${id}${what === "message" ? " message" : ""} says since ${row.since}, but ${id} first appears in ${since}`);
       const removed = firstGone >= 0 && back < 0 ? kernels[firstGone]!.version : null;
       if (back < 0 && row.removed !== removed) {
-        report.error(row.cellAt.removed ?? row.at, "removed-mismatch", removed ? `${kernels[i]!.version}.${id} says removed ${row.removed ?? "—"}, but ${kernels[firstGone]!.version} is the first version without it` : `${kernels[i]!.version}.${id} says removed ${row.removed}, but every later version has it`);
+        const fix = row.cellAt.removed ? "" : ` (add a \`removed\` column to the ${what === "call" ? "syscalls" : "messages"} table and write ${removed} there)`;
+        report.error(row.cellAt.removed ?? row.at, "removed-mismatch", removed ? `${kernels[i]!.version}.${id} says removed ${row.removed ?? "—"}, but ${kernels[firstGone]!.version} is the first version without it${fix}` : `${kernels[i]!.version}.${id} says removed ${row.removed}, but every later version has it`);
       }
     });
-  }
-  for (const k of kernels) for (const m of k.messages) {
-    const first = kernels.find((kk) => kk.messages.some((x) => x.id === m.id))!;
-    if (m.since !== first.version) report.error(m.cellAt.since ?? m.at, "since-mismatch", `${k.version}.${m.id} message says since ${m.since}, but it first appears in ${first.version}`);
   }
 }
 
@@ -165,7 +229,7 @@ function checkProgram(spec: Spec, p: ProgramAbi, report: Reporter): void {
   }
   const tls = structScope(spec, p)("tls");
   if (!tls) report.error(p.at, "missing-struct", `program ABI ${v} defines no \`tls\` structure (the TLS block)`);
-  else for (const f of TLS_FIELDS) if (!tls.fields.some((x) => x.name === f)) report.error(tls.at, "missing-field", `the TLS block of ${v} needs a field \`${f}\``);
+  else checkAccess(spec, "tls", tls, structScope(spec, p), v, report);
 }
 
 const sigText = (args: readonly Arg[], ret: string) => `(${args.map((a) => `${a.name}: ${a.type}`).join(", ")}) -> ${ret}`;
@@ -184,13 +248,19 @@ function firstDifference(a: Struct, b: Struct): Position | null {
   return a.declaredSize !== b.declaredSize || a.declaredAlign !== b.declaredAlign ? a.at : null;
 }
 
-/** A program ABI repeats its base exactly and only appends. */
-function checkAppendOnly(spec: Spec, programs: ProgramAbi[], report: Reporter): void {
+/**
+ * A program ABI repeats its base exactly and only appends. When the base is published, only what
+ * still matches its record is compared: a change to the published base is reported once, at the
+ * base (changed-published), not again on every version built on it.
+ */
+function checkAppendOnly(spec: Spec, programs: ProgramAbi[], report: Reporter, published: Published): void {
   for (const p of programs) {
     const base = p.base ? programs.find((b) => b.version === p.base) : undefined;
     if (!base) continue;
-    const baseMax = Math.max(-1, ...base.slots.map((s) => s.slot));
-    for (const b of base.slots) {
+    const trusted = programRecordMatches(published, base);
+    const baseSlots = base.slots.filter(trusted.slot);
+    const baseMax = Math.max(-1, ...baseSlots.map((s) => s.slot));
+    for (const b of baseSlots) {
       const byId = p.slots.find((s) => s.id === b.id);
       const byIndex = p.slots.find((s) => s.slot === b.slot);
       if (byId && byId.slot !== b.slot) report.error(byId.cellAt.slot ?? byId.at, "renumbered-slot", `slot ${p.version}.${b.id} is ${byId.slot}, but ${base.version} published it as slot ${b.slot} (${base.file}:${b.at.line}); a slot is never renumbered`);
@@ -204,6 +274,7 @@ function checkAppendOnly(spec: Spec, programs: ProgramAbi[], report: Reporter): 
       if (s.since !== p.version) report.error(s.cellAt.since ?? s.at, "slot-since", `new slot ${p.version}.${s.id} must say since ${p.version}`);
     }
     for (const [name, b] of base.structs) {
+      if (!trusted.struct(b)) continue;
       const s = p.structs.get(name);
       if (!s) report.error(p.at, "missing-struct", `${p.version} drops structure \`${name}\` of ${base.version}; program ABIs are append-only`);
       else if (firstDifference(s, b)) report.error(firstDifference(s, b)!, "changed-layout", `structure \`${name}\` of ${p.version} differs from the layout ${base.version} published (${base.file}:${b.at.line}); a published layout never changes in place — add a new structure`);
@@ -285,15 +356,73 @@ function checkPair(spec: Spec, p: ProgramAbi, k: KernelAbi, report: Reporter): v
   if (!spec.selection.some((s) => s.program === p.version && s.kernel === k.version)) {
     report.error(p.at, "no-layer", `the selection table (spec/loader.md) has no layer for ${pair}; add a row`);
   }
+  const rows = effectiveRealise(spec, k);
+  for (const row of rows.values()) {
+    const owner = spec.kernels.find((x) => x.realise.includes(row));
+    if (!owner || owner === k) {
+      checkRow(spec, p, k, row, report);
+      continue;
+    }
+    // An inherited row: what is wrong with it only on this kernel is this kernel's to fix, with a
+    // realise row of its own; what is wrong with it on its own kernel is reported there, once.
+    const there = new Reporter();
+    checkRow(spec, p, owner, row, there);
+    const here = new Reporter();
+    checkRow(spec, p, k, row, here);
+    for (const d of here.diagnostics) {
+      if (there.diagnostics.some((x) => x.rule === d.rule)) continue;
+      report.error(k.cellAt.version ?? k.at, d.rule, `${d.message} — ${k.version} inherits this realise row of \`${row.slot}\` from ${owner.version} (${d.file}:${d.line}); the fix is a realise row for \`${row.slot}\` in ${k.file}`);
+    }
+  }
+  // A slot realised by a call or message of its own id, with no realise row: the call must take
+  // the slot's arguments as they are, by name, type and count.
+  for (const slot of p.slots) {
+    if (rows.has(slot.id)) continue;
+    const call = k.syscalls.find((c) => c.id === slot.id) ?? k.messages.find((m) => m.id === slot.id);
+    if (call) checkArgMapping(k, slot, call, null, call.cellAt.args ?? call.at, report);
+  }
+  checkStructArgs(spec, p, k, report);
+}
+
+const argList = (args: readonly Arg[]) => `(${args.map((a) => `${a.name}: ${a.type}`).join(", ")})`;
+
+/**
+ * The slot's own arguments passed unchanged to a call or message: the lists must agree by name,
+ * type and count. A pointer to a structure may differ in its structure (translation-needed
+ * checks the layouts, or the row translates it).
+ */
+function checkArgMapping(k: KernelAbi, slot: ProgramAbi["slots"][number], call: { id: string; args: readonly Arg[] }, row: Realise | null, at: Position, report: Reporter): void {
+  const isMsg = k.messages.some((m) => m === call);
+  const what = `${k.version}.${call.id}${isMsg ? " (message)" : ""}`;
+  const sa = slot.args;
+  const ca = call.args;
+  const same =
+    sa.length === ca.length &&
+    sa.every((a, i) => {
+      const b = ca[i]!;
+      if (a.name !== b.name) return false;
+      if (a.type === b.type) return true;
+      return /^ptr<\w+>$/.test(a.type) && /^ptr<\w+>$/.test(b.type);
+    });
+  if (same) return;
+  const fix = row
+    ? `write the mapping in this row's \`args\`: one slot argument, constant or integer per argument of ${call.id}, in ${call.id}'s order`
+    : `add a realise row for \`${slot.id}\` in ${k.file} whose \`args\` maps the slot's arguments onto ${call.id}'s, in ${call.id}'s order (or give the changed ${isMsg ? "message" : "call"} a new id)`;
+  report.error(at, "arg-mismatch", `slot \`${slot.id}${argList(sa)}\` is passed unchanged to ${what}, which takes ${argList(ca)}; an argument list that changes under an unchanged slot needs an explicit mapping: ${fix}`);
+}
+
+/** The checks of one realise row, on kernel `k` (its own, or one that inherits it). */
+function checkRow(spec: Spec, p: ProgramAbi, k: KernelAbi, row: Realise, report: Reporter): void {
+  const pair = `(${p.version}, ${k.version})`;
   const constants = new Set(spec.constants.map((c) => c.name));
   const native = kernelById(spec, p.nativeKernel);
   const lookupK = structScope(spec, k);
   const lookupP = structScope(spec, p);
-  for (const row of effectiveRealise(spec, k).values()) {
+  {
     const slot = p.slots.find((s) => s.id === row.slot);
     if (!slot) {
       if (!spec.programs.some((pp) => pp.slots.some((s) => s.id === row.slot))) report.error(row.cellAt.slot ?? row.at, "unknown-slot", `${k.version} realises slot \`${row.slot}\`, which no program ABI has`);
-      continue;
+      return;
     }
     const at = (c: string) => row.cellAt[c] ?? row.at;
     const recipe = row.recipe ? spec.recipes.find((r) => r.name === row.recipe) : undefined;
@@ -307,7 +436,7 @@ function checkPair(spec: Spec, p: ProgramAbi, k: KernelAbi, report: Reporter): v
       const call = row.route === "message" ? k.messages.find((m) => m.id === row.call) : k.syscalls.find((s) => s.id === row.call);
       if (!call) {
         report.error(at("call"), "unknown-call", `${k.version} has no ${row.route === "message" ? "message" : "call"} \`${row.call}\``);
-        continue;
+        return;
       }
       if (row.route === "direct" || row.route === "renumbered") {
         const nativeNr = native?.syscalls.find((s) => s.id === row.call)?.nr;
@@ -315,8 +444,9 @@ function checkPair(spec: Spec, p: ProgramAbi, k: KernelAbi, report: Reporter): v
         if (row.route === "direct" && nativeNr !== nr) report.error(at("route"), "route-mismatch", `direct route for ${pair}.${slot.id}, but ${k.version}.${row.call} is ${nr} and ${p.nativeKernel} numbers it ${nativeNr ?? "not at all"}: say renumbered`);
         if (row.route === "renumbered" && nativeNr === nr) report.error(at("route"), "route-mismatch", `renumbered route for ${pair}.${slot.id}, but ${k.version}.${row.call} has the native number ${nr}: say direct`);
       }
+      if (row.args.length === 0) checkArgMapping(k, slot, call, row, at("args"), report);
       const exprs = row.args.length > 0 ? row.args : slot.args.map((a) => a.name);
-      if (exprs.length !== call.args.length) report.error(at("args"), "arg-count", `${k.version}.${row.call} takes ${call.args.length} arguments, the realisation of ${slot.id} passes ${exprs.length}`);
+      if (row.args.length > 0 && exprs.length !== call.args.length) report.error(at("args"), "arg-count", `${k.version}.${row.call} takes ${call.args.length} arguments, the realisation of ${slot.id} passes ${exprs.length}`);
       for (const e of exprs) {
         if (/^[a-z_]/.test(e) && !slot.args.some((a) => a.name === e)) report.error(at("args"), "unknown-arg", `\`${e}\` is not an argument of slot ${slot.id}`);
         if (/^[A-Z_]/.test(e) && !constants.has(e)) report.error(at("args"), "unknown-constant", `constant \`${e}\` is not defined in any constants table`);
@@ -324,8 +454,12 @@ function checkPair(spec: Spec, p: ProgramAbi, k: KernelAbi, report: Reporter): v
     } else if (row.route === "direct" || row.route === "renumbered" || row.route === "translated") {
       report.error(at("call"), "unknown-call", `a ${row.route} route needs a call`);
     }
+    uniqueBy(row.translate.map((t) => ({ ...t, at: at("translate"), cellAt: {} })), (t) => t.arg, "translate", "duplicate-arg", (t) => `argument \`${t.arg}\` is translated twice in one row; write one translation per argument (↔ for both directions)`, report);
+    let scratch = 0;
     for (const t of row.translate) {
-      if (!slot.args.some((a) => a.name === t.arg && a.type === `ptr<${t.to}>`)) report.error(at("translate"), "unknown-arg", `slot ${slot.id} has no argument \`${t.arg}: ptr<${t.to}>\` to translate into`);
+      const fromLayout = lookupK(t.from) ? layoutOf(lookupK(t.from)!, lookupK) : null;
+      if (fromLayout) scratch = Math.ceil(scratch / 8) * 8 + fromLayout.size;
+      if (!slot.args.some((a) => a.name === t.arg && a.type === `ptr<${t.to}>`)) report.error(at("translate"), "unknown-arg", `slot ${slot.id} has no argument \`${t.arg}: ptr<${t.to}>\` to translate`);
       const from = lookupK(t.from);
       const to = lookupP(t.to);
       if (!from) report.error(at("translate"), "unknown-struct", `${k.version} defines no structure \`${t.from}\``);
@@ -336,8 +470,10 @@ function checkPair(spec: Spec, p: ProgramAbi, k: KernelAbi, report: Reporter): v
         if (matched.length === 0) report.error(at("translate"), "unknown-field", `no field of ${p.version}.${t.to} has a source in ${k.version}.${t.from}`);
       }
     }
+    const lp = spec.structs.get("layer_private");
+    const room = lp?.fields.find((f) => f.name === "scratch")?.size;
+    if (room !== undefined && scratch > room) report.error(at("translate"), "scratch-size", `the kernel structures this row translates take ${scratch} bytes of the layer's scratch buffer, which holds ${room} (layer_private.scratch in spec/tls.md); translate fewer arguments or grow the buffer`);
   }
-  checkStructArgs(spec, p, k, report);
 }
 
 /**

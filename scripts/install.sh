@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 need=()
 command -v riscv64-unknown-elf-gcc >/dev/null 2>&1 || need+=(gcc-riscv64-unknown-elf)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+# qemu-riscv32 (qemu-user): the differential CPU test and kiln bench compare kiln with it.
+command -v qemu-riscv32 >/dev/null 2>&1 || need+=(qemu-user)
 # picolibc: the SDK's ISO C library (kiln cc). lua5.4 and sqlite3: the native programs the ports'
 # output is compared with. gcc, tcl, make: generate SQLite's amalgamation (kiln ports build).
 [ -f /usr/lib/picolibc/riscv64-unknown-elf/lib/rv32im/ilp32/libc.a ] || need+=(picolibc-riscv64-unknown-elf)
@@ -28,6 +30,11 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund
 fi
 
+# The bundle bin/kiln runs (dist/, `npm run build`): rebuilt when a source changed since the last build.
+if ! node bin/bundle-state.mjs >/dev/null; then
+  echo "install: npm run build"
+  node scripts/build.mjs
+fi
 # The ports' sources (Debian's lua5.4 and sqlite3 source packages, pinned and checked), cached
 # outside the repository. Without network access the ports' tests are skipped, nothing else.
 echo "install: Debian sources for kiln ports build"

@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
 node bin/kiln gen
+# A spec change regenerates sources the bundle was built from: rebuild it (no-op when fresh).
+node bin/bundle-state.mjs >/dev/null || node scripts/build.mjs
 node bin/kiln check && echo "kiln check: spec/ is valid"
 node bin/kiln build-layers --out out/layers
 node bin/kiln matrix --out out/matrix.json

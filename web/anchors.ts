@@ -5,7 +5,9 @@
 //   realise   <k>.realise.<slot>   fieldmap  <k>.fieldmap.<struct>.<field>
 //   recipes   recipe.<name>        selection <p>-<k>            errno     errno.<NAME>
 //   constants const.<NAME>         kernel / program (the version's own row)  <v>.version
-// A marked table itself gets `<v>.<kind>[.<arg>]` (chapters: `<kind>[.<arg>]`), e.g. `k1.struct.statx`.
+//   arguments arg.<call>.<arg>     (`arg.any.<arg>` for the `*` rows)
+//   types     type.<type>          convention convention.<kind>
+// A marked table itself gets `<v>.<kind>[.<arg>]` (chapters: `table.<kind>[.<arg>]`), e.g. `k1.struct.statx`.
 
 export interface TableContext {
   readonly kind: string;
@@ -46,6 +48,14 @@ export function rowAnchor(t: TableContext, cells: RowCells): string | null {
       return join("errno", c("name"));
     case "constants":
       return join("const", c("name"));
+    case "access":
+      return join("access", c("structure")?.replace(/\s+/g, "-") ?? null, c("field"));
+    case "types":
+      return join("type", c("type"));
+    case "convention":
+      return join("convention", c("kind"));
+    case "arguments":
+      return join("arg", c("call") === "*" ? "any" : c("call"), c("arg"));
     case "kernel":
     case "program":
       return join(c("version"), "version");
@@ -56,5 +66,7 @@ export function rowAnchor(t: TableContext, cells: RowCells): string | null {
 
 /** The anchor id of a marked table as a whole. */
 export function tableAnchor(t: TableContext): string {
-  return [t.version, t.kind, ...t.args].filter((x): x is string => !!x).join(".");
+  // In a chapter, `table.` keeps the id apart from the slug of a heading of the same name
+  // (routes.html's "Recipes" heading and its recipes table were both #recipes).
+  return [t.version ?? "table", t.kind, ...t.args].filter((x): x is string => !!x).join(".");
 }

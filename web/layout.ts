@@ -39,7 +39,7 @@ function nav(page: Page, items: readonly NavItem[]): Element {
   const groups = SECTIONS.map((s) => ({ s, list: items.filter((i) => i.section === s.id) })).filter((g) => g.list.length > 0);
   return h(
     "nav.side",
-    { ariaLabel: "Site" },
+    { ariaLabel: "Site", id: "site-nav" },
     groups.map(({ s, list }) =>
       h("section", [
         h("h2", s.title),
@@ -68,10 +68,30 @@ function pager(page: Page): Element | null {
   ]);
 }
 
+/** Pages with at least this many sections get an on-page table of contents. */
+const TOC_MIN = 5;
+
+/** An on-page table of contents of the page's level-2 headings, placed after its title. */
+function withToc(content: ElementContent[]): ElementContent[] {
+  const heads = content.filter((c): c is Element => c.type === "element" && c.tagName === "h2" && typeof c.properties.id === "string");
+  if (heads.length < TOC_MIN) return content;
+  const label = (e: Element) => toText(e).replace(/¶/g, "").trim();
+  const toc = h("nav.toc", { ariaLabel: "On this page" }, [h("h2.toc-title", "On this page"), h("ol", heads.map((e) => h("li", [h("a", { href: `#${String(e.properties.id)}` }, label(e))])))]);
+  const at = content.findIndex((c) => c.type === "element" && c.tagName === "h1");
+  return [...content.slice(0, at + 1), toc, ...content.slice(at + 1)];
+}
+
+function toText(n: ElementContent): string {
+  if (n.type === "text") return n.value;
+  if (n.type === "element") return n.children.map(toText).join("");
+  return "";
+}
+
 /** The whole document of one page. */
 export function pageDocument(page: Page, items: readonly NavItem[]): Root {
   const css = relHref(page.path, "style.css");
   const home = relHref(page.path, "index.html");
+  const root = home.slice(0, -"index.html".length);
   const p = pager(page);
   return {
     type: "root",
@@ -86,20 +106,26 @@ export function pageDocument(page: Page, items: readonly NavItem[]): Root {
           // No favicon request (a 404 on most static hosts).
           h("link", { rel: "icon", href: "data:," }),
         ]),
-        h("body", { dataPage: page.path }, [
+        h("body", { dataPage: page.path, dataRoot: root }, [
           h("a.skip", { href: "#main" }, "Skip to content"),
           h("header.top", [
+            h("button.menu-toggle", { type: "button", id: "menu-toggle", ariaControls: "site-nav", ariaExpanded: "false" }, "Menu"),
             h("a.brand", { href: home }, [h("span.logo", "kiln"), h("span.tagline", "a kernel-interfacing library layer, specified")]),
+            h("form.search", { role: "search", action: home, autoComplete: "off" }, [
+              h("input", { type: "search", id: "site-search", name: "q", placeholder: "Search ids, calls, numbers…", ariaLabel: "Search the specification" }),
+              h("ul", { id: "search-results", hidden: true, ariaLive: "polite" }),
+            ]),
           ]),
           h("div.frame", [
             nav(page, items),
-            h("main.content", { id: "main" }, [...page.content, ...(p ? [p] : [])]),
+            h("main.content", { id: "main" }, [...withToc(page.content), ...(p ? [p] : [])]),
           ]),
           h("footer.foot", [
             page.sources.length > 0 ? `Made from ${page.sources.join(", ")} by ` : "Made by ",
             h("code", "kiln site"),
             ". Row anchors are stable ids: link to any row with its ¶.",
           ]),
+          h("script", { src: `${root}search.js`, defer: true }),
         ]),
       ]),
     ],

@@ -2,7 +2,7 @@
 // Markdown with unified (web/markdown.ts); diff pages, the compatibility matrix and abi.json are
 // generated from the model. Links are relative, CSS is one relative file, nothing is fetched at run
 // time, and the output is byte-for-byte deterministic.
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, posix, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ElementContent, Root } from "hast";
@@ -12,7 +12,12 @@ import { unified } from "unified";
 import { visit } from "unist-util-visit";
 import type { Diagnostic } from "../gen/diagnostics.ts";
 import { consecutivePairs, versionsOf } from "../gen/diff.ts";
-import { abiJson } from "../gen/generate.ts";
+import { ABI_SCHEMA_FILE, abiJson } from "../gen/generate.ts";
+import { callPages, CALLS_INDEX } from "./pages/calls.ts";
+
+const GENERATED_SCHEMA = fileURLToPath(new URL(`../generated/${ABI_SCHEMA_FILE}`, import.meta.url));
+import { linkTables } from "./link-tables.ts";
+import { SEARCH_INDEX_JS, SEARCH_JS, searchIndex, searchIndexScript } from "./search.ts";
 import { checkSpec } from "../gen/main.ts";
 import type { Spec } from "../gen/model.ts";
 import { SiteContext } from "./context.ts";
@@ -35,7 +40,7 @@ export interface SiteOptions {
   readonly out: string;
   /** Run results for the matrix page; default `<root>/out/matrix.json` when it exists. */
   readonly matrixFile?: string | undefined;
-  /** Where the playground's bundle and sample builds are cached; default node_modules/.cache/kiln-site. */
+  /** Where the playground's bundle and sample builds are cached; default the user's cache directory (playground/bundle.ts defaultCacheDir). */
   readonly cacheDir?: string | undefined;
 }
 
@@ -135,6 +140,7 @@ export function buildSite(opts: SiteOptions): SiteResult {
     docs.set(d.sitePath, d);
   }
   const ctx = new SiteContext(spec, abi, docs);
+  for (const d of docs.values()) linkTables(ctx, d.sitePath, d.content);
 
   // 2. Navigation order.
   const index = docs.get("index.html");
@@ -168,7 +174,7 @@ export function buildSite(opts: SiteOptions): SiteResult {
     const extras = h("section.extras", { id: "site" }, [
       h("h2", { id: "site-contents" }, "On this site"),
       h("ul", [
-        h("li", [h("a", { href: "abi.json", download: "abi.json" }, "abi.json"), " — the whole ABI as JSON (what ", h("code", "kiln abi-json"), " prints)."]),
+        h("li", [h("a", { href: "abi.json", download: "abi.json" }, "abi.json"), " — the whole ABI as JSON (what ", h("code", "kiln abi-json"), " prints), with its ", h("a", { href: "abi.schema.json", download: "abi.schema.json" }, "JSON Schema"), " (", h("a", { href: "docs/abi-json.html" }, "the contract"), ")."]),
         h("li", [h("a", { href: MATRIX_PATH }, "Compatibility matrix"), " — every program ABI on every kernel ABI, and the route of each slot."]),
         h("li", [h("a", { href: PLAYGROUND_PATH }, "Playground"), " — run a sample program on any program ABI × kernel ABI pair, in the browser, with its trace."]),
         h("li", ["Changes between versions: ", ...pairs.flatMap(([a, b], i) => [...(i ? [", "] : []), h("a", { href: diffPath(a, b) }, `${a} → ${b}`)]), "."]),
@@ -195,6 +201,13 @@ export function buildSite(opts: SiteOptions): SiteResult {
         ...(after ? [h("a", { href: relHref(d.sitePath, diffPath(v, after)) }, `changes in ${after}`)] : []),
         " · ",
         h("a", { href: relHref(d.sitePath, MATRIX_PATH) + (family === "program" ? `#routes.${v}` : "") }, "routes on every kernel"),
+        " · ",
+        h("span.versions", [
+          "same row in: ",
+          ...list.flatMap((o, j) => [...(j ? [" "] : []), o === v ? h("strong", o) : h("a.version-link", { href: relHref(d.sitePath, ctx.abiPage(o)), dataVersion: o }, o)]),
+        ]),
+        " · ",
+        h("a", { href: relHref(d.sitePath, CALLS_INDEX) }, "a page per call and slot"),
       ]);
       pages.push(docPage(d, family, `${v} — ${abiTitle(v)}`, afterTitle(d.content, [bar])));
     });
@@ -207,23 +220,28 @@ export function buildSite(opts: SiteOptions): SiteResult {
   } catch (err) {
     warnings.push(`${(err as Error).message}; the matrix page shows routes only`);
   }
+  const stale = results ? matrixStaleness(opts.root, matrixFile, results, spec) : [];
+  warnings.push(...stale);
   // Pages that are neither Markdown nor diffs go here, in the order the navigation lists them
-  pages.push(matrixPage(ctx, results, results ? posix.basename(matrixFile) : null));
+  pages.push(matrixPage(ctx, results, results ? posix.basename(matrixFile) : null, stale));
+  const perCall = callPages(ctx);
   const cacheDir = opts.cacheDir ?? defaultCacheDir(opts.root);
   const samples = buildSamples(cacheDir);
   if (samples.missing) warnings.push(samples.missing);
   const bundle = playgroundBundle(cacheDir);
   pages.push(playgroundPage(ctx, samples.data.samples.map((s) => s.id), samples.missing));
   for (const g of guides) pages.push(docPage(docs.get(g)!, "guide", docs.get(g)!.title));
+  pages.push(...perCall);
 
   // The navigation lists every page by section, in page order, plus abi.json for download.
+  const inNav = (p: Page) => !p.path.startsWith("calls/") && !p.path.startsWith("slots/");
   const items: NavItem[] = [
-    ...pages.map((p) => ({ path: p.path, label: p.label, section: p.section })),
+    ...pages.filter(inNav).map((p) => ({ path: p.path, label: p.label, section: p.section })),
     { path: "abi.json", label: "abi.json (download)", hint: "the whole ABI as JSON, as generated/abi.json", section: "tool" },
   ];
 
   // 4. Link check: every relative href names a written page or file, and its fragment an id there.
-  const written = new Set<string>([...pages.map((p) => p.path), "abi.json", "style.css", PLAYGROUND_JS, PLAYGROUND_SAMPLES_JS]);
+  const written = new Set<string>([...pages.map((p) => p.path), "abi.json", ABI_SCHEMA_FILE, "style.css", SEARCH_JS, SEARCH_INDEX_JS, PLAYGROUND_JS, PLAYGROUND_SAMPLES_JS]);
   const trees = new Map<string, Root>();
   for (const p of pages) trees.set(p.path, pageDocument(p, items));
   const idsOf = new Map<string, Set<string>>();
@@ -256,6 +274,11 @@ export function buildSite(opts: SiteOptions): SiteResult {
   };
   for (const [path, tree] of trees) write(path, `${stringifier.stringify(tree)}\n`);
   write("abi.json", abiJsonText(spec));
+  // The schema depends on impl/abi/types.ts only, not on the spec: the generated copy (kept fresh
+  // by `kiln gen --check`) spares every site build a TypeScript type check.
+  write(ABI_SCHEMA_FILE, readFileSync(GENERATED_SCHEMA, "utf8"));
+  write(SEARCH_INDEX_JS, searchIndexScript(searchIndex(ctx, pages, trees)));
+  write(SEARCH_JS, readFileSync(join(WEB_DIR, "search.js"), "utf8"));
   write(PLAYGROUND_JS, bundle.js);
   write(PLAYGROUND_SAMPLES_JS, samples.js);
   mkdirSync(opts.out, { recursive: true });
@@ -270,4 +293,23 @@ export function buildSite(opts: SiteOptions): SiteResult {
     written: files.sort(),
     playground: { bundleBytes: bundle.js.length, bundleMs: bundle.ms, bundleCached: bundle.cached, samples: samples.data.samples.length, samplesMs: samples.ms, samplesCached: samples.cached },
   };
+}
+
+/**
+ * Why run results may not describe this spec: the file is older than a spec file, or it lacks a
+ * program or kernel ABI the spec has (a version added since `kiln matrix` ran). `kiln site` prints
+ * these loudly; the page still shows the results it has.
+ */
+export function matrixStaleness(root: string, matrixFile: string, cells: readonly { program: string; kernel: string }[], spec: Spec): string[] {
+  const out: string[] = [];
+  const rerun = "run `kiln matrix --out out/matrix.json` again";
+  const when = statSync(matrixFile).mtimeMs;
+  const newer = [...listMd(join(root, "spec")).map((n) => `spec/${n}`), ...listMd(join(root, "spec/abi")).map((n) => `spec/abi/${n}`)]
+    .filter((f) => statSync(join(root, f)).mtimeMs > when)
+    .sort();
+  if (newer.length) out.push(`STALE RUN RESULTS: ${matrixFile} is older than ${newer.slice(0, 3).join(", ")}${newer.length > 3 ? ` and ${newer.length - 3} more` : ""}; the matrix page may not describe this spec — ${rerun}`);
+  const kernels = spec.kernels.map((k) => k.version).filter((k) => !cells.some((c) => c.kernel === k));
+  const programs = spec.programs.map((p) => p.version).filter((p) => !cells.some((c) => c.program === p));
+  if (kernels.length || programs.length) out.push(`INCOMPLETE RUN RESULTS: ${matrixFile} has no cell for ${[...programs, ...kernels].join(", ")}; those columns show "not run" — ${rerun}`);
+  return out;
 }

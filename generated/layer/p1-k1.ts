@@ -130,6 +130,8 @@ export const realisation: PairRealisation = {
         {
           arg: "buf",
           argIndex: 1,
+          direction: "out",
+          scratchOffset: 0,
           to: "stat",
           toSize: 52,
           from: "statx",

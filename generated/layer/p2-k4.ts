@@ -131,6 +131,8 @@ export const realisation: PairRealisation = {
         {
           arg: "buf",
           argIndex: 1,
+          direction: "out",
+          scratchOffset: 0,
           to: "stat",
           toSize: 52,
           from: "stat",
@@ -589,6 +591,8 @@ export const realisation: PairRealisation = {
         {
           arg: "buf",
           argIndex: 1,
+          direction: "out",
+          scratchOffset: 0,
           to: "stat64",
           toSize: 112,
           from: "stat",

@@ -87,6 +87,10 @@ export interface FieldCopy {
 export interface TranslationPlan {
   readonly arg: string;
   readonly argIndex: number;
+  /** out: kernel → program after the call; in: program → kernel before it; inout: both. */
+  readonly direction: "out" | "in" | "inout";
+  /** Where the kernel's copy lives in the layer's scratch buffer (several arguments, one buffer). */
+  readonly scratchOffset: number;
   /** Program structure and its size. */
   readonly to: string;
   readonly toSize: number;
@@ -120,4 +124,193 @@ export interface PairRealisation {
   readonly layer: string | null;
   readonly path: string | null;
   readonly slots: readonly SlotRealisation[];
+}
+
+// ---- abi.json: the whole ABI for other tools (docs/abi-json.md) ----
+// generated/abi.schema.json is generated from these interfaces (gen/json-schema.ts); a change here
+// changes the published schema, and a change that breaks readers must bump ABI_JSON_FORMAT.
+
+/** The version of abi.json's shape: bumped when a reader written for the old shape would break. */
+export const ABI_JSON_FORMAT = 2;
+
+/** The whole ABI: every version, realisation, table and convention of the spec. */
+export interface AbiJson {
+  /** Where the JSON Schema of this document is: `abi.schema.json`, beside it. */
+  readonly $schema: string;
+  /** The shape's version (ABI_JSON_FORMAT); readers check it. */
+  readonly format: typeof ABI_JSON_FORMAT;
+  /** How kernel calls and program slots pass arguments, results and errors. */
+  readonly convention: readonly ConventionEntry[];
+  /** Every type a signature or field uses: size, signedness, pointer-ness. */
+  readonly types: readonly TypeEntry[];
+  readonly kernels: readonly AbiKernel[];
+  readonly programs: readonly AbiProgram[];
+  /** How every kernel ABI realises every slot of every program ABI. */
+  readonly realisations: readonly AbiRealisation[];
+  readonly selection: readonly SelectionEntry[];
+  readonly recipes: readonly RecipeEntry[];
+  readonly errno: readonly ErrnoEntry[];
+  readonly constants: readonly ConstantEntry[];
+  /** How tools read arguments: direction, length argument, format and constants. */
+  readonly arguments: readonly ArgumentRule[];
+  /** Structures the chapters define (TLS block, layer image header, …). */
+  readonly structs: Readonly<Record<string, StructLayout>>;
+}
+
+export interface ConventionEntry {
+  /** `call`: a kernel call (ecall); `slot`: a program's stub slot. */
+  readonly kind: "call" | "slot";
+  /** Where the call's number goes, or how a slot is reached. */
+  readonly number: string;
+  /** Argument registers, in order. */
+  readonly args: readonly string[];
+  readonly result: string;
+  readonly failure: string;
+  readonly src: Source;
+}
+
+export interface TypeEntry {
+  readonly type: string;
+  /** Bytes. */
+  readonly size: number;
+  readonly signed: boolean;
+  readonly pointer: boolean;
+  readonly meaning: string;
+  readonly src: Source;
+}
+
+export interface AbiKernel extends KernelDispatch {
+  readonly title: string;
+  readonly base: string | null;
+  readonly src: Source;
+}
+
+/** One stub slot of a program ABI. */
+export interface SlotRow {
+  readonly slot: number;
+  readonly id: string;
+  readonly args: readonly ArgSpec[];
+  readonly ret: string;
+  readonly errors: readonly string[];
+  readonly since: string;
+  readonly src: Source;
+}
+
+/** A program ABI's tables, as generated/program/<p>.ts exports them. */
+export interface ProgramTables {
+  readonly version: string;
+  readonly stubSize: number;
+  readonly slotSize: number;
+  readonly nativeKernel: string;
+  readonly slots: readonly SlotRow[];
+  readonly structs: Readonly<Record<string, StructLayout>>;
+}
+
+export interface AbiProgram extends ProgramTables {
+  readonly title: string;
+  readonly base: string | null;
+  /** Frozen by `kiln publish` (spec/abi/published.json): its slots and structures never change. */
+  readonly published: boolean;
+  readonly src: Source;
+}
+
+export interface AbiRealisation {
+  readonly program: string;
+  readonly kernel: string;
+  readonly slots: readonly SlotRealisation[];
+}
+
+export interface SelectionEntry {
+  readonly program: string;
+  readonly kernel: string;
+  readonly layer: string;
+  readonly path: string;
+  readonly src: Source;
+}
+
+export interface RecipeEntry {
+  readonly recipe: string;
+  readonly route: RouteName;
+  readonly uses: readonly string[];
+  readonly description: string;
+  readonly src: Source;
+}
+
+export interface ErrnoEntry {
+  readonly name: string;
+  readonly value: number;
+  readonly meaning: string;
+  readonly src: Source;
+}
+
+export interface ConstantEntry {
+  readonly group: string;
+  readonly name: string;
+  readonly value: number;
+  readonly meaning: string;
+  readonly src: Source;
+}
+
+/** How tools read one argument (spec/errors.md, "How arguments read"). */
+export interface ArgumentRule {
+  /** A call, message or slot id; "*" for every call with an argument of this name. */
+  readonly call: string;
+  readonly arg: string;
+  /** Whether the call reads the memory the argument points at, writes it, or both. */
+  readonly direction: "in" | "out" | "inout";
+  /** The argument holding this one's length in bytes; for `out`, the result is how many were written. */
+  readonly length: string | null;
+  readonly format: "bytes" | "string" | "flags" | "enum" | "octal" | null;
+  /** The constant selector as the spec writes it: `group`, `group:PREFIX*` or `group:NAME`. */
+  readonly constants: string | null;
+  /** The constants it selects, in spec order (the mask left out). */
+  readonly names: readonly { readonly name: string; readonly value: number }[];
+  /** A constant whose bits hold one value of `names` (O_ACCMODE), or null. */
+  readonly mask: { readonly name: string; readonly value: number } | null;
+  readonly src: Source;
+}
+
+// ---- kiln matrix --json (and out/matrix.json) ----
+
+/** The version of `kiln matrix --json`'s shape; generated/matrix.schema.json describes it. */
+export const MATRIX_JSON_FORMAT = 1;
+
+/** What `kiln matrix --json` prints: every cell, the raw builds, the cost checks. */
+export interface MatrixJson {
+  /** `matrix.schema.json`. */
+  readonly $schema: string;
+  readonly format: typeof MATRIX_JSON_FORMAT;
+  /** Every cell passed, every raw build behaved as expected and every check held. */
+  readonly pass: boolean;
+  readonly cells: readonly MatrixJsonCell[];
+  readonly raw: readonly MatrixJsonRaw[];
+  readonly checks: readonly MatrixJsonCheck[];
+}
+
+/** One program ABI on one kernel ABI. */
+export interface MatrixJsonCell {
+  readonly program: string;
+  readonly kernel: string;
+  readonly pass: boolean;
+  /** Why the cell failed (absent when it passed). */
+  readonly reason?: string;
+  /** Per route: how many slot calls took it and what they cost in guest instructions and traps. */
+  readonly routes: Readonly<Record<string, { readonly calls: number; readonly instructions: number; readonly traps: number }>>;
+}
+
+/** A program built raw (k1's numbers, no stub section) on one kernel: expected to pass on k1 only. */
+export interface MatrixJsonRaw {
+  readonly program: string;
+  readonly kernel: string;
+  readonly ran: boolean;
+  readonly expected: "pass" | "fail";
+  readonly asExpected: boolean;
+}
+
+/** One of the cost checks the layer promises. */
+export interface MatrixJsonCheck {
+  readonly id: string;
+  readonly description: string;
+  readonly pass: boolean;
+  readonly figures: Readonly<Record<string, number | string>>;
 }

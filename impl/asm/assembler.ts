@@ -11,6 +11,7 @@
 import type { ObjSection, ObjSymbol, ObjectModule, Reloc, RelocType, SectionKind } from "./object.ts";
 import { csrNumber, encB, encI, encJ, encR, encS, encU, regNumber } from "./encode.ts";
 import { applyRelocation, hi20, lo12 } from "./relocate.ts";
+import { cForm, encodeC } from "../cpu/rvc.ts";
 
 export class AsmError extends Error {
   readonly line: number;
@@ -224,7 +225,10 @@ interface LabelDef {
 interface Fixup {
   sec: SecBuild;
   off: number;
-  kind: RelocType | "imm_i" | "imm_s" | "imm_u" | "byte" | "half";
+  kind: RelocType | "imm_i" | "imm_s" | "imm_u" | "byte" | "half" | "c_target";
+  /** For "c_target": the compressed form's name and the operands before the target. */
+  cname?: string;
+  cops?: number[];
   expr: Tok[];
   line: number;
   col: number;
@@ -346,8 +350,59 @@ class Assembler {
 
   emitInsn(w: number, col: number): void {
     if (this.cur.kind === "nobits") throw this.err(`instruction in @nobits section ${this.cur.name}`, col);
-    if (this.dot % 4 !== 0) throw this.err("instruction is not 4-byte aligned (add .align 2)", col);
+    if (this.dot % 2 !== 0) throw this.err("instruction is not 2-byte aligned (add .align 1)", col);
     this.emitWord(w, col);
+  }
+
+  /** A compressed instruction (`c.addi a0, 1`): operands parsed by the form's syntax, encoded by the RVC table. */
+  compressedInsn(mn: string, ops: Operand[], col: number): void {
+    const f = cForm(mn.toLowerCase());
+    if (f === undefined) throw this.err(`unknown instruction '${mn}'`, col);
+    const names = f.syntax === "" ? [] : f.syntax.split(",");
+    if (ops.length !== names.length) {
+      throw this.err(`${mn} takes ${names.length} operand${names.length === 1 ? "" : "s"}, got ${ops.length}`, col);
+    }
+    const vals: number[] = [];
+    let target: Operand | null = null;
+    names.forEach((kind, i) => {
+      const op = ops[i]!;
+      switch (kind) {
+        case "rd":
+        case "rs1":
+        case "rs2":
+          vals.push(this.reg(op));
+          break;
+        case "sp":
+          if (this.reg(op) !== 2) throw this.err(`${mn}: this operand must be sp`, op.col);
+          break;
+        case "imm":
+          vals.push(this.absNow(op.toks, "immediate"));
+          break;
+        case "lui":
+          vals.push(this.absNow(op.toks, "immediate"));
+          break;
+        case "mem": {
+          const m = this.mem(op);
+          if (!m) throw this.err(`${mn}: expected offset(register)`, op.col);
+          vals.push(m.off.length ? this.absNow(m.off, "offset") : 0, m.base);
+          break;
+        }
+        case "target":
+          target = op;
+          break;
+      }
+    });
+    if (this.cur.kind === "nobits") throw this.err(`instruction in @nobits section ${this.cur.name}`, col);
+    if (this.dot % 2 !== 0) throw this.err("instruction is not 2-byte aligned (add .align 1)", col);
+    if (target !== null) {
+      const t = target as Operand;
+      this.fixups.push({ sec: this.cur, off: this.dot, kind: "c_target", expr: t.toks, line: this.line, col: t.col, numCounts: new Map(this.numCounts), dot: this.dot, cname: f.name, cops: vals });
+      this.emitBytes([0, 0], col);
+      return;
+    }
+    const h = encodeC(f.name, vals);
+    if (h === undefined) throw this.err(`${mn}: these operands have no ${f.name} encoding (range, alignment, or a register outside x8..x15 / reserved value)`, col);
+    this.emitBytes([h & 0xff, h >>> 8], col);
   }
 
   fixup(kind: Fixup["kind"], expr: Tok[], col: number, off = this.dot): void {
@@ -672,6 +727,10 @@ class Assembler {
       if (!ks.includes(n)) throw this.err(`${mn} takes ${ks.join(" or ")} operand${ks.length === 1 && ks[0] === 1 ? "" : "s"}, got ${n}`, col);
     };
     const base = mn.toLowerCase();
+    if (base.startsWith("c.")) {
+      this.compressedInsn(mn, ops, col);
+      return;
+    }
     // atomics with ordering suffixes
     const am = /^(lr\.w|sc\.w|amo[a-z]+\.w)(\.aq|\.rl|\.aqrl)?$/.exec(base);
     if (am && AMO_OPS[am[1]!] !== undefined) {
@@ -1188,6 +1247,17 @@ class Assembler {
         }
       };
       switch (f.kind) {
+        case "c_target": {
+          let off: number;
+          if (abs) off = (v.add - ((this.origin + P) | 0)) | 0;
+          else if (sameSec) off = v.add - P;
+          else throw err(`${f.cname}: the target must be in the same section (compressed jumps and branches have no relocation here)`);
+          const h = encodeC(f.cname!, [...f.cops!, off]);
+          if (h === undefined) throw err(`${f.cname}: target offset ${off} out of range or not encodable`);
+          d[f.off] = h & 0xff;
+          d[f.off + 1] = h >>> 8;
+          break;
+        }
         case "imm_i":
         case "imm_s":
           if (!abs) throw err("immediate must be an absolute value (use %lo(symbol) for an address)");
@@ -1346,7 +1416,16 @@ export function encodeInstruction(text: string, pc = 0): number[] {
   const sec = obj.sections.find((s) => s.name === ".text")!;
   if (sec.relocs.length) throw new AsmError(`'${text}' refers to undefined symbol '${sec.relocs[0]!.symbol}'`, 1, 1);
   const out: number[] = [];
-  for (let i = 0; i + 4 <= sec.data.length; i += 4)
+  for (let i = 0; i + 2 <= sec.data.length; ) {
+    const h = sec.data[i]! | (sec.data[i + 1]! << 8);
+    if ((h & 3) !== 3) {
+      out.push(h); // a compressed instruction: one 16-bit value
+      i += 2;
+      continue;
+    }
+    if (i + 4 > sec.data.length) break;
     out.push((sec.data[i]! | (sec.data[i + 1]! << 8) | (sec.data[i + 2]! << 16) | (sec.data[i + 3]! << 24)) >>> 0);
+    i += 4;
+  }
   return out;
 }

@@ -1,4 +1,4 @@
-// RV32IMA disassembler, GNU (objdump) syntax with ABI register names and the usual aliases
+// RV32IMAC disassembler, GNU (objdump) syntax with ABI register names and the usual aliases
 // (li, mv, nop, ret, j, beqz, csrr, rdcycle, ...). Output is "mnemonic op1,op2,...".
 // Branch and jump targets are printed as absolute hex addresses computed from `pc`.
 // Words that are not a valid instruction, or use reserved fields, print as `.word 0x........`.
@@ -6,6 +6,7 @@
 
 import { ABI_NAMES, CSR_NAMES } from "./encode.ts";
 import { f3Of, f7Of, immB, immI, immJ, immS, isValid, rdOf, rs1Of, rs2Of } from "../cpu/decode.ts";
+import { cOperands, compressedForm, expandC } from "../cpu/rvc.ts";
 
 const R = (n: number): string => ABI_NAMES[n]!;
 const hex = (n: number): string => `0x${(n >>> 0).toString(16)}`;
@@ -23,8 +24,53 @@ function fenceSet(v: number): string {
 
 const ins = (mn: string, ...ops: string[]): string => (ops.length ? `${mn} ${ops.join(",")}` : mn);
 
-/** Disassemble one instruction word located at `pc` (default 0). */
+/** Length in bytes (2 or 4) of the instruction whose first halfword is `h`. */
+export function instructionLength(h: number): 2 | 4 {
+  return (h & 3) === 3 ? 4 : 2;
+}
+
+/**
+ * A compressed instruction (the low 16 bits of `h`) in GNU `objdump -M no-aliases` syntax
+ * (`c.addi a0,1`, `c.lw a0,4(a1)`, `c.j 0x1002`), operands read from its 32-bit expansion.
+ * Reserved encodings print as `.half 0x....`.
+ */
+export function disassembleCompressed(h: number, pc = 0): string {
+  h &= 0xffff;
+  const f = compressedForm(h);
+  if (f === undefined) return `.half 0x${h.toString(16).padStart(4, "0")}`;
+  const o = cOperands(f, expandC(h));
+  switch (f.syntax) {
+    case "":
+      return f.name;
+    case "rd,imm":
+      return ins(f.name, R(o[0]!), f.name === "c.slli" || f.name === "c.srli" || f.name === "c.srai" ? hex(o[1]!) : String(o[1]));
+    case "rd,lui":
+      return ins(f.name, R(o[0]!), hex(o[1]!));
+    case "sp,imm":
+      return ins(f.name, "sp", String(o[0]));
+    case "rd,sp,imm":
+      return ins(f.name, R(o[0]!), "sp", String(o[1]));
+    case "rd,mem":
+    case "rs2,mem":
+      return ins(f.name, R(o[0]!), `${o[1]}(${R(o[2]!)})`);
+    case "target":
+      return ins(f.name, hex(pc + o[0]!));
+    case "rs1":
+      return ins(f.name, R(o[0]!));
+    case "rs1,target":
+      return ins(f.name, R(o[0]!), hex(pc + o[1]!));
+    case "rd,rs2":
+      return ins(f.name, R(o[0]!), R(o[1]!));
+  }
+}
+
+/**
+ * Disassemble one instruction located at `pc` (default 0). `word32` holds the instruction's
+ * bytes little-endian: when its low two bits are not 11 it is a compressed instruction and only
+ * its low 16 bits are used (see `instructionLength`).
+ */
 export function disassemble(word32: number, pc = 0): string {
+  if ((word32 & 3) !== 3) return disassembleCompressed(word32, pc);
   const w = word32 | 0;
   if (!isValid(w)) return word(w);
   const rd = rdOf(w);

@@ -1,19 +1,26 @@
-// One RV32IMA + Zicntr user-mode hart.
+// One RV32IMAC + Zicntr user-mode hart.
 //
 // Execution model
 // - `run(budget)` executes until a trap (ecall, ebreak, fault) or until exactly `budget` more
 //   instructions have retired. `instret` is exact at every exit.
-// - Trap instructions (ecall, ebreak) retire: instret counts them and `pc` is left AT them; the
-//   kernel advances pc by 4. A faulting instruction does not retire: pc is at it, registers and
+// - Trap instructions (ecall, ebreak, c.ebreak) retire: instret counts them and `pc` is left AT
+//   them; the kernel advances pc by 4 after an ecall (ecall has no compressed form).
+// - C extension (impl/cpu/rvc.ts): instructions are 2 or 4 bytes, 2-byte aligned; a compressed
+//   instruction runs as its 32-bit expansion with a length of 2 (links and fall-through at pc+2).
+//   Jump and branch targets are always 2-byte aligned (immediates are even, jalr clears bit 0), so
+//   a misaligned fetch only happens when pc itself is set odd (e.g. by a signal handler address).
+//   A 32-bit instruction may straddle two pages: both must be executable (the fault address is
+//   the first byte of the page that is not). A faulting instruction does not retire: pc is at it, registers and
 //   memory are unchanged by it.
-// - Hot code runs as JavaScript compiled per basic block (impl/cpu/jit.ts); everything else
+// - Hot code runs as JavaScript compiled per region of a page (impl/cpu/jit.ts); everything else
 //   (CSRs, atomics, ecall/ebreak, fence.i, budget tails) goes through the interpreter `step()`.
 //
 // Self-modifying code guarantee: a store by this hart that modifies a page holding cached code
 // takes effect from the very next instruction this hart executes, with or without fence.i (the
-// compiled block ends right after the store). A store by another hart sharing the Memory (or by
-// the kernel) takes effect at the next block boundary of a hart already running that code, i.e.
-// at latest after its current block (at most 100 instructions, or one loop iteration of it).
+// compiled region exits right after the store). A store by another hart sharing the Memory (or
+// by the kernel) takes effect when a hart already running that code next leaves its compiled
+// region, at latest at the end of its current `run()` call (harts run one at a time, so in
+// practice: from its next time slice).
 // fence.i flushes the whole code cache of the Memory.
 //
 // Counters: cycle == instret (deterministic). time comes from `timeSource` (default: instret/10,
@@ -62,7 +69,8 @@ import {
   rs1Of,
   rs2Of,
 } from "./decode.ts";
-import { compileBlock, INTERP_BLOCK, mulh, mulhsu, mulhu } from "./jit.ts";
+import { compileBlock, insideRegion, INTERP_BLOCK, mulh, mulhsu, mulhu } from "./jit.ts";
+import { expandC } from "./rvc.ts";
 
 export type FaultCause = "fetch" | "load" | "store" | "illegal" | "misaligned-fetch";
 
@@ -149,21 +157,25 @@ export class Cpu {
     const X = m.X;
     const r = this.regs;
     const jit = this.jit;
+    // resuming: this call starts (or the interpreter just ran) at a point a region may cover mid-block
+    let resuming = true;
     for (;;) {
       const left = end - this.instret;
       if (left <= 0) return BUDGET;
       const pc = this.pc;
       if (jit) {
-        if ((pc & 3) !== 0) return this.fault(FC_MISALIGNED_FETCH, pc);
+        if ((pc & 1) !== 0) return this.fault(FC_MISALIGNED_FETCH, pc);
         const pg = X[pc >>> 22]![(pc >>> 12) & 1023];
         if (pg === null) return this.fault(FC_FETCH, pc);
-        let b = pg.blocks !== null ? pg.blocks[(pc & 4095) >> 2] : undefined;
-        if (b === undefined) b = compileBlock(m, pg, pc);
+        let b = pg.blocks !== null ? pg.blocks[(pc & 4095) >> 1] : undefined;
+        if (b === undefined) b = resuming && insideRegion(pg, pc) ? INTERP_BLOCK : compileBlock(m, pg, pc);
         if (b.fn !== null && b.max <= left) {
-          if (b.fn(this, r, left, R, W, m) !== 0) return this.fault(this.fc, this.fa);
+          resuming = false;
+          if (b.fn(this, r, left, R, W, m, b.entry) !== 0) return this.fault(this.fc, this.fa);
           continue;
         }
       }
+      resuming = true;
       const e = this.step();
       if (e !== null) return e;
     }
@@ -191,14 +203,14 @@ export class Cpu {
       const pageLo = (pc & ~4095) >>> 0;
       if (jit && (pageLo >= hi || pageLo + 4096 <= lo)) {
         // A trace stays inside its page, and this page holds no watched address.
-        if ((pc & 3) !== 0) return this.fault(FC_MISALIGNED_FETCH, pc);
+        if ((pc & 1) !== 0) return this.fault(FC_MISALIGNED_FETCH, pc);
         const pg = X[pc >>> 22]![(pc >>> 12) & 1023];
         if (pg === null) return this.fault(FC_FETCH, pc);
-        let b = pg.blocks !== null ? pg.blocks[(pc & 4095) >> 2] : undefined;
+        let b = pg.blocks !== null ? pg.blocks[(pc & 4095) >> 1] : undefined;
         if (b === undefined) b = compileBlock(m, pg, pc);
         if (b.fn !== null && b.max <= left) {
           this.watchPrev = pc;
-          if (b.fn(this, r, left, R, W, m) !== 0) return this.fault(this.fc, this.fa);
+          if (b.fn(this, r, left, R, W, m, b.entry) !== 0) return this.fault(this.fc, this.fa);
           continue;
         }
       }
@@ -221,10 +233,20 @@ export class Cpu {
     const pc = this.pc >>> 0;
     const r = this.regs;
     const m = this.mem;
-    if ((pc & 3) !== 0) return this.fault(FC_MISALIGNED_FETCH, pc);
-    const fw = m.fetch(pc);
-    if (fw === null) return this.fault(FC_FETCH, pc);
-    const w = fw | 0;
+    if ((pc & 1) !== 0) return this.fault(FC_MISALIGNED_FETCH, pc);
+    const lo = m.fetchHalf(pc);
+    if (lo < 0) return this.fault(FC_FETCH, pc);
+    let w: number;
+    let npc: number;
+    if ((lo & 3) !== 3) {
+      w = expandC(lo) | 0; // 0 (illegal) when reserved
+      npc = (pc + 2) >>> 0;
+    } else {
+      const hi = m.fetchHalf((pc + 2) >>> 0);
+      if (hi < 0) return this.fault(FC_FETCH, (pc + 2) >>> 0);
+      w = lo | (hi << 16);
+      npc = (pc + 4) >>> 0;
+    }
     const rd = rdOf(w);
     const rs1 = rs1Of(w);
     const rs2 = rs2Of(w);
@@ -233,7 +255,6 @@ export class Cpu {
     const a = r[rs1]!;
     const b = r[rs2]!;
     let v = 0;
-    let npc = (pc + 4) >>> 0;
     switch (w & 0x7f) {
       case OP_LUI:
         v = immU(w);
@@ -242,8 +263,7 @@ export class Cpu {
         v = (pc + immU(w)) | 0;
         break;
       case OP_JAL: {
-        const t = (pc + immJ(w)) >>> 0;
-        if ((t & 3) !== 0) return this.fault(FC_MISALIGNED_FETCH, t);
+        const t = (pc + immJ(w)) >>> 0; // even: never misaligned with C
         v = npc | 0;
         npc = t;
         break;
@@ -251,7 +271,6 @@ export class Cpu {
       case OP_JALR: {
         if (f3 !== 0) return this.fault(FC_ILLEGAL, pc);
         const t = ((a + immI(w)) & ~1) >>> 0;
-        if ((t & 3) !== 0) return this.fault(FC_MISALIGNED_FETCH, t);
         v = npc | 0;
         npc = t;
         break;
@@ -267,11 +286,7 @@ export class Cpu {
           case 7: take = a >>> 0 >= b >>> 0; break;
           default: return this.fault(FC_ILLEGAL, pc);
         }
-        if (take) {
-          const t = (pc + immB(w)) >>> 0;
-          if ((t & 3) !== 0) return this.fault(FC_MISALIGNED_FETCH, t);
-          npc = t;
-        }
+        if (take) npc = (pc + immB(w)) >>> 0;
         this.pc = npc;
         this.instret++;
         return null;

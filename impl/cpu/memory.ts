@@ -20,8 +20,10 @@ export const PERM_X = 4;
 export interface CodeBlock {
   /** Compiled function, or null: execute this pc with the interpreter. */
   readonly fn: Function | null;
-  /** Upper bound on instructions retired by one pass through the block. */
+  /** Instructions the compiled code needs in its budget to make progress (its entry block's length). */
   readonly max: number;
+  /** Entry block number passed to `fn` (compiled regions have one per basic block). */
+  readonly entry?: number;
 }
 
 /** After this many code invalidations a page is only interpreted (it is being rewritten often). */
@@ -34,7 +36,7 @@ export class Page {
   readonly i16: Int16Array;
   readonly i32: Int32Array;
   perms: number;
-  /** Code cached for this page, indexed by (pc & 4095) >> 2; null when none. */
+  /** Code cached for this page, indexed by (pc & 4095) >> 1 (instructions are 2-byte aligned); null when none. */
   blocks: (CodeBlock | undefined)[] | null = null;
   /** Number of LR reservations on words of this page. */
   resv = 0;
@@ -228,10 +230,10 @@ export class Memory {
     const p = this.pages.get(pn);
     if (!p) return;
     if (p.blocks === null) {
-      p.blocks = new Array(1024);
+      p.blocks = new Array(2048);
       this.refresh(pn, p);
     }
-    p.blocks[(pc & 4095) >> 2] = b;
+    p.blocks[(pc & 4095) >> 1] = b;
   }
 
   /** Drop all cached code (fence.i). */
@@ -394,6 +396,13 @@ export class Memory {
     const a = pc >>> 0;
     const p = this.X[a >>> 22]![(a >>> 12) & 1023];
     return p === null ? null : p.i32[(a & 4095) >> 2]!;
+  }
+
+  /** Instruction fetch of the halfword at a 2-byte aligned address: 0..0xffff, or -1 if its page is not executable. */
+  fetchHalf(pc: number): number {
+    const a = pc >>> 0;
+    const p = this.X[a >>> 22]![(a >>> 12) & 1023];
+    return p === null ? -1 : p.u16[(a & 4095) >> 1]!;
   }
 
   // ---------------------------------------------------------------- kernel-side copies

@@ -17,7 +17,7 @@ export const ET_REL = 1;
 export const ET_EXEC = 2;
 export const ET_DYN = 3;
 export const EM_RISCV = 243;
-/** e_flags bit: the file uses compressed (RVC) instructions. kiln's CPU is RV32IMA, without C. */
+/** e_flags bit: the file uses compressed (RVC) instructions (kiln's CPU is RV32IMAC: such files load). */
 export const EF_RISCV_RVC = 0x1;
 export const EF_RISCV_FLOAT_ABI_MASK = 0x6;
 

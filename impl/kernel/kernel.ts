@@ -1,7 +1,7 @@
 // The kernel: processes and threads, a deterministic round-robin scheduler (a fixed quantum of
 // retired instructions), syscall dispatch from a generated KernelDispatch, signal delivery and
 // the limits that keep a guest from hanging or exhausting the host.
-import type { KernelDispatch, StructLayout } from "../abi/types.ts";
+import type { KernelDispatch, StructLayout, SyscallRow } from "../abi/types.ts";
 import { readElf } from "../elf/read.ts";
 import { ElfError } from "../elf/types.ts";
 import type { ElfFile } from "../elf/types.ts";
@@ -88,6 +88,8 @@ export interface KernelOptions {
   handlers?: Record<string, Handler>;
   /** Called with one line per syscall (strace-like). */
   trace?: (line: string) => void;
+  /** Called after every dispatched syscall with its row, decoded arguments and result (`kiln run --strace`). */
+  onSyscall?: (t: Thread, row: Pick<SyscallRow, "id" | "args" | "ret">, args: readonly number[], result: number | "blocked" | "noreturn") => void;
   /** Called when a thread's CPU stops on its entry watch (impl/cpu Cpu.watch; impl/layer/trace.ts). */
   onWatch?: (t: Thread) => void;
 }
@@ -748,6 +750,7 @@ export class Kernel {
       if (!(err instanceof Errno)) throw err;
       r = -err.errno;
     }
+    this.opts.onSyscall?.(t, e.row, args, typeof r === "number" ? r : r === NORETURN ? "noreturn" : "blocked");
     if (this.opts.trace) {
       const shown = typeof r === "number" ? String(r) : r === NORETURN ? "?" : "<blocked>";
       this.opts.trace(`[${t.tid}] ${e.row.id}(${args.map((a) => (a > 0xffff ? "0x" + (a >>> 0).toString(16) : String(a))).join(", ")}) = ${shown}`);

@@ -7,7 +7,7 @@
 //   0xBF800000–C0000000  8 MiB stack (RW), 128 KiB mapped at exec, the rest grown on demand
 
 import type { ElfFile } from "../elf/types.ts";
-import { EF_RISCV_RVC, EM_RISCV, ET_DYN, ET_EXEC, PT_INTERP, PT_LOAD, PT_PHDR, PF_R, PF_W, PF_X } from "../elf/types.ts";
+import { EM_RISCV, ET_DYN, ET_EXEC, PT_INTERP, PT_LOAD, PT_PHDR, PF_R, PF_W, PF_X } from "../elf/types.ts";
 import { PAGE_SIZE, PERM_R, PERM_W, PERM_X, pageDown, pageUp } from "./machine.ts";
 import type { GuestMemory } from "./machine.ts";
 
@@ -44,9 +44,6 @@ export function checkRunnable(elf: ElfFile): void {
   if (elf.type !== ET_EXEC && elf.type !== ET_DYN) throw new LoadError(`not an executable (e_type ${elf.type})`);
   if (elf.segments.some((s) => s.type === PT_INTERP)) {
     throw new LoadError("dynamically linked (PT_INTERP); kiln runs static executables only");
-  }
-  if ((elf.flags ?? 0) & EF_RISCV_RVC) {
-    throw new LoadError("uses compressed (RVC) instructions; the kiln CPU is RV32IMA — rebuild with -march=rv32ima");
   }
   if (!elf.segments.some((s) => s.type === PT_LOAD)) throw new LoadError("has no PT_LOAD segment");
 }

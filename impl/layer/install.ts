@@ -25,6 +25,15 @@ export function builtLayers(): Map<string, Uint8Array> {
   return cache;
 }
 
+/**
+ * Use these images (prebuilt by `kiln build-layers`, e.g. the bundle's dist/layers/) as the built
+ * layers of this process instead of assembling them: the start-up of `kiln run` and of each
+ * `kiln matrix` worker. Call before the first builtLayers().
+ */
+export function seedBuiltLayers(images: Map<string, Uint8Array>): void {
+  cache ??= images;
+}
+
 /** Why a layer could not be built, if it could not. */
 export function layerBuildFailure(path: string): string | undefined {
   builtLayers();

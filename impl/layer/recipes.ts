@@ -27,6 +27,26 @@ const lpInto = (ctx: PairContext, reg = "t0") => [`lw ${reg}, ${ctx.tls.layer}(t
 /** reg = the layer's scratch buffer. */
 const scratchInto = (ctx: PairContext, reg: string) => [`lw ${reg}, ${ctx.tls.layer}(tp)`, `addi ${reg}, ${reg}, ${ctx.lp.scratch}`];
 
+/**
+ * Where field `field` of the structure that kernel call `call` writes through its argument `arg`
+ * lies, from the kernel ABI's own signature and layout: a recipe never assumes a layout.
+ */
+function outField(ctx: PairContext, call: string, arg: string, field: string): { offset: number; size: number } {
+  const row = ctx.dispatch.syscalls.find((c) => c.id === call);
+  const type = row?.args.find((a) => a.name === arg)?.type ?? "";
+  const m = /^ptr<(\w+)>$/.exec(type);
+  if (!row || !m) throw new LayerError(`${ctx.kernel}.${call} has no structure argument ${arg}`);
+  const f = ctx.struct(m[1]!).fields.find((x) => x.name === field);
+  if (!f || (f.size !== 4 && f.size !== 8)) throw new LayerError(`${ctx.kernel}'s ${m[1]} has no 32- or 64-bit field ${field}`);
+  return { offset: f.offset, size: f.size };
+}
+
+/** reg = the low word of a clock_gettime64 result's tv_sec (hi: its high word, or its sign). */
+const timespecSec = (ctx: PairContext, base: string, lo: string, hi: string | null) => {
+  const sec = outField(ctx, "clock_gettime64", "tp", "tv_sec");
+  return [`lw ${lo}, ${ctx.lp.scratch + sec.offset}(${base})`, ...(hi ? [sec.size === 8 ? `lw ${hi}, ${ctx.lp.scratch + sec.offset + 4}(${base})` : `srai ${hi}, ${lo}, 31`] : [])];
+};
+
 export const RECIPES: Readonly<Record<string, Recipe>> = {
   load_object: loadObject,
 
@@ -59,7 +79,7 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
       ...scratchInto(ctx, "a1"),
       ...trap(ctx, "clock_gettime64"),
       ...lpInto(ctx, "t0"),
-      `lw a0, ${ctx.lp.scratch}(t0)`,
+      ...timespecSec(ctx, "t0", "a0", null),
       "beqz t6, 1f",
       "sw a0, 0(t6)",
       "1:",
@@ -87,9 +107,8 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
       ...scratchInto(ctx, "a1"),
       ...trap(ctx, "clock_gettime64"),
       ...lpInto(ctx, "t0"),
-      `lw t1, ${ctx.lp.scratch}(t0)`,
-      `lw t2, ${ctx.lp.scratch + 4}(t0)`,
-      `lw t3, ${ctx.lp.scratch + 8}(t0)`,
+      ...timespecSec(ctx, "t0", "t1", "t2"),
+      `lw t3, ${ctx.lp.scratch + outField(ctx, "clock_gettime64", "tp", "tv_nsec").offset}(t0)`,
       "li t4, 1000000000",
       "mul a0, t1, t4",
       "mulhu a1, t1, t4",

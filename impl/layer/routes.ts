@@ -56,8 +56,11 @@ export function loadOperands(ctx: PairContext, r: SlotRealisation, strings: (s: 
   }
   r.args.forEach((a, j) => {
     const translated = r.translate.find((t) => a.kind === "arg" && t.argIndex === a.index);
-    if (translated) {
+    if (translated && legacy(r)) {
       out.push(`lw a${j}, ${ctx.tls.layer}(tp)`, `addi a${j}, a${j}, ${ctx.lp.scratch}`);
+    } else if (translated) {
+      // The kernel gets the scratch copy; a null pointer stays null (nanosleep's rem).
+      out.push(`mv a${j}, t${translated.argIndex}`, `beqz a${j}, 1f`, `lw a${j}, ${ctx.tls.layer}(tp)`, `addi a${j}, a${j}, ${ctx.lp.scratch + translated.scratchOffset}`, "1:");
     } else if (a.kind === "arg") out.push(`mv a${j}, t${a.index}`);
     else if (a.kind === "int") out.push(`li a${j}, ${a.value}`);
     else out.push(`la a${j}, ${strings(a.value)}`);
@@ -106,18 +109,77 @@ function copyField(c: FieldCopy, label: string): string[] {
 
 /** After a successful call: scratch → the program's structure (saved pointer in t6). */
 export function translation(ctx: PairContext, plan: TranslationPlan, label: string): string[] {
-  if (plan.fromSize > 256) throw new LayerError(`${ctx.kernel}.${plan.from} (${plan.fromSize} bytes) does not fit the layer's 256-byte scratch`);
+  checkScratch(ctx, plan);
   const overflow = `${label}_overflow`;
-  const out = [`lw t5, ${ctx.tls.layer}(tp)`, `addi t5, t5, ${ctx.lp.scratch}`];
+  const out = [`lw t5, ${ctx.tls.layer}(tp)`, `addi t5, t5, ${ctx.lp.scratch + plan.scratchOffset}`];
   for (const c of plan.copies) out.push(...copyField(c, overflow));
   for (const z of plan.zero) for (let o = 0; o < z.size; o += z.size >= 4 ? 4 : 1) out.push(`${z.size >= 4 ? "sw" : "sb"} zero, ${z.offset + o}(t6)`);
   return out;
 }
 
+function checkScratch(ctx: PairContext, plan: TranslationPlan): void {
+  const room = ctx.lp.SIZE! - ctx.lp.scratch!;
+  if (plan.scratchOffset + plan.fromSize > room) throw new LayerError(`${ctx.kernel}.${plan.from} at scratch offset ${plan.scratchOffset} (${plan.fromSize} bytes) does not fit the layer's ${room}-byte scratch`);
+}
+
+/**
+ * Before the call: the program's structure (t6) → its kernel copy in scratch. The kernel copy is
+ * zeroed first, so kernel fields with no program source are 0; a value that does not fit the
+ * kernel's narrower field fails the call with EOVERFLOW before anything is trapped.
+ */
+export function inputTranslation(ctx: PairContext, plan: TranslationPlan, label: string): string[] {
+  checkScratch(ctx, plan);
+  const out = [`lw t5, ${ctx.tls.layer}(tp)`, `addi t5, t5, ${ctx.lp.scratch + plan.scratchOffset}`];
+  for (let o = 0; o < plan.fromSize; o += 4) out.push(`sw zero, ${o}(t5)`);
+  // copyField copies t5 → t6; swap the roles: source = the program's structure.
+  out.push("mv t4, t5", "mv t5, t6", "mv t6, t4");
+  for (const c of plan.copies) out.push(...copyField({ field: c.field, fromOffset: c.toOffset, fromType: c.toType, toOffset: c.fromOffset, toType: c.fromType }, `${label}_overflow`));
+  return out;
+}
+
+/**
+ * The old shape, kept byte for byte: one structure copied out after the call, the program's
+ * pointer kept in t6 across it.
+ */
+function legacy(r: SlotRealisation): boolean {
+  return r.translate.length === 1 && r.translate[0]!.direction === "out" && r.translate[0]!.scratchOffset === 0;
+}
+
+/**
+ * A call with any number of translated arguments in any direction. Every translated argument's
+ * program pointer is kept on the stack across the call; `call` is the trap (or message) sequence,
+ * given the error exit it must take (which pops that stack first).
+ */
+function translatedCall(ctx: PairContext, r: SlotRealisation, label: string, strings: (s: string) => string, call: (errExit: string) => string[]): string[] {
+  const frame = Math.ceil((4 * r.translate.length) / 16) * 16;
+  const err = `${label}_err`;
+  const out = loadOperands(ctx, r, strings);
+  out.push(`addi sp, sp, -${frame}`);
+  r.translate.forEach((t, i) => out.push(`sw t${t.argIndex}, ${4 * i}(sp)`));
+  r.translate.forEach((t, i) => {
+    if (t.direction === "out") return;
+    out.push(`lw t6, ${4 * i}(sp)`, `beqz t6, ${label}_in${i}`, ...inputTranslation(ctx, t, label), `${label}_in${i}:`);
+  });
+  out.push(...call(err));
+  r.translate.forEach((t, i) => {
+    if (t.direction === "in") return;
+    out.push(`lw t6, ${4 * i}(sp)`, `beqz t6, ${label}_out${i}`, ...translation(ctx, t, label), `${label}_out${i}:`);
+  });
+  out.push(`addi sp, sp, ${frame}`, "ret");
+  out.push(`${label}_overflow:`, `li a0, -${EOVERFLOW}`, `${err}:`, `addi sp, sp, ${frame}`, "j __err");
+  return out;
+}
+
+/** The error check of a translated call: a negated error number leaves through `errExit`. */
+const errTo = (errExit: string, reg: string) => {
+  const ok = `__ok_${okLabels++}`;
+  return [`li ${reg}, -4096`, `bgeu ${reg}, a0, ${ok}`, `j ${errExit}`, `${ok}:`];
+};
+
 /** Routine body of a trap route that cannot stay inside its slot. */
 export function trapRoutine(ctx: PairContext, r: SlotRealisation, label: string, strings: (s: string) => string): string[] {
   if (r.nr === null) throw new LayerError(`${r.id}: a ${r.route} route needs a kernel call number (${r.src})`);
-  if (r.translate.length > 1) throw new LayerError(`${r.id}: at most one translated argument per call (${r.src})`);
+  if (r.translate.length > 0 && !legacy(r)) return translatedCall(ctx, r, label, strings, (errExit) => [`li a7, ${r.nr}`, "ecall", ...errTo(errExit, "t1")]);
   const plan = r.translate[0];
   const out = loadOperands(ctx, r, strings);
   if (plan) out.push(`mv t6, t${plan.argIndex}`);
@@ -137,9 +199,7 @@ export function messageRoutine(ctx: PairContext, r: SlotRealisation, label: stri
   const sqeSize = ctx.struct("sqe").size;
   const cqeSize = ctx.struct("cqe").size;
   if ((sqeSize & (sqeSize - 1)) !== 0 || (cqeSize & (cqeSize - 1)) !== 0) throw new LayerError("ring entries must be a power of two in size");
-  const out = loadOperands(ctx, r, strings);
-  if (plan) out.push(`mv t6, t${plan.argIndex}`);
-  out.push(
+  const exchange = (check: (reg: string) => string[]) => [
     `lw t0, ${ctx.tls.layer}(tp)`,
     `lw t0, ${ctx.lp.ring}(t0)`,
     `lw t1, ${sq("sq_tail")}(t0)`,
@@ -161,7 +221,7 @@ export function messageRoutine(ctx: PairContext, r: SlotRealisation, label: stri
     "li a1, 1",
     `li a7, ${ctx.nr("ring_enter")}`,
     "ecall",
-    ...ERR_CHECK("t1"),
+    ...check("t1"),
     `lw t1, ${sq("cq_head")}(t0)`,
     `lw t2, ${sq("cq_entries")}(t0)`,
     "addi t2, t2, -1",
@@ -173,8 +233,12 @@ export function messageRoutine(ctx: PairContext, r: SlotRealisation, label: stri
     `lw a0, ${cqe("result")}(t3)`,
     "addi t1, t1, 1",
     `sw t1, ${sq("cq_head")}(t0)`,
-    ...ERR_CHECK("t1"),
-  );
+    ...check("t1"),
+  ];
+  if (r.translate.length > 0 && !legacy(r)) return translatedCall(ctx, r, label, strings, (errExit) => exchange((reg) => errTo(errExit, reg)));
+  const out = loadOperands(ctx, r, strings);
+  if (plan) out.push(`mv t6, t${plan.argIndex}`);
+  out.push(...exchange(ERR_CHECK));
   if (plan) out.push(...translation(ctx, plan, label), "li a0, 0", "ret", `${label}_overflow:`, `li a0, -${EOVERFLOW}`, "j __err");
   else out.push("ret");
   return out;

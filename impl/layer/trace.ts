@@ -17,8 +17,8 @@
 // that call (one watch per thread); calls an object loaded with dlopen makes through its own stub
 // table are not reported (the watch covers the program's stub region only).
 import { kernels, programs, realisations } from "../../generated/index.ts";
-import { errno as ERRNO } from "../../generated/spec.ts";
-import type { PairRealisation, SlotRealisation } from "../abi/types.ts";
+import { argumentRules, errno as ERRNO, errnoText } from "../../generated/spec.ts";
+import type { ArgSpec, PairRealisation, SlotRealisation, SyscallRow } from "../abi/types.ts";
 import type { Cpu } from "../cpu/cpu.ts";
 import { areasOf, layerOf } from "../kernel/layered.ts";
 import type { KernelOptions } from "../kernel/kernel.ts";
@@ -89,7 +89,6 @@ interface SlotSig {
 
 const ERRNO_NAMES = new Map<number, string>(Object.entries(ERRNO).map(([n, v]) => [v as number, n]));
 const FULL: { lo: number; hi: number } = Object.freeze({ lo: 0, hi: 0x100000000 });
-const AT_FDCWD = -100;
 
 export interface TracerOptions {
   /** Called for every finished call, in the order calls finish. */
@@ -193,7 +192,7 @@ export class LayerTracer {
     const r = cpu.regs;
     const mem = t.proc.vm.mem;
     const args = sig.args.map((_, i) => r[10 + i]!);
-    const argText = sig.args.map((a, i) => decodeArg(mem, a.name, a.type, args[i]!, this.opts.maxString ?? 32));
+    const argText = decodeArgs(mem, slot.id, sig.args, args, null, this.opts.maxString ?? 32);
     const ra = r[1]! >>> 0;
     const ring = areasOf(t)?.ring ?? 0;
     const p: Pending = {
@@ -230,9 +229,11 @@ export class LayerTracer {
     } else if (a0 === -1 && returned && p.sig.ret !== "noreturn") {
       const ep = readU32(mem, (cpu.regs[4]! >>> 0) + 4);
       errno = ep ? readU32(mem, ep) : null;
-      resultText = `-1 errno=${errno === null ? "?" : ERRNO_NAMES.get(errno) ?? String(errno)}`;
+      resultText = errno === null ? "-1 (errno unreadable)" : `-1 ${errorText(errno)}`;
     } else if (p.sig.ret === "ptr") resultText = hex(a0);
     else resultText = String(a0);
+    // Arguments the call writes are shown as it left them (strace shows read's buffer after the call).
+    const argText = returned && errno === null ? decodeArgs(mem, p.slot.id, p.sig.args, p.args, a0, this.opts.maxString ?? 32, p.argText) : p.argText;
     const messages: string[] = [];
     if (p.ring) {
       const k = kernels[p.kernel];
@@ -260,7 +261,7 @@ export class LayerTracer {
       call: p.slot.call,
       nr: p.slot.nr,
       args: p.args,
-      argText: p.argText,
+      argText,
       result: returned ? a0 : null,
       result64,
       errno,
@@ -318,32 +319,143 @@ function runs(ids: readonly string[]): string {
   return out.join(", ");
 }
 
-const HEX_NAMES = /flags|prot|mode_flags|how|options|which/;
+// ---- Decoding arguments by the spec (spec/errors.md, "How arguments read") ----
 
-/** One argument by its spec type: ints signed, pointers hex, cstr quoted from guest memory. */
-export function decodeArg(mem: GuestMemory, name: string, type: string, v: number, max = 32): string {
-  if (type === "cstr") {
-    if (v === 0) return "NULL";
-    const s = readCString(mem, v >>> 0, max + 1);
-    if (s === null) return hex(v);
-    return JSON.stringify(s.length > max ? s.slice(0, max) : s) + (s.length > max ? "..." : "");
+type Rule = (typeof argumentRules)[number];
+const RULES = new Map<string, Rule>(argumentRules.map((r) => [`${r.call}.${r.arg}`, r]));
+const ERRNO_TEXT = errnoText as Readonly<Record<string, string>>;
+
+/** The spec's rule for one argument of one call (a row for the call, else a `*` row), or null. */
+export function argumentRule(call: string, arg: string): Rule | null {
+  return RULES.get(`${call}.${arg}`) ?? RULES.get(`*.${arg}`) ?? null;
+}
+
+/** `ENOENT (No such file or directory)`, as strace shows an error; the text is the errno table's. */
+export function errorText(errno: number): string {
+  const name = ERRNO_NAMES.get(errno);
+  return name ? `${name} (${ERRNO_TEXT[name] ?? "?"})` : `errno ${errno}`;
+}
+
+/**
+ * All arguments of one call. `result` is the call's result when it has returned successfully
+ * (then `out` and `inout` arguments are decoded as the call left them), else null (entry: those
+ * show as pointers, or `before[i]` when given).
+ */
+export function decodeArgs(mem: GuestMemory, call: string, sig: readonly ArgSpec[], args: readonly number[], result: number | null, max = 32, before?: readonly string[]): string[] {
+  const byName = (n: string) => {
+    const i = sig.findIndex((a) => a.name === n);
+    return i < 0 ? null : args[i]! >>> 0;
+  };
+  return sig.map((a, i) => {
+    const rule = argumentRule(call, a.name);
+    const writes = rule !== null && rule.direction !== "in";
+    if (result === null && writes && rule.direction === "out") return ptrText(args[i]!);
+    if (result !== null && !writes && before) return before[i]!;
+    return decodeArg(mem, a, args[i]!, rule, max, (n) => (rule?.direction === "out" && result !== null && n === rule.length ? result >>> 0 : byName(n)));
+  });
+}
+
+/** One argument: by its rule when the spec has one, else by its type (pointers hex, ints signed). */
+export function decodeArg(mem: GuestMemory, a: ArgSpec, v: number, rule: Rule | null, max = 32, lengthOf: (arg: string) => number | null = () => null): string {
+  const format = rule?.format ?? (a.type === "cstr" ? "string" : null);
+  switch (format) {
+    case "string": {
+      if (v === 0) return "NULL";
+      const b = readCString(mem, v >>> 0, max + 1);
+      return b === null ? hex(v) : quote(b, max);
+    }
+    case "bytes": {
+      const n = rule?.length ? lengthOf(rule.length) : null;
+      if (v === 0) return "NULL";
+      if (n === null) return hex(v);
+      const b = mem.readBytes(v >>> 0, Math.min(n, max + 1));
+      return b === null ? hex(v) : quote(b, max);
+    }
+    case "flags":
+      return flagsText(v, rule!.names, rule!.mask);
+    case "enum":
+      return rule!.names.find((c) => c.value === (v | 0) || c.value === v >>> 0)?.name ?? String(a.type.startsWith("u") ? v >>> 0 : v | 0);
+    case "octal":
+      return `0${(v >>> 0).toString(8)}`.replace(/^00$/, "0");
   }
-  if (type.startsWith("ptr")) return v === 0 ? "NULL" : hex(v);
-  if (type === "fd" && v === AT_FDCWD) return "AT_FDCWD";
-  if (type === "uint" && HEX_NAMES.test(name)) return hex(v);
-  if (type === "uint" || type === "usize" || type.startsWith("u")) return String(v >>> 0);
+  if (a.type.startsWith("ptr")) return ptrText(v);
+  if (a.type === "uint" || a.type === "usize" || a.type.startsWith("u")) return String(v >>> 0);
   return String(v | 0);
 }
 
-function readCString(mem: GuestMemory, addr: number, max: number): string | null {
+/** `O_WRONLY|O_CREAT|O_CLOEXEC`: the mask's field by name, then every known bit, then the rest in hex. */
+export function flagsText(v: number, names: readonly { name: string; value: number }[], mask: { value: number } | null): string {
+  let rest = v >>> 0;
+  const parts: string[] = [];
+  if (mask) {
+    const field = rest & mask.value;
+    const named = names.find((c) => c.value === field && (c.value & ~mask.value) === 0);
+    if (named) {
+      parts.push(named.name);
+      rest &= ~mask.value >>> 0;
+    }
+  }
+  for (const c of names) {
+    if (c.value <= 0 || (mask && (c.value & mask.value) !== 0)) continue;
+    if ((rest & c.value) >>> 0 === c.value) {
+      parts.push(c.name);
+      rest = (rest & ~c.value) >>> 0;
+    }
+  }
+  if (rest !== 0 || parts.length === 0) {
+    const zero = v === 0 ? names.find((c) => c.value === 0) : undefined;
+    parts.push(zero ? zero.name : hex(rest));
+  }
+  return parts.join("|");
+}
+
+/** Bytes as a C string literal the way strace writes them, cut at `max` bytes with `...` after. */
+export function quote(bytes: Uint8Array, max = 32): string {
+  let s = '"';
+  const n = Math.min(bytes.length, max);
+  for (let i = 0; i < n; i++) {
+    const c = bytes[i]!;
+    const next = i + 1 < n ? bytes[i + 1]! : -1;
+    if (c === 0x22) s += '\\"';
+    else if (c === 0x5c) s += "\\\\";
+    else if (c === 0x0a) s += "\\n";
+    else if (c === 0x09) s += "\\t";
+    else if (c === 0x0d) s += "\\r";
+    else if (c >= 0x20 && c < 0x7f) s += String.fromCharCode(c);
+    else s += next >= 0x30 && next <= 0x37 ? `\\${c.toString(8).padStart(3, "0")}` : `\\${c.toString(8)}`;
+  }
+  return `${s}"${bytes.length > max ? "..." : ""}`;
+}
+
+function readCString(mem: GuestMemory, addr: number, max: number): Uint8Array | null {
   const bytes: number[] = [];
   for (let i = 0; i < max; i++) {
     const b = mem.readBytes((addr + i) >>> 0, 1);
-    if (b === null) return bytes.length ? String.fromCharCode(...bytes) : null;
+    if (b === null) return bytes.length ? Uint8Array.from(bytes) : null;
     if (b[0] === 0) break;
     bytes.push(b[0]!);
   }
-  return Buffer.from(bytes).toString("latin1");
+  return Uint8Array.from(bytes);
+}
+
+const ptrText = (v: number) => (v === 0 ? "NULL" : hex(v));
+
+/**
+ * One kernel call as `kiln run --strace` shows it: `[tid] openat(AT_FDCWD, "/x", O_RDONLY, 0) = 3`,
+ * errors as `= -1 ENOENT (No such file or directory)`; arguments decoded like the layer trace's.
+ */
+export function formatSyscall(tid: number, mem: GuestMemory, row: Pick<SyscallRow, "id" | "args" | "ret">, args: readonly number[], result: number | "blocked" | "noreturn", max = 32): string {
+  let res: string;
+  let ok: number | null = null;
+  if (result === "blocked") res = "? <blocked>";
+  else if (result === "noreturn") res = "?";
+  else if (result < 0 && result >= -4095) res = `-1 ${errorText(-result)}`;
+  else {
+    ok = result;
+    res = row.ret === "ptr" ? hex(result) : String(result);
+  }
+  const text = decodeArgs(mem, row.id, row.args, args, ok, max);
+  return `[${tid}] ${row.id}(${text.join(", ")}) = ${res}`;
 }
 
 const hex = (v: number) => `0x${(v >>> 0).toString(16)}`;
@@ -363,4 +475,116 @@ export function statsObject(s: Map<string, RouteStats> | undefined): Record<stri
   const out: Record<string, RouteStats> = {};
   for (const [k, v] of [...(s ?? new Map<string, RouteStats>())].sort(([a], [b]) => a.localeCompare(b))) out[k] = { ...v };
   return out;
+}
+
+// ---- Where trace lines go (kiln run) ----
+
+/**
+ * Trace lines on a stream the guest also writes to never land in the middle of a guest line:
+ * while the guest's last write to that stream ended mid-line, lines wait, and go out right after
+ * the guest ends the line (or at `close`, after a newline of their own). At most `limit` lines
+ * wait; beyond that they go out after a newline, so a guest that never ends its line cannot make
+ * the host hold an unbounded queue.
+ */
+export class TraceSink {
+  private midLine = false;
+  private readonly waiting: string[] = [];
+  constructor(
+    private readonly write: (text: string) => void,
+    private readonly limit = 1024,
+  ) {}
+
+  /** One trace line (without its newline). */
+  line(text: string): void {
+    if (!this.midLine) return this.write(`${text}\n`);
+    this.waiting.push(text);
+    if (this.waiting.length >= this.limit) this.release(true);
+  }
+
+  /**
+   * The guest writes `bytes` to the stream the trace shares, through `write`. Waiting lines go out
+   * right after the guest's last complete line in them, before the rest.
+   */
+  guestWrite(bytes: Uint8Array, write: (b: Uint8Array) => boolean): boolean {
+    if (bytes.length === 0) return write(bytes);
+    const nl = bytes.lastIndexOf(0x0a);
+    if (!this.waiting.length || nl < 0 || nl === bytes.length - 1) {
+      const ok = write(bytes);
+      this.guestWrote(bytes);
+      return ok;
+    }
+    const head = bytes.subarray(0, nl + 1);
+    const ok = write(head);
+    this.guestWrote(head);
+    return write(bytes.subarray(nl + 1)) && ok && (this.guestWrote(bytes.subarray(nl + 1)), true);
+  }
+
+  /** The guest wrote these bytes to the stream the trace shares. */
+  guestWrote(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    this.midLine = bytes[bytes.length - 1] !== 0x0a;
+    if (!this.midLine && this.waiting.length) this.release(false);
+  }
+
+  /** At the end of the run: what still waits goes out, after a newline if the guest left its line open. */
+  close(): void {
+    if (this.waiting.length) this.release(this.midLine);
+  }
+
+  private release(breakLine: boolean): void {
+    this.write(`${breakLine ? "\n" : ""}${this.waiting.map((l) => `${l}\n`).join("")}`);
+    this.waiting.length = 0;
+    if (breakLine) this.midLine = false;
+  }
+}
+
+/** Totals per slot and route (`kiln run --summary`, like strace -c). */
+export class CallSummary {
+  private readonly rows = new Map<string, { slot: string; route: string; calls: number; errors: number; traps: number; insns: number }>();
+
+  add(c: TracedCall): void {
+    const slot = `${c.program}.${c.id}`;
+    const what = c.recipe ?? (c.route === "message" ? c.call ?? c.id : c.nr !== null ? `${c.call ?? c.id}#${c.nr}` : c.call ?? c.id);
+    const route = `${c.route} ${what}`;
+    const key = `${slot} ${route}`;
+    let r = this.rows.get(key);
+    if (!r) this.rows.set(key, (r = { slot, route, calls: 0, errors: 0, traps: 0, insns: 0 }));
+    r.calls++;
+    if (c.errno !== null) r.errors++;
+    r.traps += c.traps;
+    r.insns += c.insns;
+  }
+
+  /** The table, most instructions first, with a total line. */
+  lines(): string[] {
+    const rows = [...this.rows.values()].sort((a, b) => b.insns - a.insns || a.slot.localeCompare(b.slot));
+    const total = rows.reduce((t, r) => ({ slot: "total", route: "", calls: t.calls + r.calls, errors: t.errors + r.errors, traps: t.traps + r.traps, insns: t.insns + r.insns }), { slot: "total", route: "", calls: 0, errors: 0, traps: 0, insns: 0 });
+    const num = (n: number, w: number) => String(n).padStart(w);
+    const fmt = (r: typeof total) => `${num(r.calls, 7)} ${num(r.errors, 7)} ${num(r.traps, 7)} ${num(r.insns, 11)} ${r.calls ? (r.insns / r.calls).toFixed(1).padStart(10) : "".padStart(10)}  ${r.slot.padEnd(18)} ${r.route}`.trimEnd();
+    const rule = `${"-".repeat(7)} ${"-".repeat(7)} ${"-".repeat(7)} ${"-".repeat(11)} ${"-".repeat(10)}  ${"-".repeat(18)} ${"-".repeat(12)}`;
+    return [`${"calls".padStart(7)} ${"errors".padStart(7)} ${"traps".padStart(7)} ${"insns".padStart(11)} ${"insns/call".padStart(10)}  ${"slot".padEnd(18)} route`, rule, ...rows.map(fmt), rule, fmt(total)];
+  }
+}
+
+/** Kernel calls by id (`kiln run --summary`): calls and errors, as strace -c counts them. */
+export class SyscallSummary {
+  private readonly rows = new Map<string, { calls: number; errors: number }>();
+
+  add(id: string, result: number | "blocked" | "noreturn"): void {
+    let r = this.rows.get(id);
+    if (!r) this.rows.set(id, (r = { calls: 0, errors: 0 }));
+    r.calls++;
+    if (typeof result === "number" && result < 0 && result >= -4095) r.errors++;
+  }
+
+  /** The table, most calls first, with a total line; empty when no kernel call was made. */
+  lines(): string[] {
+    const rows = [...this.rows].sort(([a, x], [b, y]) => y.calls - x.calls || a.localeCompare(b));
+    if (rows.length === 0) return [];
+    const total = rows.reduce((t, [, r]) => ({ calls: t.calls + r.calls, errors: t.errors + r.errors }), { calls: 0, errors: 0 });
+    const fmt = (calls: number, errors: number, what: string) => `${String(calls).padStart(7)} ${String(errors).padStart(7)}  ${what}`;
+    const rule = `${"-".repeat(7)} ${"-".repeat(7)}  ${"-".repeat(18)}`;
+    const head = `${"calls".padStart(7)} ${"errors".padStart(7)}  kernel call`;
+    return [head, rule, ...rows.map(([id, r]) => fmt(r.calls, r.errors, id)), rule, fmt(total.calls, total.errors, "total")];
+  }
 }

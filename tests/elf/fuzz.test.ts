@@ -10,6 +10,7 @@ import { ET_DYN, ElfError, PF_R, PF_W, PT_LOAD, PT_NOTE, SHF_ALLOC, SHF_WRITE, S
 import { serializeNotes } from "../../impl/elf/note.ts";
 import { helperObject, mainObject, sampleOptions, stubObject } from "./helpers.ts";
 import { unitPrng as prng } from "../support/prng.ts";
+import { fuzzBudget } from "../support/budget.ts";
 import { buildC, haveCrossCompiler } from "../c/build.ts";
 import { readFileSync } from "node:fs";
 import type { ObjectModule, Reloc, RelocType } from "../../impl/asm/object.ts";
@@ -244,11 +245,12 @@ describe("readElf fuzz corpus", () => {
     }
   });
 
-  it.skipIf(!haveCrossCompiler())("never throws anything but ElfError on 1500 mutations of gcc output", () => {
+  const GCC_MUTATIONS = fuzzBudget(600, 15_000);
+  it.skipIf(!haveCrossCompiler())(`never throws anything but ElfError on ${GCC_MUTATIONS} mutations of gcc output`, () => {
     const out: Outcome = { ok: 0, rejected: 0, messages: new Set() };
     const gcc = ["hello", "primes", "echo"].map((n) => new Uint8Array(readFileSync(buildC([`${n}.c`], n))));
     const rnd = prng(243);
-    for (let i = 0; i < 1500; i++) check(mutate(gcc[i % gcc.length]!, rnd), out, `gcc mutation ${i}`);
+    for (let i = 0; i < GCC_MUTATIONS; i++) check(mutate(gcc[i % gcc.length]!, rnd), out, `gcc mutation ${i}`);
     expect(out.rejected).toBeGreaterThan(100);
   });
 });

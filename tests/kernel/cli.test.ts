@@ -64,7 +64,7 @@ describe("kiln run (CLI)", () => {
   it("--count prints retired instructions to stderr", () => {
     const r = kiln(["run", "--count", ECHO_ARGS]);
     expect(r.status).toBe(41);
-    expect(r.stderr).toMatch(/^kiln: \d+ instructions retired\n$/);
+    expect(r.stderr).toMatch(/^kiln run: \d+ instructions retired\n$/);
   });
 
   it("--max-insns stops a runaway program with status 124 and a message", () => {

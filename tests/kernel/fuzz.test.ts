@@ -1,5 +1,5 @@
-// Syscall fuzzer: 102,000 seeded random system calls, a third each on k1, k2 and k3, issued from the
-// thread of a real (layered, p3) process by driving the kernel's trap path directly: the test sets
+// Syscall fuzzer: seeded random system calls on every kernel ABI (10,000 each by default, 100,000
+// under KILN_FUZZ=long: tests/support/budget.ts), issued from the thread of a real (layered, p3) process by driving the kernel's trap path directly: the test sets
 // a7 and a0-a5, then calls the kernel's ecall handler for that thread, exactly what runSlice does on
 // an `ecall` exit. On k3 a third of the calls are ring_enter with random messages queued in the
 // thread's ring first. Numbers are mostly valid (some invalid); arguments are biased toward
@@ -35,11 +35,12 @@ import { asm } from "./helpers.ts";
 import { DISPATCH, KERNEL_NAMES, guest, haveCrossCompiler } from "./layered-helpers.ts";
 import type { KernelName } from "./layered-helpers.ts";
 import { unitPrng } from "../support/prng.ts";
+import { fuzzBudget } from "../support/budget.ts";
 
 const cc = haveCrossCompiler();
 if (!cc) console.warn("SKIPPED tests/kernel/fuzz: riscv64-unknown-elf-gcc is not installed");
 
-const CALLS_PER_KERNEL = 34_000;
+const CALLS_PER_KERNEL = fuzzBudget(10_000, 100_000);
 const SEED = 0x6b696c6e;
 /** Print figures (calls, duration) only when asked: KILN_FUZZ_REPORT=1. */
 const REPORT = process.env["KILN_FUZZ_REPORT"] === "1";
@@ -499,6 +500,6 @@ describe.skipIf(!cc)("syscall fuzzer", () => {
         console.log(`undeclared errors: ${[...undeclared].sort().join(" ")}`);
         console.log(`fuzz ${name}: ${f.stats.calls} calls in ${f.stats.ms.toFixed(0)} ms; ${f.stats.respawns} processes; ${f.stats.blocked} blocked; ${f.stats.ringEntries} ring messages; errnos ${top}`);
       }
-    }, 120_000);
+    }, fuzzBudget(120_000, 1_200_000));
   }
 });

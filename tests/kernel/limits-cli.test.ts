@@ -11,7 +11,7 @@ const cc = haveCrossCompiler();
 if (!cc) console.warn("SKIPPED tests/kernel/limits-cli: riscv64-unknown-elf-gcc is not installed");
 
 const prog = (name: string) => build(join(GUEST, `${name}.c`), "p2", `limits-${name}`);
-const retired = (stderr: string): number => Number(/kiln: (\d+) instructions retired/.exec(stderr)?.[1] ?? NaN);
+const retired = (stderr: string): number => Number(/kiln run: (\d+) instructions retired/.exec(stderr)?.[1] ?? NaN);
 
 describe.skipIf(!cc)("limits through kiln run", () => {
   it("a fork bomb meets the process cap (EAGAIN), then the instruction budget: status 124 and a message", async () => {

@@ -7,10 +7,11 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { findAbiNote, PT_LOAD, PT_NOTE, readElf } from "../../impl/elf/index.ts";
 import { CcError, ccBuild } from "../../cli/cc-command.ts";
+import { programVersions } from "../../generated/index.ts";
 import { build, EXAMPLES, haveCrossCompiler, KILN } from "./helpers.ts";
 
 const SHT_NOBITS = 8;
-const ABIS = ["p1", "p2", "p3"];
+const ABIS = [...programVersions];
 const has = haveCrossCompiler();
 
 /** Every 32-bit instruction word of the executable segments. */

@@ -1,4 +1,4 @@
-// Every example, built with kiln cc's own function, run through `node bin/kiln run` on k1, k2 and
+// Every example, built with kiln cc's own function, run through `kiln run` (in process) on k1, k2 and
 // k3: exact output and exit status, identical on every kernel. The shell runs pipelines of the
 // other examples on files imported with --root.
 import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";

@@ -1,11 +1,13 @@
 // Shared by the SDK tests: build C programs with `kiln cc`'s own function and run them through
-// `node bin/kiln run` in a child process.
-import { execFile } from "node:child_process";
+// `kiln run` in this process (cli/main.ts runKiln, in-memory stdio): the same command-line
+// parsing, messages and exit statuses as `node bin/kiln run`, without a node process per run.
 import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { kernelVersions } from "../../generated/index.ts";
 import { basename, join } from "node:path";
 import { ccBuild, haveCrossCompiler, REPO } from "../../cli/cc-command.ts";
+import { runKiln } from "../../cli/main.ts";
+import { BufferStdio } from "../../impl/kernel/stdio.ts";
 
 export { haveCrossCompiler, REPO };
 export const KILN = join(REPO, "bin/kiln");
@@ -28,16 +30,12 @@ export interface RunResult {
   stderr: string;
 }
 
-/** `node bin/kiln run --kernel k [--root dir] prog args…` with `input` on stdin. */
-export function kilnRun(kernel: string, prog: string, args: string[] = [], opts: { root?: string; input?: string } = {}): Promise<RunResult> {
-  const argv = [KILN, "run", "--kernel", kernel, ...(opts.root ? ["--root", opts.root] : []), prog, ...args];
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, argv, { encoding: "utf8", timeout: 120_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-      const code = err && typeof (err as { code?: unknown }).code === "number" ? (err as { code: number }).code : err ? null : 0;
-      resolve({ status: code, stdout, stderr });
-    });
-    child.stdin?.end(opts.input ?? "");
-  });
+/** `kiln run --kernel k [--root dir] prog args…` with `input` on stdin, in process. */
+export async function kilnRun(kernel: string, prog: string, args: string[] = [], opts: { root?: string; input?: string } = {}): Promise<RunResult> {
+  const argv = ["run", "--kernel", kernel, ...(opts.root ? ["--root", opts.root] : []), prog, ...args];
+  const stdio = new BufferStdio(opts.input ?? "");
+  const status = await runKiln(argv, stdio);
+  return { status, stdout: stdio.stdout, stderr: stdio.stderr };
 }
 
 /**

@@ -1,6 +1,7 @@
 // A corpus of broken spec edits. Each case edits one file of a copy of spec/ and names the one
-// diagnostic it must produce: the rule, and where — the line holding `line` and the column where
-// `column` starts on it (the cell the error is about).
+// diagnostic it must produce: the rule, and where — the line holding `line` (in `errorFile`, or
+// the edited file) and the column where `column` starts on it (the cell the error is about). With
+// `alone`, that diagnostic must be the only one: one error per cause, no follow-on errors.
 
 export interface BrokenEdit {
   readonly name: string;
@@ -10,6 +11,8 @@ export interface BrokenEdit {
   readonly rule: string;
   readonly line: string;
   readonly column: string;
+  readonly errorFile?: string;
+  readonly alone?: boolean;
 }
 
 export const BROKEN_EDITS: readonly BrokenEdit[] = [
@@ -93,6 +96,7 @@ export const BROKEN_EDITS: readonly BrokenEdit[] = [
     rule: "missing-cell",
     line: "| getppid | 173 |",
     column: "| getppid",
+    alone: true,
   },
   {
     name: "unknown referenced structure",
@@ -192,6 +196,8 @@ export const BROKEN_EDITS: readonly BrokenEdit[] = [
     rule: "changed-published",
     line: "| st_blocks | 36 | 4 | u32 |",
     column: "u32",
+    // Not also blamed on p2 and p3, which repeat p1's stat as published.
+    alone: true,
   },
   {
     name: "a slot added to a published version",
@@ -201,5 +207,125 @@ export const BROKEN_EDITS: readonly BrokenEdit[] = [
     rule: "changed-published",
     line: "| 47 | getuid |",
     column: "47",
+    // Not blamed on p3 (whose slot 47 is batch), nor a no-route on every kernel.
+    alone: true,
+  },
+  {
+    name: "a selection row whose layer does not name its pair",
+    file: "loader.md",
+    find: "| p1 | k4 | p1-k4 |",
+    replace: "| p1 | k4 | p1-k9 |",
+    rule: "layer-name",
+    line: "| p1 | k4 | p1-k9 |",
+    column: "p1-k9",
+    alone: true,
+  },
+  {
+    name: "two realise rows for one slot",
+    file: "abi/k2.md",
+    find: "| getpid | userspace | — | — | — | shared_pid |\n",
+    replace: "| getpid | userspace | — | — | — | shared_pid |\n| getpid | renumbered | getpid | — | — | — |\n",
+    rule: "duplicate-id",
+    line: "| getpid | renumbered |",
+    column: "getpid",
+    alone: true,
+  },
+  {
+    name: "a message's argument list changed under an unchanged slot",
+    file: "abi/k4.md",
+    find: "| read | 1 | read | `fd: fd, buf: ptr<u8>, count: usize` |",
+    replace: "| read | 1 | read | `fd: fd, buf: ptr<u8>` |",
+    rule: "arg-mismatch",
+    line: "| read | 1 | read |",
+    column: "`fd",
+    alone: true,
+  },
+  {
+    name: "a call's arguments reordered under an unchanged slot",
+    file: "abi/k4.md",
+    find: "| kill | 82 | kill | `pid: pid, sig: int` |",
+    replace: "| kill | 82 | kill | `sig: int, pid: pid` |",
+    rule: "arg-mismatch",
+    line: "| kill | 82 |",
+    column: "`sig",
+    alone: true,
+  },
+  {
+    name: "a realise row that passes the slot's arguments to a call that takes others",
+    file: "abi/k2.md",
+    find: "| renameat | renumbered | renameat2 | olddirfd, oldpath, newdirfd, newpath, 0 | — | — |",
+    replace: "| renameat | renumbered | renameat2 | — | — | — |",
+    rule: "arg-mismatch",
+    line: "| renameat | renumbered |",
+    column: "— | — | — |",
+  },
+  {
+    name: "a shared-page field narrower than the layer reads it",
+    file: "abi/k3.md",
+    find: "| pid | 32 | 4 | i32 |",
+    replace: "| pid | 34 | 2 | i16 |",
+    rule: "access-size",
+    line: "| pid | 34 | 2 | i16 |",
+    column: "i16",
+    alone: true,
+  },
+  {
+    name: "a message removed without saying so in the kernel that had it",
+    file: "abi/k4.md",
+    find: "| renameat2 | 13 | renameat2 | `olddirfd: fd, oldpath: cstr, newdirfd: fd, newpath: cstr, flags: uint` | int | EBADF, EFAULT, EINVAL, EISDIR, ENOENT, ENOTDIR, ENOTEMPTY, EBUSY | k3 |\n",
+    replace: "",
+    rule: "removed-mismatch",
+    errorFile: "abi/k3.md",
+    line: "| renameat2 | 13 |",
+    column: "| renameat2",
+  },
+  {
+    name: "an inherited realise row that no longer works: the fix is a row in the new kernel",
+    file: "abi/k4.md",
+    find: "| renameat2 | 13 | renameat2 | `olddirfd: fd, oldpath: cstr, newdirfd: fd, newpath: cstr, flags: uint` | int | EBADF, EFAULT, EINVAL, EISDIR, ENOENT, ENOTDIR, ENOTEMPTY, EBUSY | k3 |\n",
+    replace: "",
+    rule: "unknown-call",
+    line: "| k4 | Renumbered",
+    column: "k4",
+  },
+  {
+    name: "a duplicate opcode is reported on the edited row, not the untouched one",
+    file: "abi/k4.md",
+    find: "| unlinkat | 12 |",
+    replace: "| unlinkat | 13 |",
+    rule: "duplicate-number",
+    line: "| unlinkat | 13 |",
+    column: "13",
+    alone: true,
+  },
+  {
+    name: "a marker typo is reported at the marker, alone",
+    file: "abi/k1.md",
+    find: "<!-- kiln:table syscalls -->",
+    replace: "<!-- kiln:tabel syscalls -->",
+    rule: "malformed-marker",
+    line: "<!-- kiln:tabel syscalls -->",
+    column: "<!--",
+    alone: true,
+  },
+  {
+    name: "a missing column is reported alone",
+    file: "abi/k1.md",
+    find: "| id | nr | handler | args | ret | errors | since | removed |\n| --- | --- | --- | --- | --- | --- | --- | --- |",
+    replace: "| id | nr | handler | args | ret | errors | since |\n| --- | --- | --- | --- | --- | --- | --- |",
+    rule: "missing-column",
+    line: "| id | nr | handler | args | ret | errors | since |",
+    column: "| id",
+    alone: true,
+  },
+  {
+    name: "one argument translated twice in a row",
+    file: "abi/k2.md",
+    find: "| fstat | translated | fstat | — | buf: stat ← stat | — |",
+    replace: "| fstat | translated | fstat | — | buf: stat ← stat, buf: stat → stat | — |",
+    rule: "duplicate-arg",
+    line: "| fstat | translated | fstat |",
+    column: "buf: stat ←",
+    alone: true,
   },
 ];

@@ -1,16 +1,16 @@
 // The built site in real headless Chromium (Debian's /usr/bin/chromium through playwright-core),
 // served over HTTP from 127.0.0.1 and read from file:// as well. No Chromium means a failure that
 // says how to install it, never a silent skip.
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { extname, join, normalize } from "node:path";
+import { dirname, extname, join, normalize, relative } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../../gen/main.ts";
-import { buildSite } from "../../web/site.ts";
-import { kernelVersions, programVersions } from "../../generated/index.ts";
+import type { SiteResult } from "../../web/site.ts";
+import { sharedSite } from "../support/shared-site.ts";
+import { kernels, kernelVersions, programVersions } from "../../generated/index.ts";
 
 /** Debian's Chromium; KILN_CHROMIUM overrides the path (e.g. to check the failure message). */
 const CHROMIUM = process.env.KILN_CHROMIUM ?? "/usr/bin/chromium";
@@ -18,7 +18,7 @@ const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "
 const TYPES: Record<string, string> = { ".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8", ".json": "application/json", ".js": "text/javascript; charset=utf-8" };
 
 const work = mkdtempSync(join(tmpdir(), "kiln-browser-"));
-const out = join(work, "site");
+let out = "";
 let server: Server;
 let base: string;
 let browser: Browser;
@@ -43,7 +43,8 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`Chromium is not installed at ${CHROMIUM}; the browser tests need it. Install it with: apt-get install -y chromium`);
   }
-  const r = buildSite({ root: REPO_ROOT, out, matrixFile: join(work, "no-matrix.json") });
+  let r: SiteResult;
+  ({ out, result: r } = sharedSite()); // built once per test run (tests/support/shared-site.ts)
   if (!r.ok) throw new Error("the site did not build: the spec has errors (run `kiln check`)");
   server = await serve(out);
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
@@ -52,11 +53,11 @@ beforeAll(async () => {
   page.on("response", (res) => {
     if (res.status() >= 400) failures.push(`${res.status()} ${res.url()}`);
   });
-  page.on("requestfailed", (req) => failures.push(`failed ${req.url()}`));
+  page.on("requestfailed", (req) => failures.push(`failed ${req.url()} (${req.failure()?.errorText ?? "?"})`));
   page.on("console", (msg) => {
     if (msg.type() === "error") failures.push(`console: ${msg.text()}`);
   });
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -114,7 +115,7 @@ describe("the spec site in Chromium", () => {
     }
     await page.goto(base + "abi/k1.html");
     expect(await page.locator("main h1").textContent()).toContain("Kernel ABI k1");
-    expect(await page.locator("table.kiln-table.kind-syscalls tbody tr").count()).toBe(41);
+    expect(await page.locator("table.kiln-table.kind-syscalls tbody tr").count()).toBe(kernels.k1!.syscalls.length);
     expect(await page.locator("text=kiln:table").count(), "markers are not shown").toBe(0);
     expect(failures).toEqual([]);
   });
@@ -124,10 +125,21 @@ describe("the spec site in Chromium", () => {
     const s = await targetState(page, "k2.openat");
     expect(s).toMatchObject({ isTarget: true, targetId: "k2.openat", inView: true, outline: "solid", selfLink: "#k2.openat" });
     expect(s!.background).not.toBe("rgba(0, 0, 0, 0)");
-    // Rows far down the page too: a struct field and a realise row.
-    for (const id of ["k2.stat.st_pad2", "k2.realise.batch"]) {
+    // Rows far down the page too: a struct field and a realise row; the table's header stays in
+    // view above the row (sticky), so the columns are named after the jump.
+    for (const id of ["k2.stat.st_pad2", "k2.realise.batch", "k2.fstatat"]) {
       await page.goto(`${base}abi/k2.html#${id}`);
       expect(await targetState(page, id)).toMatchObject({ isTarget: true, inView: true });
+      const pos = await page.evaluate((id) => {
+        const g = globalThis as unknown as { document: { getElementById(id: string): (El & { closest(s: string): El | null }) | null } };
+        const tr = g.document.getElementById(id)!;
+        const th = tr.closest("table")!.querySelector("thead th")!;
+        const a = th.getBoundingClientRect();
+        const b = tr.getBoundingClientRect();
+        return { th: { top: a.top, bottom: a.bottom }, tr: { top: b.top } };
+      }, id);
+      expect(pos.th.top, id).toBeGreaterThanOrEqual(0);
+      expect(pos.th.bottom, id).toBeLessThanOrEqual(pos.tr.top + 1);
     }
   });
 
@@ -144,7 +156,7 @@ describe("the spec site in Chromium", () => {
 
   it("the matrix page shows every program × kernel cell", async () => {
     await page.goto(base + "matrix.html");
-    for (const p of ["p1", "p2", "p3"]) {
+    for (const p of programVersions) {
       for (const k of kernelVersions) {
         const cell = page.locator(`td.cell[data-program="${p}"][data-kernel="${k}"]`);
         await expect.poll(() => cell.count()).toBe(1);
@@ -153,6 +165,16 @@ describe("the spec site in Chromium", () => {
       }
     }
     expect(await page.locator("text=No run results are present.").isVisible()).toBe(true);
+    // On a laptop-wide window (1280 px for four kernel ABIs, wider per added kernel) the matrix and
+    // every slot-routes table fit: no kernel column is cut off.
+    await page.setViewportSize({ width: Math.max(1280, 320 * kernelVersions.length), height: 800 });
+    const fits = await page.evaluate(() => {
+      const g = globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<{ className: string; scrollWidth: number; parentElement: { clientWidth: number } }> } };
+      return Array.from(g.document.querySelectorAll("main table.matrix, main table.slot-routes")).map((t) => ({ table: t.className, fits: t.scrollWidth <= t.parentElement.clientWidth }));
+    });
+    expect(fits.length).toBeGreaterThan(1);
+    await page.setViewportSize({ width: 1280, height: 800 });
+    for (const f of fits) expect(f).toEqual({ table: f.table, fits: true });
   });
 
   it("the k1 → k2 diff page shows the renumbering and the forced routes", async () => {
@@ -219,5 +241,134 @@ describe("the spec site in Chromium", () => {
     expect(await page.locator("#pg-stdout").textContent()).toBe("hello, world\n");
     expect(await page.locator("#pg-mode").textContent()).toContain("Web Worker");
     expect(failures).toEqual([]);
+  });
+});
+
+/** Every file under `dir`, relative to it. */
+function walk(dir: string, root = dir): string[] {
+  return readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? walk(join(dir, n), root) : [relative(root, join(dir, n))]));
+}
+
+/** WCAG contrast ratio of two `rgb(…)` colours. */
+function contrast(a: string, b: string): number {
+  const lum = (c: string) => {
+    const [r, g, bl] = (c.match(/[\d.]+/g) ?? ["0", "0", "0"]).slice(0, 3).map((x) => {
+      const v = Number(x) / 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r! + 0.7152 * g! + 0.0722 * bl!;
+  };
+  const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p);
+  return (x! + 0.05) / (y! + 0.05);
+}
+
+describe("the whole site", () => {
+  it("every link and script of every page resolves, fragments included, and no page repeats an id", () => {
+    const files = walk(out);
+    const pages = files.filter((f) => f.endsWith(".html"));
+    expect(pages.length).toBeGreaterThan(100); // chapters, versions, diffs, guides and a page per call and slot
+    const idsOf = new Map<string, string[]>();
+    for (const p of pages) idsOf.set(p, [...readFileSync(join(out, p), "utf8").matchAll(/ id="([^"]+)"/g)].map((m) => m[1]!));
+    const problems: string[] = [];
+    for (const p of pages) {
+      const ids = idsOf.get(p)!;
+      const dup = ids.filter((id, i) => ids.indexOf(id) !== i);
+      if (dup.length) problems.push(`${p}: duplicate ids ${[...new Set(dup)].join(", ")}`);
+      for (const m of readFileSync(join(out, p), "utf8").matchAll(/ (?:href|src)="([^"]*)"/g)) {
+        const href = m[1]!.replace(/&amp;/g, "&");
+        if (/^(data:|https?:|mailto:)/.test(href)) {
+          if (/^https?:/.test(href)) problems.push(`${p}: external link ${href}`);
+          continue;
+        }
+        const [path, frag] = href.split("#") as [string, string | undefined];
+        const target = path === "" ? p : normalize(join(dirname(p), path));
+        if (!files.includes(target)) problems.push(`${p}: ${href}: no file ${target}`);
+        else if (frag && target.endsWith(".html") && !idsOf.get(target)!.includes(decodeURIComponent(frag))) problems.push(`${p}: ${href}: no #${frag} on ${target}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it("search from file:// finds a call by name and lands on its page; the call page links its errors and rows", async () => {
+    await page.goto(`file://${out}/errors.html`);
+    await page.locator("#site-search").fill("openat");
+    await page.locator("#search-results li a").first().waitFor();
+    expect((await page.locator("#search-results li a").first().innerText()).split("\n")[0]).toBe("openat call page");
+    await page.locator("#site-search").press("Enter");
+    await page.waitForURL(/calls\/openat\.html$/);
+    expect(await page.locator("main h1").innerText()).toContain("openat");
+    expect(await page.locator('main a[href="../errors.html#errno.ENOENT"]').count()).toBeGreaterThan(0);
+    expect(await page.locator('main a[href="../abi/k2.html#k2.openat"]').count()).toBeGreaterThan(0);
+    // A number finds the call too: 56 is openat on k1.
+    await page.locator("#site-search").fill("56");
+    await page.locator("#search-results li a").first().waitFor();
+    expect(await page.locator("#search-results li a").allInnerTexts()).toContainEqual(expect.stringContaining("k1.openat"));
+    expect(failures).toEqual([]);
+  });
+
+  it("a long table has a filter box; the version switcher keeps the row", async () => {
+    await page.goto(`${base}abi/k2.html#k2.exit_group`);
+    const box = page.locator("input.table-filter").first();
+    await box.fill("openat");
+    const rows = page.locator("table.kind-syscalls tbody tr:visible");
+    expect(await rows.count()).toBe(1);
+    expect(await page.locator('a.version-link[data-version="k3"]').getAttribute("href")).toBe("k3.html#k3.exit_group");
+    await page.locator('a.version-link[data-version="k3"]').click();
+    await page.waitForURL(/k3\.html#k3\.exit_group$/);
+    expect(await targetState(page, "k3.exit_group")).toMatchObject({ isTarget: true, inView: true });
+  });
+
+  it("at 390 px no page is wider than the window, the navigation is behind a menu and the content starts at the top", async () => {
+    const narrow = await browser.newPage({ viewport: { width: 390, height: 800 } });
+    narrow.on("console", (msg) => msg.type() === "error" && failures.push(`console: ${msg.text()}`));
+    try {
+      for (const p of ["index.html", "abi/k2.html", "abi/p1.html", "matrix.html", "playground.html", "errors.html", "routes.html", "calls.html", "slots/openat.html", "calls/openat.html", "diff/k1-k2.html", "docs/spec-format.html"]) {
+        await narrow.goto(base + p);
+        const m = await narrow.evaluate(() => {
+          const g = globalThis as unknown as { document: { documentElement: { scrollWidth: number }; querySelector(s: string): El | null } };
+          return { width: g.document.documentElement.scrollWidth, h1: g.document.querySelector("main h1")?.getBoundingClientRect().top ?? -1 };
+        });
+        expect(m.width, p).toBeLessThanOrEqual(390);
+        expect(m.h1, `${p}: the title is near the top`).toBeLessThan(250);
+        expect(await narrow.locator("nav.side").isVisible(), p).toBe(false);
+      }
+      await narrow.locator("#menu-toggle").click();
+      expect(await narrow.locator("nav.side").isVisible()).toBe(true);
+    } finally {
+      await narrow.close();
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it("in dark mode the current navigation item, route pills and pass verdict have a contrast of at least 4.5:1", async () => {
+    await page.emulateMedia({ colorScheme: "dark" });
+    try {
+      await page.goto(base + "matrix.html");
+      const pairs = await page.evaluate(() => {
+        const g = globalThis as unknown as {
+          document: { querySelector(s: string): El | null; createElement(t: string): El & { className: string; textContent: string }; querySelector(s: string): El | null };
+          getComputedStyle(el: El): { color: string; backgroundColor: string };
+        };
+        const main = g.document.querySelector("main") as unknown as { appendChild(e: unknown): void };
+        const pass = g.document.createElement("div");
+        pass.className = "verdict pass";
+        pass.textContent = "pass";
+        main.appendChild(pass);
+        const out: [string, string, string][] = [];
+        const cur = g.document.querySelector('nav.side a[aria-current="page"]')!;
+        out.push(["current nav item", g.getComputedStyle(cur).color, g.getComputedStyle(cur).backgroundColor]);
+        for (const r of ["direct", "renumbered", "translated", "userspace", "emulated", "message"]) {
+          const el = g.document.querySelector(`.route-${r}`);
+          if (el) out.push([r, g.getComputedStyle(el).color, g.getComputedStyle(el).backgroundColor]);
+        }
+        const bodyBg = g.getComputedStyle(g.document.querySelector("body")!).backgroundColor;
+        out.push(["pass", g.getComputedStyle(pass as unknown as El).color, bodyBg]);
+        return out;
+      });
+      expect(pairs.length).toBeGreaterThanOrEqual(8);
+      for (const [what, fg, bg] of pairs) expect(contrast(fg, bg), `${what}: ${fg} on ${bg}`).toBeGreaterThanOrEqual(4.5);
+    } finally {
+      await page.emulateMedia({ colorScheme: "light" });
+    }
   });
 });

@@ -56,7 +56,8 @@ describe("the playground engine", () => {
       ["write", "message write", "ring_enter {write}"],
       ["exit_group", "renumbered exit_group#2", "exit_group"],
     ]);
-    expect(a.trace[0]!.detail).toBe("(1, 0x15104, 13) = 13");
+    // Arguments decoded as the spec's arguments table says: write's buffer is `count` bytes, quoted.
+    expect(a.trace[0]!.detail).toBe('(1, "hello, world\\n", 13) = 13');
     // getpid runs in the layer on k2 (no trap), and traps on k1.
     const info = (k: string) => runProgram({ program: "p2", kernel: k, elf: elf("sysinfo", "p2"), argv: ["sysinfo"], files: { "/etc/motd": "x\n" }, maxInsns: 1_000_000 }).trace.find((t) => t.call === "getpid")!;
     expect(info("k2")).toMatchObject({ route: "userspace shared_pid", kernel: "no trap" });

@@ -17,7 +17,8 @@ const routeOrder = (r: string) => {
   return i < 0 ? ROUTES.length : i;
 };
 
-export function matrixPage(ctx: SiteContext, results: MatrixCell[] | null, resultsName: string | null): Page {
+/** `stale`: why the run results may not describe this spec (web/site.ts matrixStaleness), shown on top. */
+export function matrixPage(ctx: SiteContext, results: MatrixCell[] | null, resultsName: string | null, stale: readonly string[] = []): Page {
   const path = MATRIX_PATH;
   const programs = ctx.abi.programs.map((p) => p.version);
   const kernels = ctx.abi.kernels.map((k) => k.version);
@@ -54,6 +55,7 @@ export function matrixPage(ctx: SiteContext, results: MatrixCell[] | null, resul
     return out;
   };
 
+  for (const w of stale) content.push(h("p.note.stale", [h("strong", "Warning: "), w.replace(/^[A-Z ]+: /, "")]));
   if (results) {
     content.push(
       h("p.lede", [

@@ -8,6 +8,9 @@ import type { SiteContext } from "../context.ts";
 import type { Page } from "../layout.ts";
 import { relHref } from "../paths.ts";
 import { SAMPLES } from "../playground/samples.ts";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { REPO } from "../../cli/cc-command.ts";
 import { MATRIX_PATH } from "./matrix.ts";
 
 export const PLAYGROUND_PATH = "playground.html";
@@ -50,6 +53,16 @@ export function playgroundPage(ctx: SiteContext, sampleIds: readonly string[], m
       h("button#pg-run", { type: "button", disabled: true }, "Run"),
     ]),
     h("p.pg-command", ["Command line: ", h("code#pg-command", "")]),
+    h("p.pg-command", ["The same run with ", h("code", "kiln"), ": ", h("code#pg-kiln", ""), h("span#pg-root-note", { hidden: true }, " (DIR holds the sample's files, listed with its source below)")]),
+    h("details.pg-source-box", { open: true }, [
+      h("summary", "The source it runs"),
+      ...samples.map((s) =>
+        h("pre.pg-source", { dataSample: s.id, dataFile: s.source, hidden: s.id !== d.sample }, [
+          h("code", readFileSync(join(REPO, s.source), "utf8")),
+          ...Object.entries(s.files).map(([f, text]) => h("code.pg-file", `\n/* ${f} */\n${text}`)),
+        ]),
+      ),
+    ]),
     h("noscript", [h("p.note", "The playground needs JavaScript.")]),
     h("section#pg-result", { dataState: "idle", ariaLive: "polite" }, [
       h("dl.pg-summary", [

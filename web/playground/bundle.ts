@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildSync, version as esbuildVersion, type Metafile } from "esbuild";
+import { cacheRoot, hashOf } from "../../gen/cache.ts";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, "../..");
@@ -106,7 +107,12 @@ export function playgroundBundle(cacheDir: string): PlaygroundBundle {
   return { js, cached: false, ms: performance.now() - started };
 }
 
-/** The cache directory: node_modules/.cache/kiln-site under the repository (like kiln cc's). */
+/**
+ * The cache directory: <user cache>/site/<hash of the root> (gen/cache.ts: KILN_CACHE_DIR, else
+ * $XDG_CACHE_HOME/kiln, else ~/.cache/kiln), like kiln cc's; never inside the checkout or the
+ * installed package. One per root, since the cache records its inputs by absolute path: two
+ * checkouts must not answer for each other. KILN_SITE_CACHE overrides it.
+ */
 export function defaultCacheDir(root: string): string {
-  return process.env["KILN_SITE_CACHE"] ?? join(root, "node_modules", ".cache", "kiln-site");
+  return process.env["KILN_SITE_CACHE"] ?? join(cacheRoot(), "site", hashOf(resolve(root)).slice(0, 16));
 }

@@ -36,6 +36,7 @@ interface El {
   addEventListener(type: string, fn: () => void): void;
   appendChild(child: El): El;
   setAttribute(name: string, value: string): void;
+  getAttribute(name: string): string | null;
   readonly options?: ArrayLike<El>;
 }
 interface WorkerLike {
@@ -45,7 +46,8 @@ interface WorkerLike {
   terminate(): void;
 }
 interface PageGlobals {
-  readonly document: { getElementById(id: string): El | null; createElement(tag: string): El };
+  readonly document: { getElementById(id: string): El | null; createElement(tag: string): El; querySelectorAll(sel: string): ArrayLike<El> };
+  readonly history: { replaceState(state: null, title: string, url: string): void };
   readonly KILN_SAMPLES?: SampleData;
   kilnEngine?: { runProgram(r: RunRequest): RunReport };
   readonly Worker?: new (url: string) => WorkerLike;
@@ -130,13 +132,18 @@ function inWorker(): Runner | null {
         });
 }
 
-let mode: "worker" | "page" = "worker";
-let runner: Runner = (() => {
+// The Worker is made on the first run, not at page load: loading the engine's blob: script costs
+// every visitor of the page, and a visitor who leaves before it loaded aborts that load.
+let mode: "worker" | "page" = g.Worker ? "worker" : "page";
+let runner: Runner = (req) => {
   const w = inWorker();
-  if (w) return w;
-  mode = "page";
-  return inPage();
-})();
+  if (!w) {
+    mode = "page";
+    showMode();
+  }
+  runner = w ?? inPage();
+  return runner(req);
+};
 
 function showMode(): void {
   $("pg-mode").textContent = mode === "worker" ? "runs in a Web Worker" : "runs on the page (no Web Worker available)";
@@ -155,7 +162,14 @@ function cell(tag: string, text: string, cls?: string): El {
   return el;
 }
 
-function showTrace(report: RunReport): void {
+function link(href: string, text: string): El {
+  const a = g.document.createElement("a");
+  a.setAttribute("href", href);
+  a.textContent = text;
+  return a;
+}
+
+function showTrace(report: RunReport & { program: string; kernel: string }): void {
   const head = $("pg-trace-head");
   head.innerHTML = "";
   const cols = report.tracer === "layer" ? ["thread", "slot", "route", "arguments and result", "traps and messages", "instructions"] : ["thread", "call", "arguments and result", "instructions since previous trap"];
@@ -167,8 +181,16 @@ function showTrace(report: RunReport): void {
   for (const r of shown) {
     const tr = g.document.createElement("tr");
     tr.appendChild(cell("td", String(r.tid), "num"));
-    tr.appendChild(cell("td", r.call, "call"));
-    if (report.tracer === "layer") tr.appendChild(cell("td", r.route ?? "", "route"));
+    // Each row links to the spec: a slot to its row in the program ABI page and its route on
+    // this pair to the slot's page; a kernel call to its row in the kernel ABI page.
+    const callCell = cell("td", "", "call");
+    callCell.appendChild(link(report.tracer === "layer" ? `abi/${report.program}.html#${report.program}.${r.call}` : `abi/${report.kernel}.html#${report.kernel}.${r.call}`, r.call));
+    tr.appendChild(callCell);
+    if (report.tracer === "layer") {
+      const routeCell = cell("td", "", "route");
+      routeCell.appendChild(link(`slots/${r.call}.html#route.${report.program}-${report.kernel}`, r.route ?? ""));
+      tr.appendChild(routeCell);
+    }
     tr.appendChild(cell("td", r.detail, "detail"));
     if (report.tracer === "layer") tr.appendChild(cell("td", r.kernel ?? "", "detail"));
     tr.appendChild(cell("td", fmt(r.insns), "num"));
@@ -209,8 +231,26 @@ function main(): void {
   const describe = () => {
     const s = data.samples.find((x) => x.id === sample.value);
     $("pg-command").textContent = s ? `${s.argv.join(" ")}${s.stdin ? " < (stdin)" : ""}` : "";
+    // The source it runs, and the same run on the command line.
+    const sources = g.document.querySelectorAll("pre.pg-source");
+    let file = "";
+    for (let i = 0; i < sources.length; i++) {
+      const pre = sources[i]!;
+      pre.hidden = pre.getAttribute("data-sample") !== sample.value;
+      if (!pre.hidden) file = pre.getAttribute("data-file") ?? "";
+    }
+    const root = s && Object.keys(s.files).length ? " --root DIR" : "";
+    $("pg-kiln").textContent = s ? `kiln cc -p ${program.value} -o ${s.argv[0]} ${file} && kiln run --kernel ${kernel.value}${root} --trace ${s.argv.join(" ")}` : "";
+    $("pg-root-note").hidden = root === "";
   };
-  sample.addEventListener("change", describe);
+  // The choice lives in the URL (#p2-k3-hello), so a link or a reload keeps it.
+  const remember = () => {
+    describe();
+    g.history.replaceState(null, "", `#${program.value}-${kernel.value}-${sample.value}`);
+  };
+  sample.addEventListener("change", remember);
+  program.addEventListener("change", remember);
+  kernel.addEventListener("change", remember);
   g.addEventListener("hashchange", applyHash);
   describe();
   applyHash();
@@ -238,7 +278,7 @@ function main(): void {
         $("pg-layer").textContent = r.layer ?? "none";
         $("pg-ms").textContent = `${r.ms.toFixed(0)} ms`;
         $("pg-calls").textContent = fmt(r.trace.length);
-        showTrace(r);
+        showTrace({ ...r, program: req.program, kernel: req.kernel });
         $("pg-result").dataset["state"] = "done";
       })
       .catch((e: Error) => {

@@ -118,6 +118,7 @@
 #define O_NONBLOCK 2048
 #define O_DIRECTORY 0x10000
 #define O_CLOEXEC 0x80000
+#define O_ACCMODE 3
 #define SEEK_SET 0
 #define SEEK_CUR 1
 #define SEEK_END 2

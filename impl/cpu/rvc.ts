@@ -1,0 +1,208 @@
+// RV32C: the compressed (16-bit) instructions, as one table of forms.
+//
+// Each form names its 16-bit pattern (match/mask), the assembler/disassembler operand syntax, and
+// its expansion into the equivalent 32-bit RV32I instruction word. Everything else derives from
+// the table: the CPU's decoder (`expandC`: interpreter and JIT run the expansion with a length of
+// 2), the disassembler (`compressedForm` + `cOperands`, the operand values read from the
+// expansion), and the assembler (`encodeC`: the reverse of `cOperands`, built once from all
+// 65,536 halfwords). Reserved encodings and the F/D forms expand to 0, an illegal
+// instruction. HINT encodings (e.g. `c.li x0, 5`) are legal and execute as their expansion (no
+// effect).
+
+/** A compressed form. */
+export interface CForm {
+  /** Mnemonic, e.g. "c.addi". */
+  readonly name: string;
+  readonly match: number;
+  readonly mask: number;
+  /**
+   * Operand syntax, shared by the assembler and the disassembler:
+   * "" none; "rd,imm" rd and the I immediate (or shift amount) of the expansion; "rd,lui" rd and the
+   * 20-bit U immediate; "sp,imm" (c.addi16sp); "rd,sp,imm" (c.addi4spn); "rd,mem" rd, imm(rs1);
+   * "rs2,mem" rs2, imm(rs1); "target" a jump target; "rs1" a register (c.jr, c.jalr);
+   * "rs1,target" a register and a branch target; "rd,rs2" two registers.
+   */
+  readonly syntax: "" | "rd,imm" | "rd,lui" | "sp,imm" | "rd,sp,imm" | "rd,mem" | "rs2,mem" | "target" | "rs1" | "rs1,target" | "rd,rs2";
+  /** The 32-bit expansion of a halfword matching this form, or 0 when this encoding is reserved. */
+  readonly expand: (h: number) => number;
+}
+
+// ---- fields
+const rdp = (h: number): number => 8 + ((h >>> 2) & 7); // rd' / rs2' at bits 4:2
+const rs1p = (h: number): number => 8 + ((h >>> 7) & 7); // rs1' / rd' at bits 9:7
+const rdF = (h: number): number => (h >>> 7) & 31;
+const rs2F = (h: number): number => (h >>> 2) & 31;
+const sext = (v: number, bits: number): number => (v << (32 - bits)) >> (32 - bits);
+const imm6 = (h: number): number => sext(((h >>> 7) & 0x20) | ((h >>> 2) & 0x1f), 6);
+const uimmLw = (h: number): number => ((h >>> 7) & 0x38) | ((h >>> 4) & 4) | ((h << 1) & 0x40);
+const uimm4spn = (h: number): number => ((h >>> 7) & 0x30) | ((h >>> 1) & 0x3c0) | ((h >>> 4) & 4) | ((h >>> 2) & 8);
+const imm16sp = (h: number): number =>
+  sext(((h >>> 3) & 0x200) | ((h >>> 2) & 0x10) | ((h << 1) & 0x40) | ((h << 4) & 0x180) | ((h << 3) & 0x20), 10);
+const uimmLwsp = (h: number): number => ((h >>> 7) & 0x20) | ((h >>> 2) & 0x1c) | ((h << 4) & 0xc0);
+const uimmSwsp = (h: number): number => ((h >>> 7) & 0x3c) | ((h >>> 1) & 0xc0);
+const offJ = (h: number): number =>
+  sext(
+    ((h >>> 1) & 0x800) | ((h >>> 7) & 0x10) | ((h >>> 1) & 0x300) | ((h << 2) & 0x400) |
+      ((h >>> 1) & 0x40) | ((h << 1) & 0x80) | ((h >>> 2) & 0xe) | ((h << 3) & 0x20),
+    12,
+  );
+const offB = (h: number): number =>
+  sext(((h >>> 4) & 0x100) | ((h >>> 7) & 0x18) | ((h << 1) & 0xc0) | ((h >>> 2) & 6) | ((h << 3) & 0x20), 9);
+
+// ---- 32-bit encoders (local: this module is below impl/asm)
+const I = (op: number, f3: number, rd: number, rs1: number, imm: number): number =>
+  (((imm & 0xfff) << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | op) >>> 0;
+const Rt = (f7: number, f3: number, rd: number, rs1: number, rs2: number): number =>
+  ((f7 << 25) | (rs2 << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | 0x33) >>> 0;
+const S = (rs1: number, rs2: number, imm: number): number =>
+  ((((imm >> 5) & 0x7f) << 25) | (rs2 << 20) | (rs1 << 15) | (2 << 12) | ((imm & 31) << 7) | 0x23) >>> 0;
+const J = (rd: number, off: number): number =>
+  ((((off >> 20) & 1) << 31) | (((off >> 1) & 1023) << 21) | (((off >> 11) & 1) << 20) | (((off >> 12) & 255) << 12) | (rd << 7) | 0x6f) >>> 0;
+const B = (f3: number, rs1: number, off: number): number =>
+  ((((off >> 12) & 1) << 31) | (((off >> 5) & 63) << 25) | (rs1 << 15) | (f3 << 12) | (((off >> 1) & 15) << 8) | (((off >> 11) & 1) << 7) | 0x63) >>> 0;
+
+/** Pattern helper: quadrant (bits 1:0), funct3 (bits 15:13), plus extra fixed bits. */
+const pat = (q: number, f3: number, extraMatch = 0, extraMask = 0): { match: number; mask: number } => ({
+  match: (f3 << 13) | q | extraMatch,
+  mask: 0xe003 | extraMask,
+});
+
+/** Every RV32C form (F/D forms are absent: they are illegal on this hart). Order matters only for overlaps (first match wins). */
+export const C_FORMS: readonly CForm[] = [
+  // quadrant 0
+  { name: "c.addi4spn", ...pat(0, 0), syntax: "rd,sp,imm", expand: (h) => (uimm4spn(h) === 0 ? 0 : I(0x13, 0, rdp(h), 2, uimm4spn(h))) },
+  { name: "c.lw", ...pat(0, 2), syntax: "rd,mem", expand: (h) => I(0x03, 2, rdp(h), rs1p(h), uimmLw(h)) },
+  { name: "c.sw", ...pat(0, 6), syntax: "rs2,mem", expand: (h) => S(rs1p(h), rdp(h), uimmLw(h)) },
+  // quadrant 1
+  { name: "c.nop", ...pat(1, 0, 0, 0x1ffc), syntax: "", expand: () => I(0x13, 0, 0, 0, 0) },
+  { name: "c.addi", ...pat(1, 0), syntax: "rd,imm", expand: (h) => I(0x13, 0, rdF(h), rdF(h), imm6(h)) },
+  { name: "c.jal", ...pat(1, 1), syntax: "target", expand: (h) => J(1, offJ(h)) },
+  { name: "c.li", ...pat(1, 2), syntax: "rd,imm", expand: (h) => I(0x13, 0, rdF(h), 0, imm6(h)) },
+  { name: "c.addi16sp", ...pat(1, 3, 2 << 7, 31 << 7), syntax: "sp,imm", expand: (h) => (imm16sp(h) === 0 ? 0 : I(0x13, 0, 2, 2, imm16sp(h))) },
+  { name: "c.lui", ...pat(1, 3), syntax: "rd,lui", expand: (h) => (imm6(h) === 0 ? 0 : ((((imm6(h) << 12) & 0xfffff000) | (rdF(h) << 7) | 0x37) >>> 0)) },
+  { name: "c.srli", ...pat(1, 4, 0, 0x0c00), syntax: "rd,imm", expand: (h) => (h & 0x1000 ? 0 : I(0x13, 5, rs1p(h), rs1p(h), rs2F(h))) },
+  { name: "c.srai", ...pat(1, 4, 0x0400, 0x0c00), syntax: "rd,imm", expand: (h) => (h & 0x1000 ? 0 : I(0x13, 5, rs1p(h), rs1p(h), 0x400 | rs2F(h))) },
+  { name: "c.andi", ...pat(1, 4, 0x0800, 0x0c00), syntax: "rd,imm", expand: (h) => I(0x13, 7, rs1p(h), rs1p(h), imm6(h)) },
+  { name: "c.sub", ...pat(1, 4, 0x0c00, 0x1c60), syntax: "rd,rs2", expand: (h) => Rt(0x20, 0, rs1p(h), rs1p(h), rdp(h)) },
+  { name: "c.xor", ...pat(1, 4, 0x0c20, 0x1c60), syntax: "rd,rs2", expand: (h) => Rt(0, 4, rs1p(h), rs1p(h), rdp(h)) },
+  { name: "c.or", ...pat(1, 4, 0x0c40, 0x1c60), syntax: "rd,rs2", expand: (h) => Rt(0, 6, rs1p(h), rs1p(h), rdp(h)) },
+  { name: "c.and", ...pat(1, 4, 0x0c60, 0x1c60), syntax: "rd,rs2", expand: (h) => Rt(0, 7, rs1p(h), rs1p(h), rdp(h)) },
+  { name: "c.j", ...pat(1, 5), syntax: "target", expand: (h) => J(0, offJ(h)) },
+  { name: "c.beqz", ...pat(1, 6), syntax: "rs1,target", expand: (h) => B(0, rs1p(h), offB(h)) },
+  { name: "c.bnez", ...pat(1, 7), syntax: "rs1,target", expand: (h) => B(1, rs1p(h), offB(h)) },
+  // quadrant 2
+  { name: "c.slli", ...pat(2, 0), syntax: "rd,imm", expand: (h) => (h & 0x1000 ? 0 : I(0x13, 1, rdF(h), rdF(h), rs2F(h))) },
+  { name: "c.lwsp", ...pat(2, 2), syntax: "rd,mem", expand: (h) => (rdF(h) === 0 ? 0 : I(0x03, 2, rdF(h), 2, uimmLwsp(h))) },
+  { name: "c.jr", ...pat(2, 4, 0, 0x107c), syntax: "rs1", expand: (h) => (rdF(h) === 0 ? 0 : I(0x67, 0, 0, rdF(h), 0)) },
+  { name: "c.mv", ...pat(2, 4, 0, 0x1000), syntax: "rd,rs2", expand: (h) => Rt(0, 0, rdF(h), 0, rs2F(h)) },
+  { name: "c.ebreak", ...pat(2, 4, 0x1000, 0x1ffc), syntax: "", expand: () => 0x00100073 },
+  { name: "c.jalr", ...pat(2, 4, 0x1000, 0x107c), syntax: "rs1", expand: (h) => I(0x67, 0, 1, rdF(h), 0) },
+  { name: "c.add", ...pat(2, 4, 0x1000, 0x1000), syntax: "rd,rs2", expand: (h) => Rt(0, 0, rdF(h), rdF(h), rs2F(h)) },
+  { name: "c.swsp", ...pat(2, 6), syntax: "rs2,mem", expand: (h) => S(2, rs2F(h), uimmSwsp(h)) },
+];
+
+/** Form of each halfword (index: the 16-bit value), or undefined (illegal or not compressed). */
+let formTable: (CForm | undefined)[] | null = null;
+/** Expansion of each halfword (0: illegal). */
+let expTable: Uint32Array | null = null;
+
+function build(): void {
+  const forms = new Array<CForm | undefined>(65536);
+  const exp = new Uint32Array(65536);
+  for (let h = 0; h < 65536; h++) {
+    if ((h & 3) === 3) continue;
+    const f = C_FORMS.find((c) => (h & c.mask) === c.match);
+    if (f === undefined) continue;
+    const w = f.expand(h);
+    if (w === 0) continue;
+    forms[h] = f;
+    exp[h] = w;
+  }
+  formTable = forms;
+  expTable = exp;
+}
+
+/** True when the halfword starts a compressed (16-bit) instruction. */
+export const isCompressed = (h: number): boolean => (h & 3) !== 3;
+
+/** The 32-bit expansion of a compressed instruction halfword; 0 when it is illegal/reserved. */
+export function expandC(h: number): number {
+  if (expTable === null) build();
+  return expTable![h & 0xffff]!;
+}
+
+/** The table form of a legal compressed halfword, or undefined. */
+export function compressedForm(h: number): CForm | undefined {
+  if (formTable === null) build();
+  return formTable![h & 0xffff];
+}
+
+/**
+ * The operand values of a compressed instruction, read from its 32-bit expansion `w`, in the
+ * order of the form's syntax: "rd,imm" [rd, imm or shift amount]; "rd,lui" [rd, 20-bit field];
+ * "sp,imm" [imm]; "rd,sp,imm" [rd, imm]; "rd,mem" [rd, offset, rs1]; "rs2,mem" [rs2, offset, rs1];
+ * "target" [pc offset]; "rs1" [rs1]; "rs1,target" [rs1, pc offset]; "rd,rs2" [rd, rs2].
+ * The disassembler prints these; the assembler looks them up (`encodeC`).
+ */
+export function cOperands(f: CForm, w: number): number[] {
+  const rd = (w >>> 7) & 31;
+  const rs1 = (w >>> 15) & 31;
+  const rs2 = (w >>> 20) & 31;
+  const immI = w >> 20;
+  switch (f.syntax) {
+    case "":
+      return [];
+    case "rd,imm": {
+      const f3 = (w >>> 12) & 7;
+      return [rd, f3 === 1 || f3 === 5 ? rs2 : immI];
+    }
+    case "rd,lui":
+      return [rd, w >>> 12];
+    case "sp,imm":
+      return [immI];
+    case "rd,sp,imm":
+      return [rd, immI];
+    case "rd,mem":
+      return [rd, immI, rs1];
+    case "rs2,mem":
+      return [rs2, ((w >> 25) << 5) | ((w >>> 7) & 31), rs1];
+    case "target":
+      return [((w >> 31) << 20) | (((w >>> 12) & 255) << 12) | (((w >>> 20) & 1) << 11) | (((w >>> 21) & 1023) << 1)];
+    case "rs1":
+      return [rs1];
+    case "rs1,target":
+      return [rs1, ((w >> 31) << 12) | (((w >>> 7) & 1) << 11) | (((w >>> 25) & 63) << 5) | (((w >>> 8) & 15) << 1)];
+    case "rd,rs2":
+      return [rd, rs2];
+  }
+}
+
+/** Per form name: operand key -> halfword (built on first use from the whole table). */
+let byOperands: Map<string, Map<string, number>> | null = null;
+
+/**
+ * The halfword of the compressed form `name` with these operand values (as `cOperands` lists
+ * them), or undefined when the form cannot encode them (out of range, misaligned offset, a
+ * register outside x8..x15 where the form needs one, a reserved value). Throws for an unknown name.
+ */
+export function encodeC(name: string, operands: readonly number[]): number | undefined {
+  if (byOperands === null) {
+    if (formTable === null) build();
+    byOperands = new Map(C_FORMS.map((f) => [f.name, new Map<string, number>()]));
+    for (let h = 0; h < 65536; h++) {
+      const f = formTable![h];
+      if (f === undefined) continue;
+      const m = byOperands.get(f.name)!;
+      const key = cOperands(f, expTable![h]!).join(",");
+      if (!m.has(key)) m.set(key, h);
+    }
+  }
+  const m = byOperands.get(name);
+  if (m === undefined) throw new RangeError(`unknown compressed instruction ${name}`);
+  return m.get(operands.join(","));
+}
+
+/** The form named `name`, or undefined. */
+export function cForm(name: string): CForm | undefined {
+  return C_FORMS.find((f) => f.name === name);
+}
