@@ -4,11 +4,11 @@ import type { Command } from "commander";
 export function registerBench(program: Command): void {
   program
     .command("bench")
-    .description("run the benchmarks and print their figures: spec pipeline times, guest instructions and MIPS per workload, the same workload under qemu-riscv32 with the ratio when it is installed, hostile guests against the limits")
-    .option("--only <suite>", "run one suite: gen, cpu, c or limits")
+    .description("run the benchmarks and print their figures: spec pipeline times, guest instructions and MIPS per workload, the same workload under qemu-riscv32 with the ratio when it is installed, the ports' workloads per kernel, hostile guests against the limits")
+    .option("--only <suite>", "run one suite: gen, cpu, c, ports or limits")
     .action(async (opts: { only?: string }) => {
-      if (opts.only && !["gen", "cpu", "c", "limits"].includes(opts.only)) {
-        console.error(`kiln bench: unknown suite \`${opts.only}\`; use gen, cpu, c or limits`);
+      if (opts.only && !["gen", "cpu", "c", "ports", "limits"].includes(opts.only)) {
+        console.error(`kiln bench: unknown suite \`${opts.only}\`; use gen, cpu, c, ports or limits`);
         process.exitCode = 2;
         return;
       }
@@ -28,6 +28,23 @@ export function registerBench(program: Command): void {
         const { runCBenchmarks } = await import("../bench/c.ts");
         console.log("C benchmark (examples/bench.c, built with kiln cc, run through the layer)");
         printWorkloads(await runCBenchmarks());
+      }
+      if (!opts.only || opts.only === "ports") {
+        // The ports (kiln ports build, cached): a Lua and an SQLite workload on every kernel, and
+        // what each layer route costs per call on them (from a traced run).
+        const { runPortBenchmarks } = await import("../bench/ports.ts");
+        try {
+          const { rows, routes } = await runPortBenchmarks((l) => console.error(l));
+          console.log("ports (Lua 5.4 and the SQLite shell from Debian's sources, bench/ports/workload.*, in process)");
+          printWorkloads(rows);
+          console.log("layer routes on the ports' workloads (per call: guest instructions from the jal into the slot to the return, traps)");
+          for (const r of routes) {
+            console.log(`  ${`${r.workload} ${r.kernel}`.padEnd(28)} ${r.route.padEnd(36)} ${String(r.calls).padStart(7)} calls  ${r.insnsPerCall.toFixed(1).padStart(7)} insns/call  ${r.trapsPerCall.toFixed(2).padStart(5)} traps/call`);
+          }
+        } catch (e) {
+          console.error(`kiln bench: ports: ${(e as Error).message}`);
+          process.exitCode = 1;
+        }
       }
       if (!opts.only || opts.only === "limits") {
         const { runLimitsBenchmarks } = await import("../bench/limits.ts");

@@ -1,7 +1,9 @@
 // `kiln cc`: builds a layered C program with the RISC-V cross compiler, the generated header of a
-// program ABI (generated/c/<pN>/kiln.h), the SDK's crt0 and linker script and its small libc
-// (sdk/). The libc is compiled once per program ABI into a cache directory keyed by a hash of the
-// compiler, the flags, the header and every SDK source, so later builds only compile the program.
+// program ABI (generated/c/<pN>/kiln.h), the SDK's crt0 and linker script, its POSIX layer on the
+// stub slots (sdk/libc) and Debian's picolibc for ISO C (stdio with floating point, math, string,
+// ctype, setjmp, qsort, time formatting; see docs/writing-a-guest-program.md). The SDK is compiled
+// once per program ABI into a cache directory keyed by a hash of the compiler, the flags, the
+// header, picolibc's configuration and every SDK source, so later builds only compile the program.
 //
 // Exit status: 0 on success; 1 when compiling or linking fails (the compiler's diagnostics are
 // printed); 2 for bad options; 127 when the cross compiler is not installed.
@@ -26,12 +28,17 @@ export const CC = process.env["KILN_CC"] ?? "riscv64-unknown-elf-gcc";
 /** Where compiled libcs are kept: <user cache>/sdk (gen/cache.ts); override with KILN_SDK_CACHE. */
 export const SDK_CACHE = process.env["KILN_SDK_CACHE"] ?? join(cacheRoot(), "sdk");
 export const DEFAULT_ABI = "p2";
+/** Debian's picolibc for the cross compiler (package picolibc-riscv64-unknown-elf); override with KILN_PICOLIBC. */
+export const PICOLIBC = process.env["KILN_PICOLIBC"] ?? "/usr/lib/picolibc/riscv64-unknown-elf";
+/** picolibc's build for the target: RV32IM (its atomics-free multilib; the code runs on RV32IMA), ilp32. */
+export const PICOLIBC_LIB = join(PICOLIBC, "lib", "rv32im", "ilp32");
 
 /** Flags for every translation unit: RV32IMA (no compressed instructions), ilp32, static, no host libc. */
 export const ARCH_FLAGS: readonly string[] = ["-march=rv32ima", "-mabi=ilp32"];
-const COMMON_FLAGS: readonly string[] = ["-std=gnu11", "-fno-pic", "-fno-asynchronous-unwind-tables", "-Wall"];
-/** Extra flags for the libc itself: it implements memcpy/memset, so GCC must not turn its loops into calls to them. */
-const LIBC_FLAGS: readonly string[] = ["-ffreestanding", "-fno-builtin", "-fno-tree-loop-distribute-patterns", "-O2"];
+/** TLS is local-exec, as picolibc is built: the TLS image is laid out after the 16-byte TLS block (sdk/kiln.ld). */
+const COMMON_FLAGS: readonly string[] = ["-std=gnu11", "-fno-pic", "-fno-asynchronous-unwind-tables", "-ftls-model=local-exec", "-ffunction-sections", "-fdata-sections", "-Wall"];
+/** Extra flags for the SDK's own sources: it implements malloc/calloc, so GCC must not turn malloc + memset into calloc. */
+const LIBC_FLAGS: readonly string[] = ["-fno-builtin", "-O2"];
 
 export class CcError extends Error {
   constructor(
@@ -57,12 +64,25 @@ export function haveCrossCompiler(): boolean {
   return haveCc;
 }
 
+/** True when Debian's picolibc for the cross compiler is installed. */
+export function havePicolibc(): boolean {
+  return existsSync(join(PICOLIBC_LIB, "libc.a")) && existsSync(join(PICOLIBC, "include", "picolibc.h"));
+}
+
 function requireCompiler(): void {
   if (!haveCrossCompiler()) {
     throw new CcError(
       `the RISC-V cross compiler '${CC}' is not installed or not on PATH.\n` +
         `Install it with: sudo apt-get install gcc-riscv64-unknown-elf   (Debian/Ubuntu package gcc-riscv64-unknown-elf)\n` +
         `or point KILN_CC at another riscv*-elf-gcc.`,
+      127,
+    );
+  }
+  if (!havePicolibc()) {
+    throw new CcError(
+      `picolibc for the cross compiler is not installed (no ${join(PICOLIBC_LIB, "libc.a")}).\n` +
+        `Install it with: sudo apt-get install picolibc-riscv64-unknown-elf   (Debian/Ubuntu package picolibc-riscv64-unknown-elf)\n` +
+        `or point KILN_PICOLIBC at another picolibc installation.`,
       127,
     );
   }
@@ -83,8 +103,12 @@ function gccInclude(): string {
   return gccIncludeDir;
 }
 
-function includeFlags(abi: string): string[] {
-  return ["-nostdinc", `-I${join(SDK_DIR, "include")}`, `-I${join(GENERATED_C, abi)}`, "-isystem", gccInclude()];
+/** The include path for program ABI `abi` (also used by the matrix's raw builds). */
+export function includeFlags(abi: string): string[] {
+  // The SDK's POSIX headers first (they replace picolibc's errno.h, fcntl.h, signal.h, unistd.h,
+  // sys/stat.h, … with the spec's numbers and structures), then the generated header, then
+  // picolibc's ISO C headers, then GCC's own (stddef.h, stdarg.h).
+  return ["-nostdinc", `-I${join(SDK_DIR, "include")}`, `-I${join(GENERATED_C, abi)}`, "-isystem", join(PICOLIBC, "include"), "-isystem", gccInclude(), "-isystem", `${gccInclude()}-fixed`];
 }
 
 function run(args: string[], what: string): void {
@@ -105,6 +129,7 @@ function listFiles(dir: string): string[] {
 export interface SdkLibrary {
   readonly dir: string;
   readonly crt0: string;
+  /** The SDK's objects as one relocatable object: always linked whole, so its definitions win over picolibc's. */
   readonly lib: string;
   readonly ldscript: string;
 }
@@ -119,9 +144,10 @@ export function sdkLibrary(abi: string): SdkLibrary {
   const h = createHash("sha256");
   h.update(execFileSync(CC, ["--version"], { encoding: "utf8" })).update("\0");
   h.update([...ARCH_FLAGS, ...COMMON_FLAGS, ...LIBC_FLAGS].join(" ")).update("\0");
+  h.update(readFileSync(join(PICOLIBC, "include", "picolibc.h"))).update("\0");
   for (const f of [header, ...listFiles(SDK_DIR)]) h.update(relative(REPO, f)).update("\0").update(readFileSync(f)).update("\0");
   const dir = join(SDK_CACHE, `${abi}-${h.digest("hex").slice(0, 16)}`);
-  const lib: SdkLibrary = { dir, crt0: join(dir, "crt0.o"), lib: join(dir, "libkiln.a"), ldscript: join(SDK_DIR, "kiln.ld") };
+  const lib: SdkLibrary = { dir, crt0: join(dir, "crt0.o"), lib: join(dir, "libkiln.o"), ldscript: join(SDK_DIR, "kiln.ld") };
   if (existsSync(lib.lib) && existsSync(lib.crt0)) return lib;
 
   // Build in a private directory, then rename it into place (parallel builds do not race).
@@ -141,7 +167,7 @@ export function sdkLibrary(abi: string): SdkLibrary {
       run([...flags, "-c", join(SDK_DIR, "libc", s), "-o", o], `${abi}: compiling sdk/libc/${s}`);
       objs.push(o);
     }
-    execFileSync(CC.replace(/gcc$/, "ar"), ["rcs", join(tmp, "libkiln.a"), ...objs], { stdio: ["ignore", "pipe", "pipe"] });
+    run([...ARCH_FLAGS, "-nostdlib", "-r", "-o", join(tmp, "libkiln.o"), ...objs], `${abi}: linking the SDK objects`);
     try {
       renameSync(tmp, dir);
     } catch {
@@ -168,6 +194,14 @@ export interface CcOptions {
   readonly rvc?: boolean;
 }
 
+/** What follows the SDK's object on a link line: picolibc and libgcc, searched as a group. */
+export function libcLinkArgs(): string[] {
+  return ["-Wl,--start-group", join(PICOLIBC_LIB, "libc.a"), join(PICOLIBC_LIB, "libm.a"), "-lgcc", "-Wl,--end-group"];
+}
+
+/** Compiler flags every SDK translation unit and program gets (TLS model, sections). */
+export const SDK_CFLAGS: readonly string[] = ["-ftls-model=local-exec", "-ffunction-sections", "-fdata-sections"];
+
 /** The compiler command line `kiln cc` runs for `o` (after the libc is built). */
 export function ccCommand(o: CcOptions, lib: SdkLibrary): string[] {
   const abi = o.abi ?? DEFAULT_ABI;
@@ -184,15 +218,20 @@ export function ccCommand(o: CcOptions, lib: SdkLibrary): string[] {
     "-T",
     lib.ldscript,
     "-Wl,--build-id=none",
+    "-Wl,--gc-sections",
     ...(o.opt === "g" || (o.flags ?? []).includes("-g") ? [] : ["-Wl,--strip-debug"]),
     lib.crt0,
     ...o.sources.map((s) => resolve(s)),
     lib.lib,
-    "-lgcc",
-    lib.lib,
+    ...libcLinkArgs(),
     "-o",
     resolve(o.out),
   ];
+}
+
+/** The compiler command line that compiles one source `src` to the object `out` for program ABI `abi` (kiln ports build). */
+export function ccCompileCommand(src: string, out: string, abi: string, opt = "2", flags: readonly string[] = []): string[] {
+  return [...ARCH_FLAGS, ...COMMON_FLAGS, `-O${opt}`, ...includeFlags(abi), ...flags, "-c", resolve(src), "-o", resolve(out)];
 }
 
 /** Builds a layered program. Throws CcError (with the exit status kiln cc uses) on failure. */
@@ -234,14 +273,16 @@ export function registerCc(program: Command): void {
       "after",
       `
 Builds with ${CC} (override with KILN_CC): -march=rv32ima (rv32imac with --rvc) -mabi=ilp32, the generated header
-generated/c/<abi>/kiln.h, sdk/include, sdk/crt0.S, the linker script sdk/kiln.ld and the libc in
-sdk/libc. The libc is compiled once per program ABI into ${SDK_CACHE}/ (the user's cache
-directory: KILN_CACHE_DIR, else $XDG_CACHE_HOME/kiln, else ~/.cache/kiln; KILN_SDK_CACHE overrides
-just this), keyed by a hash of its sources. The result is a layered program: it calls only
+generated/c/<abi>/kiln.h, sdk/include, sdk/crt0.S, the linker script sdk/kiln.ld, the POSIX layer
+in sdk/libc and, for ISO C, Debian's picolibc from ${PICOLIBC} (package
+picolibc-riscv64-unknown-elf; override with KILN_PICOLIBC). The SDK is compiled once per program ABI
+into ${SDK_CACHE}/ (the user's cache directory: KILN_CACHE_DIR, else $XDG_CACHE_HOME/kiln, else
+~/.cache/kiln; KILN_SDK_CACHE overrides just this), keyed by a hash of its sources. The result is a layered program: it calls only
 stub slots, never ecall, so it runs on every kernel ABI (kiln run --kernel k1|k2|k3 prog).
 
 Exit status: 0 built; 1 compile or link error; 2 bad options or missing input;
-127 the cross compiler is missing (Debian package gcc-riscv64-unknown-elf).`,
+127 the cross compiler or picolibc is missing (Debian packages gcc-riscv64-unknown-elf,
+picolibc-riscv64-unknown-elf).`,
     )
     .action((files: string[], opts: CcCliOpts) => {
       try {

@@ -24,6 +24,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   bench: async () => (await import("./bench-command.ts")).registerBench,
   cc: async () => (await import("./cc-command.ts")).registerCc,
   matrix: async () => (await import("./matrix-command.ts")).registerMatrix,
+  ports: async () => (await import("./ports-command.ts")).registerPorts,
 };
 
 /** kiln's version, from its package.json. */

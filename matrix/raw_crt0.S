@@ -1,6 +1,8 @@
 /* Entry of a RAW matrix build: no stub section, no ABI note. The kernel gives a raw program no TLS
- * block, so this sets tp to a static one whose errno pointer is its own reserved word (the libc
- * reads errno through tp+4 either way). */
+ * block, so this sets tp to a static one whose errno pointer is its own reserved word; the SDK's
+ * __libc_start then moves tp to the program's TLS area and errno_ptr to the libc's errno, as for a
+ * layered program. */
+#include "kiln.h"
   .section .text._start,"ax",@progbits
   .globl _start
 _start:
@@ -19,3 +21,8 @@ _start:
   .globl __raw_tls
 __raw_tls:
   .word __raw_tls, __raw_tls + 12, 0, 0
+
+/* The head of the TLS image (as sdk/crt0.S): the 16-byte TLS block, before the libc's variables. */
+  .section .tdata.kiln_tls_block,"awT",@progbits
+  .balign 16
+  .zero KILN_TLS_SIZE

@@ -9,6 +9,14 @@ command -v riscv64-unknown-elf-gcc >/dev/null 2>&1 || need+=(gcc-riscv64-unknown
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 # qemu-riscv32 (qemu-user): the differential CPU test and kiln bench compare kiln with it.
 command -v qemu-riscv32 >/dev/null 2>&1 || need+=(qemu-user)
+# picolibc: the SDK's ISO C library (kiln cc). lua5.4 and sqlite3: the native programs the ports'
+# output is compared with. gcc, tcl, make: generate SQLite's amalgamation (kiln ports build).
+[ -f /usr/lib/picolibc/riscv64-unknown-elf/lib/rv32im/ilp32/libc.a ] || need+=(picolibc-riscv64-unknown-elf)
+command -v lua5.4 >/dev/null 2>&1 || need+=(lua5.4)
+command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
+command -v tclsh >/dev/null 2>&1 || need+=(tcl)
+command -v make >/dev/null 2>&1 || need+=(make)
+command -v cc >/dev/null 2>&1 || need+=(gcc)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
   echo "install: apt-get install ${need[*]}"
@@ -27,3 +35,7 @@ if ! node bin/bundle-state.mjs >/dev/null; then
   echo "install: npm run build"
   node scripts/build.mjs
 fi
+# The ports' sources (Debian's lua5.4 and sqlite3 source packages, pinned and checked), cached
+# outside the repository. Without network access the ports' tests are skipped, nothing else.
+echo "install: Debian sources for kiln ports build"
+bash scripts/fetch-port-sources.sh >/dev/null || echo "install: could not fetch the ports' sources (kiln ports build and its tests will say so)"

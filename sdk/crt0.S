@@ -39,3 +39,12 @@ __kiln_stub_table:
   .word KILN_PROGRAM_ABI
   .word __kiln_stubs
   .word KILN_STUB_SIZE
+
+/* The TLS block (spec/tls.md) heads the TLS image: the libc's __thread variables follow it. Its
+ * bytes are written at run time (by __libc_start for the main thread, by the kernel at clone). */
+  .section .tdata.kiln_tls_block,"awT",@progbits
+  .balign 16
+  .globl __kiln_tls_block
+__kiln_tls_block:
+  .zero KILN_TLS_SIZE
+  .size __kiln_tls_block, KILN_TLS_SIZE

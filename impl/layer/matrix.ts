@@ -11,7 +11,7 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ARCH_FLAGS, CC, REPO, SDK_CACHE, SDK_DIR, GENERATED_C, sdkLibrary, ccBuild } from "../../cli/cc-command.ts";
+import { ARCH_FLAGS, CC, REPO, SDK_CACHE, SDK_DIR, sdkLibrary, ccBuild, includeFlags, libcLinkArgs, SDK_CFLAGS } from "../../cli/cc-command.ts";
 import { kernels, kernelVersions, programs, programVersions, realisations } from "../../generated/index.ts";
 import { constants, recipes } from "../../generated/spec.ts";
 import type { Cpu } from "../cpu/cpu.ts";
@@ -46,10 +46,6 @@ export interface MatrixBuild {
 // ------------------------------------------------------------------------------------------ build
 
 const read = (f: string) => readFileSync(f);
-
-function gccInclude(): string {
-  return execFileSync(CC, [...ARCH_FLAGS, "-print-file-name=include"], { encoding: "utf8" }).trim();
-}
 
 function gcc(args: string[], what: string): void {
   try {
@@ -180,13 +176,13 @@ export function buildMatrixProgram(program: string): MatrixBuild {
   try {
     const m = (f: string) => join(MATRIX_DIR, f);
     const t = (f: string) => join(tmp, f);
-    const inc = ["-nostdinc", `-I${join(SDK_DIR, "include")}`, `-I${join(GENERATED_C, program)}`, `-I${tmp}`, "-isystem", gccInclude()];
-    const common = [...ARCH_FLAGS, "-std=gnu11", "-fno-pic", "-O2", "-Wall", ...inc, "-static", "-nostdlib", "-nostartfiles", "-Wl,--build-id=none"];
+    const inc = [`-I${tmp}`, ...includeFlags(program)];
+    const common = [...ARCH_FLAGS, "-std=gnu11", "-fno-pic", "-O2", "-Wall", ...SDK_CFLAGS, ...inc, "-static", "-nostdlib", "-nostartfiles", "-Wl,--build-id=none"];
     const define = `-DMATRIX_OBJ="${GUEST_OBJECT}"`;
     ccBuild({ sources: [m("matrix.c")], out: t("matrix"), abi: program, flags: [define] });
     writeFileSync(t("raw_table.S"), rawTable(program));
     writeFileSync(t("raw_config.h"), rawConfig(program));
-    gcc([...common, define, "-Wl,--defsym=BASE=0x10000", "-T", m("raw.ld"), m("raw_crt0.S"), t("raw_table.S"), m("raw_shim.c"), m("matrix.c"), lib.lib, "-lgcc", lib.lib, "-o", t("matrix-raw")], `${program}: raw build`);
+    gcc([...common, define, "-Wl,--defsym=BASE=0x10000", "-T", m("raw.ld"), m("raw_crt0.S"), t("raw_table.S"), m("raw_shim.c"), m("matrix.c"), lib.lib, ...libcLinkArgs(), "-Wl,--gc-sections", "-o", t("matrix-raw")], `${program}: raw build`);
     if (hasObj) {
       // The object: no gp (linked apart from the program), no libc.
       const obj = [...common, "-ffreestanding", "-mno-relax", "-Wl,--no-relax"];

@@ -1,11 +1,35 @@
-#ifndef _TIME_H
-#define _TIME_H
+/* ISO C time (struct tm, strftime, mktime, gmtime, clock) is picolibc's <time.h>; the clock
+ * constants are the spec's (kiln.h), not newlib's: they are saved around picolibc's header and
+ * restored after it, and newlib's clock ids that the spec lacks are removed. clock_gettime and
+ * nanosleep use picolibc's struct timespec and are converted to the slots' kiln_timespec64
+ * (sdk/libc/posix.c); time() and clock() reach the slots through gettimeofday() and times(). */
+#ifndef _KILN_TIME_H
+#define _KILN_TIME_H
 #include "kiln.h"
-typedef int time_t;
-static inline time_t time(time_t *t) { return kiln_time((int32_t *)t); }
+#pragma push_macro("CLOCK_REALTIME")
+#pragma push_macro("CLOCK_MONOTONIC")
+#pragma push_macro("TIMER_ABSTIME")
+#undef CLOCK_REALTIME
+#undef CLOCK_MONOTONIC
+#undef TIMER_ABSTIME
+#include_next <time.h>
+#undef CLOCK_REALTIME
+#undef CLOCK_MONOTONIC
+#undef TIMER_ABSTIME
+#undef CLOCK_REALTIME_COARSE
+#undef CLOCK_MONOTONIC_RAW
+#undef CLOCK_MONOTONIC_COARSE
+#undef CLOCK_BOOTTIME
+#undef CLOCK_REALTIME_ALARM
+#undef CLOCK_BOOTTIME_ALARM
+#undef CLOCK_PROCESS_CPUTIME_ID
+#undef CLOCK_THREAD_CPUTIME_ID
+#pragma pop_macro("CLOCK_REALTIME")
+#pragma pop_macro("CLOCK_MONOTONIC")
+#pragma pop_macro("TIMER_ABSTIME")
 #if KILN_PROGRAM_ABI >= 2
-#define timespec kiln_timespec64
-static inline int clock_gettime(int clk, struct kiln_timespec64 *ts) { return kiln_clock_gettime(clk, ts); }
-static inline int nanosleep(const struct kiln_timespec64 *req, struct kiln_timespec64 *rem) { return kiln_nanosleep((struct kiln_timespec64 *)req, rem); }
+/* The clock_gettime and nanosleep slots (p2 and later), with picolibc's struct timespec. */
+int clock_gettime(clockid_t clk, struct timespec *ts);
+int nanosleep(const struct timespec *req, struct timespec *rem);
 #endif
 #endif

@@ -1,8 +1,9 @@
 /* Threads (program ABI p2 and later): kiln_thread_create maps one region holding the thread's
  * stack and its TLS area, and starts it with the clone slot:
  *   CLONE_VM|FS|FILES|SIGHAND|THREAD|SYSVSEM|SETTLS|PARENT_SETTID|CHILD_CLEARTID.
- * The TLS area starts with the 16 bytes the kernel fills (self, errno_ptr, layer, reserved; see
- * spec/tls.md). The kernel clears `tid` when the thread exits and wakes it; kiln_thread_join waits
+ * The TLS area is a copy of the program's TLS image (sdk/kiln.ld): it starts with the 16 bytes the
+ * kernel fills (self, errno_ptr, layer, reserved; see spec/tls.md), then the libc's __thread
+ * variables; the new thread points errno_ptr at its own errno first thing. The kernel clears `tid` when the thread exits and wakes it; kiln_thread_join waits
  * on that word with the futex slot. kiln_mutex is the classic three-state futex lock
  * (0 free, 1 locked, 2 locked with waiters). */
 #include "kiln.h"
@@ -16,7 +17,9 @@
 #endif
 
 #define DEFAULT_STACK (64u * 1024u)
-#define TLS_AREA 64u /* KILN_TLS_SIZE header, then room for the libc's own per-thread words */
+size_t __kiln_tls_area_size(void);
+void __kiln_tls_init(char *area);
+void __kiln_errno_attach(void);
 
 struct kiln_thread {
   volatile int32_t tid; /* set by the kernel at clone (PARENT_SETTID), cleared at exit (CHILD_CLEARTID) */
@@ -31,20 +34,22 @@ int __kiln_clone(int (*fn)(void *), void *stack, unsigned flags, void *arg, int3
 
 static int thread_main(void *p) {
   struct kiln_thread *t = p;
+  __kiln_errno_attach();
   t->ret = t->fn(t->arg);
   return 0;
 }
 
 int kiln_thread_create(struct kiln_thread **out, void *(*fn)(void *), void *arg, size_t stack_size) {
-  _Static_assert(KILN_TLS_SIZE <= TLS_AREA, "TLS area too small for the TLS block");
   if (stack_size == 0) stack_size = DEFAULT_STACK;
   stack_size = (stack_size + 4095) & ~4095u;
-  size_t len = stack_size + 4096; /* stack, then one page: thread record + TLS area */
+  size_t tail = (((sizeof(struct kiln_thread) + 15) & ~15u) + __kiln_tls_area_size() + 4095) & ~4095u;
+  size_t len = stack_size + tail; /* stack, then the thread record and the TLS area */
   char *m = kiln_mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (m == (char *)-1) return errno;
   struct kiln_thread *t = (struct kiln_thread *)(m + stack_size);
   void *tls = (char *)t + ((sizeof *t + 15) & ~15u);
-  memset(t, 0, 4096);
+  memset(t, 0, tail);
+  __kiln_tls_init(tls);
   t->fn = fn;
   t->arg = arg;
   t->map = m;

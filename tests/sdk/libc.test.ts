@@ -1,7 +1,11 @@
 // libc unit tests as guest programs (tests/sdk/c): printf formats, malloc/realloc, string and
 // number functions, getopt, errno. The expected printf output is what glibc prints for the same
 // calls. Run on every kernel, built for p1 and for p2 (p2 adds the thread-safe malloc lock).
+import { execFileSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ccBuild } from "../../cli/cc-command.ts";
 import { describe, expect, it } from "vitest";
 import { build, haveCrossCompiler, KERNELS, kilnRun, layerMissing, TEST_C } from "./helpers.ts";
 
@@ -66,4 +70,29 @@ describe.skipIf(!has).each(["p1", "p2"])("libc (%s)", (abi) => {
       for (const [i, r] of results.entries()) expect({ kernel: KERNELS[i], stdout: r.stdout, status: r.status }, r.stderr).toEqual({ kernel: KERNELS[i], stdout: t.stdout, status: 0 });
     });
   }
+});
+
+// ISO C is picolibc: the same portable program built for the host with glibc must print the same,
+// on every kernel; with -DTHREADS (p2 and later) a second thread's errno is its own.
+const hostCc = (() => {
+  try {
+    execFileSync("cc", ["--version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+describe.skipIf(!has || !hostCc)("ISO C from picolibc prints what glibc prints", () => {
+  it.each(["p1", "p2"])("iso_test (%s) on every kernel", async (abi) => {
+    const src = join(TEST_C, "iso_test.c");
+    const threads = abi !== "p1" ? ["-DTHREADS"] : [];
+    const dir = mkdtempSync(join(tmpdir(), "kiln-iso-"));
+    execFileSync("cc", ["-O2", ...threads, "-o", join(dir, "iso"), src, "-lm", "-lpthread"]);
+    const expected = execFileSync(join(dir, "iso"), { encoding: "utf8" });
+    expect(expected).toContain("errno after close(-1): 9");
+    const prog = ccBuild({ sources: [src], out: join(dir, `iso-${abi}`), abi, flags: threads });
+    const results = await Promise.all(KERNELS.map((k) => kilnRun(k, prog)));
+    for (const [i, r] of results.entries()) expect({ kernel: KERNELS[i], stdout: r.stdout, status: r.status }, r.stderr).toEqual({ kernel: KERNELS[i], stdout: expected, status: 0 });
+  });
 });

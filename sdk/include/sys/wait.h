@@ -1,6 +1,7 @@
 /* waitpid on the waitid slot; the status is encoded as Linux does. */
 #ifndef _SYS_WAIT_H
 #define _SYS_WAIT_H
+#include <sys/types.h>
 #include "kiln.h"
 int waitpid(int pid, int *status, int options);
 #define WIFEXITED(s) (((s) & 0x7f) == 0)
