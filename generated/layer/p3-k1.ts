@@ -21,7 +21,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:45",
+      src: "spec/abi/k1.md:68",
     },
     {
       slot: 1,
@@ -35,7 +35,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:46",
+      src: "spec/abi/k1.md:69",
     },
     {
       slot: 2,
@@ -51,7 +51,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:41",
+      src: "spec/abi/k1.md:55",
     },
     {
       slot: 3,
@@ -67,7 +67,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:42",
+      src: "spec/abi/k1.md:56",
     },
     {
       slot: 4,
@@ -84,7 +84,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:36",
+      src: "spec/abi/k1.md:50",
     },
     {
       slot: 5,
@@ -98,7 +98,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:37",
+      src: "spec/abi/k1.md:51",
     },
     {
       slot: 6,
@@ -110,7 +110,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: "lseek_llseek",
-      src: "spec/abi/k1.md:196",
+      src: "spec/abi/k1.md:397",
     },
     {
       slot: 7,
@@ -153,7 +153,7 @@ export const realisation: PairRealisation = {
         },
       ],
       recipe: null,
-      src: "spec/abi/k1.md:197",
+      src: "spec/abi/k1.md:398",
     },
     {
       slot: 8,
@@ -165,7 +165,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:56",
+      src: "spec/abi/k1.md:93",
     },
     {
       slot: 9,
@@ -177,7 +177,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:57",
+      src: "spec/abi/k1.md:94",
     },
     {
       slot: 10,
@@ -191,7 +191,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:59",
+      src: "spec/abi/k1.md:101",
     },
     {
       slot: 11,
@@ -210,7 +210,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:199",
+      src: "spec/abi/k1.md:400",
     },
     {
       slot: 12,
@@ -225,7 +225,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:60",
+      src: "spec/abi/k1.md:102",
     },
     {
       slot: 13,
@@ -241,7 +241,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:64",
+      src: "spec/abi/k1.md:107",
     },
     {
       slot: 14,
@@ -259,7 +259,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:200",
+      src: "spec/abi/k1.md:401",
     },
     {
       slot: 15,
@@ -275,7 +275,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:62",
+      src: "spec/abi/k1.md:105",
     },
     {
       slot: 16,
@@ -293,7 +293,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:201",
+      src: "spec/abi/k1.md:402",
     },
     {
       slot: 17,
@@ -308,7 +308,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:49",
+      src: "spec/abi/k1.md:75",
     },
     {
       slot: 18,
@@ -325,7 +325,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:202",
+      src: "spec/abi/k1.md:403",
     },
     {
       slot: 19,
@@ -342,7 +342,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:203",
+      src: "spec/abi/k1.md:404",
     },
     {
       slot: 20,
@@ -371,7 +371,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:35",
+      src: "spec/abi/k1.md:44",
     },
     {
       slot: 22,
@@ -387,7 +387,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:33",
+      src: "spec/abi/k1.md:35",
     },
     {
       slot: 23,
@@ -403,7 +403,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:34",
+      src: "spec/abi/k1.md:36",
     },
     {
       slot: 24,
@@ -421,7 +421,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:204",
+      src: "spec/abi/k1.md:405",
     },
     {
       slot: 25,
@@ -466,7 +466,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:38",
+      src: "spec/abi/k1.md:52",
     },
     {
       slot: 28,
@@ -482,7 +482,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:39",
+      src: "spec/abi/k1.md:53",
     },
     {
       slot: 29,
@@ -498,7 +498,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:205",
+      src: "spec/abi/k1.md:406",
     },
     {
       slot: 30,
@@ -514,7 +514,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:43",
+      src: "spec/abi/k1.md:57",
     },
     {
       slot: 31,
@@ -530,7 +530,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:44",
+      src: "spec/abi/k1.md:58",
     },
     {
       slot: 32,
@@ -542,7 +542,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: "time_clock",
-      src: "spec/abi/k1.md:206",
+      src: "spec/abi/k1.md:407",
     },
     {
       slot: 33,
@@ -557,7 +557,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:54",
+      src: "spec/abi/k1.md:84",
     },
     {
       slot: 34,
@@ -571,7 +571,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:55",
+      src: "spec/abi/k1.md:85",
     },
     {
       slot: 35,
@@ -619,7 +619,7 @@ export const realisation: PairRealisation = {
         },
       ],
       recipe: null,
-      src: "spec/abi/k1.md:198",
+      src: "spec/abi/k1.md:399",
     },
     {
       slot: 36,
@@ -634,7 +634,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:207",
+      src: "spec/abi/k1.md:408",
     },
     {
       slot: 37,
@@ -651,7 +651,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:209",
+      src: "spec/abi/k1.md:410",
     },
     {
       slot: 38,
@@ -663,7 +663,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:58",
+      src: "spec/abi/k1.md:99",
     },
     {
       slot: 39,
@@ -681,7 +681,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:61",
+      src: "spec/abi/k1.md:104",
     },
     {
       slot: 40,
@@ -695,7 +695,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:48",
+      src: "spec/abi/k1.md:71",
     },
     {
       slot: 41,
@@ -714,7 +714,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:210",
+      src: "spec/abi/k1.md:411",
     },
     {
       slot: 42,
@@ -730,7 +730,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:50",
+      src: "spec/abi/k1.md:76",
     },
     {
       slot: 43,
@@ -742,7 +742,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: "crit_sigmask_enter",
-      src: "spec/abi/k1.md:211",
+      src: "spec/abi/k1.md:412",
     },
     {
       slot: 44,
@@ -754,7 +754,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: "crit_sigmask_leave",
-      src: "spec/abi/k1.md:212",
+      src: "spec/abi/k1.md:413",
     },
     {
       slot: 45,
@@ -766,7 +766,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: "load_object",
-      src: "spec/abi/k1.md:213",
+      src: "spec/abi/k1.md:414",
     },
     {
       slot: 46,
@@ -778,7 +778,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: "monotonic_clock",
-      src: "spec/abi/k1.md:208",
+      src: "spec/abi/k1.md:409",
     },
     {
       slot: 47,
@@ -790,7 +790,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: "batch_sequential",
-      src: "spec/abi/k1.md:214",
+      src: "spec/abi/k1.md:415",
     },
   ],
 };

@@ -19,7 +19,9 @@ const SYMLOOP_MAX = 40;
 /** Largest single file (keeps a runaway writer from exhausting host memory). */
 export const MAX_FILE_SIZE = 64 * 1024 * 1024;
 
-export type NodeKind = "file" | "dir" | "symlink";
+export type NodeKind = "file" | "dir" | "symlink" | "chr";
+/** What a character device does (`/dev/null`, `/dev/zero`, `/dev/urandom`, `/dev/random`). */
+export type DeviceKind = "null" | "zero" | "random";
 
 export class Inode {
   /** File contents; only data.subarray(0, size) is meaningful. */
@@ -30,12 +32,17 @@ export class Inode {
   parent: Inode;
   target = "";
   nlink = 1;
+  /** For "chr": the device. */
+  device: DeviceKind = "null";
+  /** Owner and group (chown); kiln has no users, so nothing checks them. */
+  uid = 0;
+  gid = 0;
   constructor(readonly ino: number, readonly kind: NodeKind, public mode: number, public mtimeNs: bigint) {
     this.parent = this;
   }
   get isDir(): boolean { return this.kind === "dir"; }
   fileType(): number {
-    return this.kind === "dir" ? S_IFDIR : this.kind === "symlink" ? S_IFLNK : S_IFREG;
+    return this.kind === "dir" ? S_IFDIR : this.kind === "symlink" ? S_IFLNK : this.kind === "chr" ? S_IFCHR : S_IFREG;
   }
 }
 
@@ -140,6 +147,27 @@ export class Vfs {
     l.size = Buffer.byteLength(target);
     dir.entries.set(name, l);
     return l;
+  }
+
+  /** A hard link: `dir/name` names `node` too (not a directory). */
+  link(dir: Inode, name: string, node: Inode): void {
+    if (name === "." || name === ".." || dir.entries.has(name)) throw new Errno(EEXIST);
+    dir.entries.set(name, node);
+    node.nlink++;
+    dir.mtimeNs = this.now();
+  }
+
+  /** Creates the character devices under /dev that programs expect, unless something is there already. */
+  addDevices(): void {
+    let dev = this.root.entries.get("dev");
+    if (!dev) dev = this.mkdir(this.root, "dev", 0o755);
+    if (!dev.isDir) return;
+    for (const [name, kind] of [["null", "null"], ["zero", "zero"], ["random", "random"], ["urandom", "random"]] as const) {
+      if (dev.entries.has(name)) continue;
+      const n = this.newNode("chr", 0o666);
+      n.device = kind;
+      dev.entries.set(name, n);
+    }
   }
 
   /** unlink (rmdir=false) or rmdir (rmdir=true) of dir/name. */

@@ -8,6 +8,7 @@ import type { Process, Thread } from "../process.ts";
 import { Process as ProcessClass } from "../process.ts";
 import { NSIG, SIG_DFL, SIG_IGN, SI_TKILL, SI_USER } from "../signals.ts";
 import { NORETURN } from "./types.ts";
+import { inheritLimits } from "./linux-proc.ts";
 import type { Ctx, Handler } from "./types.ts";
 
 const exit: Handler = ({ k, t }, status) => {
@@ -71,6 +72,11 @@ const clone: Handler = ({ k, t, p }, flags, stack, ptid, tls, ctid) => {
     const id = k.newId();
     const c = new ProcessClass(id, ppid, vm, fds, p.cwd);
     c.pgid = p.pgid;
+    c.sid = p.sid;
+    c.umask = p.umask;
+    c.exe = p.exe;
+    c.exePath = p.exePath;
+    inheritLimits(p, c);
     c.exitSignal = flags & 0xff;
     p.sigactions.forEach((a, i) => (c.sigactions[i] = { ...a }));
     k.procs.set(id, c);
@@ -139,7 +145,9 @@ const execve: Handler = (ctx, pathPtr, argvPtr, envpPtr) => {
   const budget = { left: ARG_MAX };
   const argv = readStringArray(ctx, argvPtr, budget);
   const envp = readStringArray(ctx, envpPtr, budget);
-  const node = k.vfs.lookup(p.cwd, path);
+  const node = k.resolve(p, -100 /* AT_FDCWD */, path);
+  const viaProc = k.procPath(p, path);
+  const exePath = viaProc ? viaProc.proc.exePath : k.absolutePath(p.cwd, path);
   if (node.kind !== "file" || (node.mode & 0o111) === 0) throw new Errno(EACCES);
   const image = node.data.slice(0, node.size);
   let loaded;
@@ -162,6 +170,8 @@ const execve: Handler = (ctx, pathPtr, argvPtr, envpPtr) => {
     if (p.sigactions[s]!.handler !== SIG_IGN) p.sigactions[s] = { handler: SIG_DFL, flags: 0, mask: 0n };
   }
   p.execed = true;
+  p.exe = node;
+  p.exePath = exePath;
   imageStarted(k, t);
   return NORETURN;
 };
@@ -185,7 +195,10 @@ const waitid: Handler = ({ k, t, p }, idtype, id, info, options) => {
     const z = children.find((c) => c.state === "zombie");
     if (z) {
       if (info) k.writeStruct(t, "siginfo", info, k.siginfoValues(k.childInfo(z)));
-      if (!(options & WNOWAIT)) k.procs.delete(z.pid);
+      if (!(options & WNOWAIT)) {
+        k.procs.delete(z.pid);
+        p.childInsns += z.insns + z.childInsns;
+      }
       return 0;
     }
     if (!(options & WEXITED) || options & WNOHANG) {

@@ -13,7 +13,7 @@ const NS = 1_000_000_000n;
 export interface Attrs { ino: number; mode: number; nlink: number; size: number; blocks: number; timeNs: bigint }
 
 function attrsOfNode(n: Inode): Attrs {
-  const size = n.kind === "dir" ? 4096 : n.size;
+  const size = n.kind === "dir" ? 4096 : n.kind === "chr" ? 0 : n.size;
   return { ino: n.ino, mode: n.fileType() | n.mode, nlink: n.nlink, size, blocks: Math.ceil(size / 512), timeNs: n.mtimeNs };
 }
 
@@ -32,8 +32,7 @@ export function fileAttrs(ctx: Pick<Ctx, "k" | "p">, dirfd: number, name: string
     if (f.pipe) return { ino: f.pipe.ino, mode: S_IFIFO | 0o600, nlink: 1, size: 0, blocks: 0, timeNs };
     return { ino: 0x3000_0000 + f.hostFd, mode: S_IFCHR | 0o620, nlink: 1, size: 0, blocks: 0, timeNs };
   }
-  const base = name.startsWith("/") ? k.vfs.root : k.dirFor(p, dirfd);
-  return attrsOfNode(k.vfs.lookup(base, name, !(flags & AT_SYMLINK_NOFOLLOW)));
+  return attrsOfNode(k.resolve(p, dirfd, name, !(flags & AT_SYMLINK_NOFOLLOW)));
 }
 
 /** Canonical stat fields; the kernel's layout decides which are written and how wide. */
