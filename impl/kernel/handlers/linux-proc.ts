@@ -53,7 +53,9 @@ const uname: Handler = ({ k, t }, buf) => {
 const getrandom: Handler = ({ k, t }, buf, count, flags) => {
   if (flags & ~(R.GRND_NONBLOCK | R.GRND_RANDOM | R.GRND_INSECURE)) throw new Errno(EINVAL);
   if ((flags & (R.GRND_RANDOM | R.GRND_INSECURE)) === (R.GRND_RANDOM | R.GRND_INSECURE)) throw new Errno(EINVAL);
-  const n = Math.min(count, 1 << 25);
+  // Linux fills up to 32 MiB per call and callers loop on a short count; kiln gives at most 1 KiB
+  // per call (Linux's promise that up to 256 bytes never come back short still holds).
+  const n = Math.min(count, 1024);
   k.copyOut(t, buf, randomBytes(k, n));
   return n;
 };
@@ -531,7 +533,14 @@ const madvise: Handler = ({ p }, addr, len, advice) => {
   const size = pageUp(len);
   if (!p.vm.mem.isRangeMapped(addr, size, 0)) throw new Errno(ENOMEM);
   // MADV_DONTNEED on a private mapping: the pages read as zero afterwards (what allocators rely on).
-  if (advice === MADV_DONTNEED) p.vm.mem.writeBytes(addr, new Uint8Array(size), true);
+  // Each page is dropped and mapped afresh with its permissions.
+  if (advice === MADV_DONTNEED) {
+    for (let a = addr; a < addr + size; a += PAGE_SIZE) {
+      const perms = p.vm.mem.permsAt(a) ?? 0;
+      p.vm.mem.unmap(a, PAGE_SIZE);
+      p.vm.mem.map(a, PAGE_SIZE, perms);
+    }
+  }
   return 0;
 };
 
