@@ -57,7 +57,7 @@ const statx: Handler = ({ k, t, p }, dirfd, pathPtr, flags, mask, buf) => {
   if (mask & 0x80000000) throw new Errno(EINVAL);
   const a = fileAttrs({ k, p }, dirfd, k.readString(t, pathPtr), flags);
   const v: Record<string, number | bigint> = {
-    stx_mask: STATX_BASIC_STATS, stx_blksize: 4096, stx_uid: 0, stx_gid: 0,
+    stx_mask: STATX_BASIC_STATS, stx_blksize: 4096, stx_uid: a.uid ?? 0, stx_gid: a.gid ?? 0,
     stx_nlink: a.nlink, stx_mode: a.mode, stx_ino: a.ino, stx_size: a.size, stx_blocks: a.blocks,
   };
   for (const ts of ["stx_atime", "stx_btime", "stx_ctime", "stx_mtime"]) {
