@@ -96,7 +96,8 @@ export function registerRun(program: Command): void {
 Exit status: the guest's own status; 128+N if signal N killed it; 124 if --max-insns ran out;
 125 on deadlock (every guest thread blocked); 126 if the file is not a runnable RV32 executable;
 127 if it does not exist. Guest stdin/stdout/stderr are kiln's own. Time is deterministic:
-clocks advance 1 ns per retired instruction.
+clocks advance 1 ns per retired instruction. Besides --root's files the guest sees /dev/null,
+/dev/zero, /dev/urandom and /dev/random, and /proc/self/exe names the running program.
 
 --trace prints one line per call a layered program makes through its stub table, when it returns:
   [tid] pN.slot(args) = result  <route what; T traps, I insns[; via calls{messages}]>
