@@ -42,6 +42,25 @@ function buildLinux(): string {
   return buildC([join(import.meta.dirname, "c", "linux.c")], "linux", [`-I${dir}`]);
 }
 
+describe.skipIf(!cc)("the Linux program on k1 alone (no qemu needed)", () => {
+  it("lists a shrinking directory whole, restarts with SA_RESTART, locks records, finds /proc/self/exe", () => {
+    const bin = buildLinux();
+    const k = run(readFileSync(bin), [bin]);
+    expect(k.status).toBe(7);
+    for (const line of [
+      "entries seen: 200\nremoved: 200\n",
+      "read without SA_RESTART: -EINTR\n", "read with SA_RESTART: 1\n",
+      "child F_SETLK64 write [9,12): -EAGAIN\n", "after close: child holds [5]: 1\n",
+      "readlink /proc/self/exe is argv[0]: yes\n", "/proc/self/exe opens the program: yes\n",
+      "rt_sigsuspend: -EINTR\n  handler ran: 1\n  mask restored (SIGUSR1 blocked): yes\n",
+      "sigtimedwait SIGCHLD: 17\n", "ppoll wakes on data: 1\n", "kill(-pgid, SIGTERM): 0\n",
+      "read /dev/zero: 32\nzeros: yes\n", "== done\n",
+    ]) expect(k.stdout).toContain(line);
+    // Deterministic: the same instruction count twice.
+    expect(run(readFileSync(bin), [bin]).insns).toBe(k.insns);
+  });
+});
+
 describe.skipIf(!cc || !qemu)("k1 against Linux: the same raw program under qemu-riscv32 and on k1", () => {
   it("prints the same lines and exits with the same status", () => {
     const bin = buildLinux();

@@ -548,6 +548,15 @@ static void signals(void) {
     xwait(pid, &si);
     SYS(close, p[0]); SYS(close, p[1]);
   }
+  /* ...but a sleep interrupted by a handler returns EINTR even with SA_RESTART */
+  usr2 = 0;
+  sigact(SIGUSR2, on_usr2, SA_RESTART);
+  pid = xfork();
+  if (pid == 0) { snooze(10); SYS(kill, parent, SIGUSR2); SYS(exit_group, 0); }
+  struct ts64 second = {1, 0};
+  say("sleep with SA_RESTART", SYS(clock_nanosleep_time64, CLOCK_MONOTONIC, 0, &second, 0));
+  say("  handler ran", usr2);
+  xwait(pid, &si);
   sigact(SIGUSR2, 0, 0);
 
   /* ppoll */
