@@ -157,8 +157,12 @@ export class Vfs {
     dir.mtimeNs = this.now();
   }
 
-  /** Creates the character devices under /dev that programs expect, unless something is there already. */
+  /**
+   * Creates what programs expect of a Linux root, unless something is there already: the character
+   * devices under /dev and a world-writable, sticky /tmp (mkstemp, tmpfile, temporary databases).
+   */
   addDevices(): void {
+    if (!this.root.entries.has("tmp")) this.mkdir(this.root, "tmp", 0o1777);
     let dev = this.root.entries.get("dev");
     if (!dev) dev = this.mkdir(this.root, "dev", 0o755);
     if (!dev.isDir) return;
