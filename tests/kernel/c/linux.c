@@ -490,8 +490,10 @@ static void locks(void) {
 
 /* ---- signals and waits */
 static volatile int usr1, usr2;
+static volatile unsigned long onstack_at;
 static void on_usr1(int s) { (void)s; usr1++; }
 static void on_usr2(int s) { (void)s; usr2++; }
+static void on_onstack(int s) { volatile int here = s; onstack_at = (unsigned long)&here; }
 
 static void signals(void) {
   out("== signals\n");
@@ -519,6 +521,15 @@ static void signals(void) {
   say("  si_status", si.status);
   xwait(pid, &si);
   mask(SIG_UNBLOCK, SIGCHLD);
+
+  /* SA_ONSTACK: the handler runs on the alternate stack set up at start-up */
+  sigact(SIGUSR2, on_onstack, SA_ONSTACK);
+  SYS(kill, self, SIGUSR2);
+  struct stack_t alt;
+  SYS(sigaltstack, 0, &alt);
+  sayb("SA_ONSTACK handler ran on the alternate stack",
+       onstack_at >= (unsigned long)alt.sp && onstack_at < (unsigned long)alt.sp + alt.size);
+  sigact(SIGUSR2, 0, 0);
 
   /* rt_sigsuspend */
   sigact(SIGUSR1, on_usr1, 0);
