@@ -110,7 +110,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: "lseek_llseek",
-      src: "spec/abi/k1.md:397",
+      src: "spec/abi/k1.md:407",
     },
     {
       slot: 7,
@@ -153,7 +153,7 @@ export const realisation: PairRealisation = {
         },
       ],
       recipe: null,
-      src: "spec/abi/k1.md:398",
+      src: "spec/abi/k1.md:408",
     },
     {
       slot: 8,
@@ -165,7 +165,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:93",
+      src: "spec/abi/k1.md:95",
     },
     {
       slot: 9,
@@ -177,7 +177,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:94",
+      src: "spec/abi/k1.md:96",
     },
     {
       slot: 10,
@@ -191,7 +191,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:101",
+      src: "spec/abi/k1.md:103",
     },
     {
       slot: 11,
@@ -210,7 +210,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:400",
+      src: "spec/abi/k1.md:410",
     },
     {
       slot: 12,
@@ -225,7 +225,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:102",
+      src: "spec/abi/k1.md:104",
     },
     {
       slot: 13,
@@ -241,7 +241,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:107",
+      src: "spec/abi/k1.md:109",
     },
     {
       slot: 14,
@@ -259,7 +259,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:401",
+      src: "spec/abi/k1.md:411",
     },
     {
       slot: 15,
@@ -275,7 +275,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:105",
+      src: "spec/abi/k1.md:107",
     },
     {
       slot: 16,
@@ -293,7 +293,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:402",
+      src: "spec/abi/k1.md:412",
     },
     {
       slot: 17,
@@ -308,7 +308,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:75",
+      src: "spec/abi/k1.md:77",
     },
     {
       slot: 18,
@@ -325,7 +325,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:403",
+      src: "spec/abi/k1.md:413",
     },
     {
       slot: 19,
@@ -342,7 +342,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:404",
+      src: "spec/abi/k1.md:414",
     },
     {
       slot: 20,
@@ -421,7 +421,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:405",
+      src: "spec/abi/k1.md:415",
     },
     {
       slot: 25,
@@ -498,7 +498,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:406",
+      src: "spec/abi/k1.md:416",
     },
     {
       slot: 30,
@@ -542,7 +542,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: "time_clock",
-      src: "spec/abi/k1.md:407",
+      src: "spec/abi/k1.md:417",
     },
     {
       slot: 33,
@@ -557,7 +557,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:84",
+      src: "spec/abi/k1.md:86",
     },
     {
       slot: 34,
@@ -571,7 +571,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:85",
+      src: "spec/abi/k1.md:87",
     },
   ],
 };

@@ -227,262 +227,272 @@ describe("kernel ABI k1 (spec/abi/k1.md)", () => {
     expect(table.get(99)?.row.id).toBe("set_robust_list");
     expect(table.get(99)?.fn).toBe(handlers["set_robust_list"]);
   });
-  it("k1.sched_getaffinity: nr 123 dispatches to handler sched_getaffinity [spec/abi/k1.md:73]", () => {
+  it("k1.getitimer: nr 102 dispatches to handler getitimer [spec/abi/k1.md:73]", () => {
+    expect(typeof handlers["getitimer"]).toBe("function");
+    expect(table.get(102)?.row.id).toBe("getitimer");
+    expect(table.get(102)?.fn).toBe(handlers["getitimer"]);
+  });
+  it("k1.setitimer: nr 103 dispatches to handler setitimer [spec/abi/k1.md:74]", () => {
+    expect(typeof handlers["setitimer"]).toBe("function");
+    expect(table.get(103)?.row.id).toBe("setitimer");
+    expect(table.get(103)?.fn).toBe(handlers["setitimer"]);
+  });
+  it("k1.sched_getaffinity: nr 123 dispatches to handler sched_getaffinity [spec/abi/k1.md:75]", () => {
     expect(typeof handlers["sched_getaffinity"]).toBe("function");
     expect(table.get(123)?.row.id).toBe("sched_getaffinity");
     expect(table.get(123)?.fn).toBe(handlers["sched_getaffinity"]);
   });
-  it("k1.sched_yield: nr 124 dispatches to handler sched_yield [spec/abi/k1.md:74]", () => {
+  it("k1.sched_yield: nr 124 dispatches to handler sched_yield [spec/abi/k1.md:76]", () => {
     expect(typeof handlers["sched_yield"]).toBe("function");
     expect(table.get(124)?.row.id).toBe("sched_yield");
     expect(table.get(124)?.fn).toBe(handlers["sched_yield"]);
   });
-  it("k1.kill: nr 129 dispatches to handler kill [spec/abi/k1.md:75]", () => {
+  it("k1.kill: nr 129 dispatches to handler kill [spec/abi/k1.md:77]", () => {
     expect(typeof handlers["kill"]).toBe("function");
     expect(table.get(129)?.row.id).toBe("kill");
     expect(table.get(129)?.fn).toBe(handlers["kill"]);
   });
-  it("k1.tgkill: nr 131 dispatches to handler tgkill [spec/abi/k1.md:76]", () => {
+  it("k1.tgkill: nr 131 dispatches to handler tgkill [spec/abi/k1.md:78]", () => {
     expect(typeof handlers["tgkill"]).toBe("function");
     expect(table.get(131)?.row.id).toBe("tgkill");
     expect(table.get(131)?.fn).toBe(handlers["tgkill"]);
   });
-  it("k1.sigaltstack: nr 132 dispatches to handler sigaltstack [spec/abi/k1.md:77]", () => {
+  it("k1.sigaltstack: nr 132 dispatches to handler sigaltstack [spec/abi/k1.md:79]", () => {
     expect(typeof handlers["sigaltstack"]).toBe("function");
     expect(table.get(132)?.row.id).toBe("sigaltstack");
     expect(table.get(132)?.fn).toBe(handlers["sigaltstack"]);
   });
-  it("k1.rt_sigsuspend: nr 133 dispatches to handler rt_sigsuspend [spec/abi/k1.md:78]", () => {
+  it("k1.rt_sigsuspend: nr 133 dispatches to handler rt_sigsuspend [spec/abi/k1.md:80]", () => {
     expect(typeof handlers["rt_sigsuspend"]).toBe("function");
     expect(table.get(133)?.row.id).toBe("rt_sigsuspend");
     expect(table.get(133)?.fn).toBe(handlers["rt_sigsuspend"]);
   });
-  it("k1.rt_sigaction: nr 134 dispatches to handler rt_sigaction [spec/abi/k1.md:79]", () => {
+  it("k1.rt_sigaction: nr 134 dispatches to handler rt_sigaction [spec/abi/k1.md:81]", () => {
     expect(typeof handlers["rt_sigaction"]).toBe("function");
     expect(table.get(134)?.row.id).toBe("rt_sigaction");
     expect(table.get(134)?.fn).toBe(handlers["rt_sigaction"]);
   });
-  it("k1.rt_sigprocmask: nr 135 dispatches to handler rt_sigprocmask [spec/abi/k1.md:80]", () => {
+  it("k1.rt_sigprocmask: nr 135 dispatches to handler rt_sigprocmask [spec/abi/k1.md:82]", () => {
     expect(typeof handlers["rt_sigprocmask"]).toBe("function");
     expect(table.get(135)?.row.id).toBe("rt_sigprocmask");
     expect(table.get(135)?.fn).toBe(handlers["rt_sigprocmask"]);
   });
-  it("k1.rt_sigpending: nr 136 dispatches to handler rt_sigpending [spec/abi/k1.md:81]", () => {
+  it("k1.rt_sigpending: nr 136 dispatches to handler rt_sigpending [spec/abi/k1.md:83]", () => {
     expect(typeof handlers["rt_sigpending"]).toBe("function");
     expect(table.get(136)?.row.id).toBe("rt_sigpending");
     expect(table.get(136)?.fn).toBe(handlers["rt_sigpending"]);
   });
-  it("k1.rt_sigreturn: nr 139 dispatches to handler rt_sigreturn [spec/abi/k1.md:82]", () => {
+  it("k1.rt_sigreturn: nr 139 dispatches to handler rt_sigreturn [spec/abi/k1.md:84]", () => {
     expect(typeof handlers["rt_sigreturn"]).toBe("function");
     expect(table.get(139)?.row.id).toBe("rt_sigreturn");
     expect(table.get(139)?.fn).toBe(handlers["rt_sigreturn"]);
   });
-  it("k1.times: nr 153 dispatches to handler times [spec/abi/k1.md:83]", () => {
+  it("k1.times: nr 153 dispatches to handler times [spec/abi/k1.md:85]", () => {
     expect(typeof handlers["times"]).toBe("function");
     expect(table.get(153)?.row.id).toBe("times");
     expect(table.get(153)?.fn).toBe(handlers["times"]);
   });
-  it("k1.setpgid: nr 154 dispatches to handler setpgid [spec/abi/k1.md:84]", () => {
+  it("k1.setpgid: nr 154 dispatches to handler setpgid [spec/abi/k1.md:86]", () => {
     expect(typeof handlers["setpgid"]).toBe("function");
     expect(table.get(154)?.row.id).toBe("setpgid");
     expect(table.get(154)?.fn).toBe(handlers["setpgid"]);
   });
-  it("k1.getpgid: nr 155 dispatches to handler getpgid [spec/abi/k1.md:85]", () => {
+  it("k1.getpgid: nr 155 dispatches to handler getpgid [spec/abi/k1.md:87]", () => {
     expect(typeof handlers["getpgid"]).toBe("function");
     expect(table.get(155)?.row.id).toBe("getpgid");
     expect(table.get(155)?.fn).toBe(handlers["getpgid"]);
   });
-  it("k1.getsid: nr 156 dispatches to handler getsid [spec/abi/k1.md:86]", () => {
+  it("k1.getsid: nr 156 dispatches to handler getsid [spec/abi/k1.md:88]", () => {
     expect(typeof handlers["getsid"]).toBe("function");
     expect(table.get(156)?.row.id).toBe("getsid");
     expect(table.get(156)?.fn).toBe(handlers["getsid"]);
   });
-  it("k1.setsid: nr 157 dispatches to handler setsid [spec/abi/k1.md:87]", () => {
+  it("k1.setsid: nr 157 dispatches to handler setsid [spec/abi/k1.md:89]", () => {
     expect(typeof handlers["setsid"]).toBe("function");
     expect(table.get(157)?.row.id).toBe("setsid");
     expect(table.get(157)?.fn).toBe(handlers["setsid"]);
   });
-  it("k1.getgroups: nr 158 dispatches to handler getgroups [spec/abi/k1.md:88]", () => {
+  it("k1.getgroups: nr 158 dispatches to handler getgroups [spec/abi/k1.md:90]", () => {
     expect(typeof handlers["getgroups"]).toBe("function");
     expect(table.get(158)?.row.id).toBe("getgroups");
     expect(table.get(158)?.fn).toBe(handlers["getgroups"]);
   });
-  it("k1.uname: nr 160 dispatches to handler uname [spec/abi/k1.md:89]", () => {
+  it("k1.uname: nr 160 dispatches to handler uname [spec/abi/k1.md:91]", () => {
     expect(typeof handlers["uname"]).toBe("function");
     expect(table.get(160)?.row.id).toBe("uname");
     expect(table.get(160)?.fn).toBe(handlers["uname"]);
   });
-  it("k1.getrusage: nr 165 dispatches to handler getrusage [spec/abi/k1.md:90]", () => {
+  it("k1.getrusage: nr 165 dispatches to handler getrusage [spec/abi/k1.md:92]", () => {
     expect(typeof handlers["getrusage"]).toBe("function");
     expect(table.get(165)?.row.id).toBe("getrusage");
     expect(table.get(165)?.fn).toBe(handlers["getrusage"]);
   });
-  it("k1.umask: nr 166 dispatches to handler umask [spec/abi/k1.md:91]", () => {
+  it("k1.umask: nr 166 dispatches to handler umask [spec/abi/k1.md:93]", () => {
     expect(typeof handlers["umask"]).toBe("function");
     expect(table.get(166)?.row.id).toBe("umask");
     expect(table.get(166)?.fn).toBe(handlers["umask"]);
   });
-  it("k1.getcpu: nr 168 dispatches to handler getcpu [spec/abi/k1.md:92]", () => {
+  it("k1.getcpu: nr 168 dispatches to handler getcpu [spec/abi/k1.md:94]", () => {
     expect(typeof handlers["getcpu"]).toBe("function");
     expect(table.get(168)?.row.id).toBe("getcpu");
     expect(table.get(168)?.fn).toBe(handlers["getcpu"]);
   });
-  it("k1.getpid: nr 172 dispatches to handler getpid [spec/abi/k1.md:93]", () => {
+  it("k1.getpid: nr 172 dispatches to handler getpid [spec/abi/k1.md:95]", () => {
     expect(typeof handlers["getpid"]).toBe("function");
     expect(table.get(172)?.row.id).toBe("getpid");
     expect(table.get(172)?.fn).toBe(handlers["getpid"]);
   });
-  it("k1.getppid: nr 173 dispatches to handler getppid [spec/abi/k1.md:94]", () => {
+  it("k1.getppid: nr 173 dispatches to handler getppid [spec/abi/k1.md:96]", () => {
     expect(typeof handlers["getppid"]).toBe("function");
     expect(table.get(173)?.row.id).toBe("getppid");
     expect(table.get(173)?.fn).toBe(handlers["getppid"]);
   });
-  it("k1.getuid: nr 174 dispatches to handler getuid [spec/abi/k1.md:95]", () => {
+  it("k1.getuid: nr 174 dispatches to handler getuid [spec/abi/k1.md:97]", () => {
     expect(typeof handlers["getuid"]).toBe("function");
     expect(table.get(174)?.row.id).toBe("getuid");
     expect(table.get(174)?.fn).toBe(handlers["getuid"]);
   });
-  it("k1.geteuid: nr 175 dispatches to handler geteuid [spec/abi/k1.md:96]", () => {
+  it("k1.geteuid: nr 175 dispatches to handler geteuid [spec/abi/k1.md:98]", () => {
     expect(typeof handlers["geteuid"]).toBe("function");
     expect(table.get(175)?.row.id).toBe("geteuid");
     expect(table.get(175)?.fn).toBe(handlers["geteuid"]);
   });
-  it("k1.getgid: nr 176 dispatches to handler getgid [spec/abi/k1.md:97]", () => {
+  it("k1.getgid: nr 176 dispatches to handler getgid [spec/abi/k1.md:99]", () => {
     expect(typeof handlers["getgid"]).toBe("function");
     expect(table.get(176)?.row.id).toBe("getgid");
     expect(table.get(176)?.fn).toBe(handlers["getgid"]);
   });
-  it("k1.getegid: nr 177 dispatches to handler getegid [spec/abi/k1.md:98]", () => {
+  it("k1.getegid: nr 177 dispatches to handler getegid [spec/abi/k1.md:100]", () => {
     expect(typeof handlers["getegid"]).toBe("function");
     expect(table.get(177)?.row.id).toBe("getegid");
     expect(table.get(177)?.fn).toBe(handlers["getegid"]);
   });
-  it("k1.gettid: nr 178 dispatches to handler gettid [spec/abi/k1.md:99]", () => {
+  it("k1.gettid: nr 178 dispatches to handler gettid [spec/abi/k1.md:101]", () => {
     expect(typeof handlers["gettid"]).toBe("function");
     expect(table.get(178)?.row.id).toBe("gettid");
     expect(table.get(178)?.fn).toBe(handlers["gettid"]);
   });
-  it("k1.sysinfo: nr 179 dispatches to handler sysinfo [spec/abi/k1.md:100]", () => {
+  it("k1.sysinfo: nr 179 dispatches to handler sysinfo [spec/abi/k1.md:102]", () => {
     expect(typeof handlers["sysinfo"]).toBe("function");
     expect(table.get(179)?.row.id).toBe("sysinfo");
     expect(table.get(179)?.fn).toBe(handlers["sysinfo"]);
   });
-  it("k1.brk: nr 214 dispatches to handler brk [spec/abi/k1.md:101]", () => {
+  it("k1.brk: nr 214 dispatches to handler brk [spec/abi/k1.md:103]", () => {
     expect(typeof handlers["brk"]).toBe("function");
     expect(table.get(214)?.row.id).toBe("brk");
     expect(table.get(214)?.fn).toBe(handlers["brk"]);
   });
-  it("k1.munmap: nr 215 dispatches to handler munmap [spec/abi/k1.md:102]", () => {
+  it("k1.munmap: nr 215 dispatches to handler munmap [spec/abi/k1.md:104]", () => {
     expect(typeof handlers["munmap"]).toBe("function");
     expect(table.get(215)?.row.id).toBe("munmap");
     expect(table.get(215)?.fn).toBe(handlers["munmap"]);
   });
-  it("k1.mremap: nr 216 dispatches to handler mremap [spec/abi/k1.md:103]", () => {
+  it("k1.mremap: nr 216 dispatches to handler mremap [spec/abi/k1.md:105]", () => {
     expect(typeof handlers["mremap"]).toBe("function");
     expect(table.get(216)?.row.id).toBe("mremap");
     expect(table.get(216)?.fn).toBe(handlers["mremap"]);
   });
-  it("k1.clone: nr 220 dispatches to handler clone [spec/abi/k1.md:104]", () => {
+  it("k1.clone: nr 220 dispatches to handler clone [spec/abi/k1.md:106]", () => {
     expect(typeof handlers["clone"]).toBe("function");
     expect(table.get(220)?.row.id).toBe("clone");
     expect(table.get(220)?.fn).toBe(handlers["clone"]);
   });
-  it("k1.execve: nr 221 dispatches to handler execve [spec/abi/k1.md:105]", () => {
+  it("k1.execve: nr 221 dispatches to handler execve [spec/abi/k1.md:107]", () => {
     expect(typeof handlers["execve"]).toBe("function");
     expect(table.get(221)?.row.id).toBe("execve");
     expect(table.get(221)?.fn).toBe(handlers["execve"]);
   });
-  it("k1.mmap2: nr 222 dispatches to handler mmap2 [spec/abi/k1.md:106]", () => {
+  it("k1.mmap2: nr 222 dispatches to handler mmap2 [spec/abi/k1.md:108]", () => {
     expect(typeof handlers["mmap2"]).toBe("function");
     expect(table.get(222)?.row.id).toBe("mmap2");
     expect(table.get(222)?.fn).toBe(handlers["mmap2"]);
   });
-  it("k1.mprotect: nr 226 dispatches to handler mprotect [spec/abi/k1.md:107]", () => {
+  it("k1.mprotect: nr 226 dispatches to handler mprotect [spec/abi/k1.md:109]", () => {
     expect(typeof handlers["mprotect"]).toBe("function");
     expect(table.get(226)?.row.id).toBe("mprotect");
     expect(table.get(226)?.fn).toBe(handlers["mprotect"]);
   });
-  it("k1.msync: nr 227 dispatches to handler msync [spec/abi/k1.md:108]", () => {
+  it("k1.msync: nr 227 dispatches to handler msync [spec/abi/k1.md:110]", () => {
     expect(typeof handlers["msync"]).toBe("function");
     expect(table.get(227)?.row.id).toBe("msync");
     expect(table.get(227)?.fn).toBe(handlers["msync"]);
   });
-  it("k1.madvise: nr 233 dispatches to handler madvise [spec/abi/k1.md:109]", () => {
+  it("k1.madvise: nr 233 dispatches to handler madvise [spec/abi/k1.md:111]", () => {
     expect(typeof handlers["madvise"]).toBe("function");
     expect(table.get(233)?.row.id).toBe("madvise");
     expect(table.get(233)?.fn).toBe(handlers["madvise"]);
   });
-  it("k1.riscv_flush_icache: nr 259 dispatches to handler riscv_flush_icache [spec/abi/k1.md:110]", () => {
+  it("k1.riscv_flush_icache: nr 259 dispatches to handler riscv_flush_icache [spec/abi/k1.md:112]", () => {
     expect(typeof handlers["riscv_flush_icache"]).toBe("function");
     expect(table.get(259)?.row.id).toBe("riscv_flush_icache");
     expect(table.get(259)?.fn).toBe(handlers["riscv_flush_icache"]);
   });
-  it("k1.prlimit64: nr 261 dispatches to handler prlimit64 [spec/abi/k1.md:111]", () => {
+  it("k1.prlimit64: nr 261 dispatches to handler prlimit64 [spec/abi/k1.md:113]", () => {
     expect(typeof handlers["prlimit64"]).toBe("function");
     expect(table.get(261)?.row.id).toBe("prlimit64");
     expect(table.get(261)?.fn).toBe(handlers["prlimit64"]);
   });
-  it("k1.renameat2: nr 276 dispatches to handler renameat2 [spec/abi/k1.md:112]", () => {
+  it("k1.renameat2: nr 276 dispatches to handler renameat2 [spec/abi/k1.md:114]", () => {
     expect(typeof handlers["renameat2"]).toBe("function");
     expect(table.get(276)?.row.id).toBe("renameat2");
     expect(table.get(276)?.fn).toBe(handlers["renameat2"]);
   });
-  it("k1.getrandom: nr 278 dispatches to handler getrandom [spec/abi/k1.md:113]", () => {
+  it("k1.getrandom: nr 278 dispatches to handler getrandom [spec/abi/k1.md:115]", () => {
     expect(typeof handlers["getrandom"]).toBe("function");
     expect(table.get(278)?.row.id).toBe("getrandom");
     expect(table.get(278)?.fn).toBe(handlers["getrandom"]);
   });
-  it("k1.membarrier: nr 283 dispatches to handler membarrier [spec/abi/k1.md:114]", () => {
+  it("k1.membarrier: nr 283 dispatches to handler membarrier [spec/abi/k1.md:116]", () => {
     expect(typeof handlers["membarrier"]).toBe("function");
     expect(table.get(283)?.row.id).toBe("membarrier");
     expect(table.get(283)?.fn).toBe(handlers["membarrier"]);
   });
-  it("k1.statx: nr 291 dispatches to handler statx [spec/abi/k1.md:115]", () => {
+  it("k1.statx: nr 291 dispatches to handler statx [spec/abi/k1.md:117]", () => {
     expect(typeof handlers["statx"]).toBe("function");
     expect(table.get(291)?.row.id).toBe("statx");
     expect(table.get(291)?.fn).toBe(handlers["statx"]);
   });
-  it("k1.clock_gettime64: nr 403 dispatches to handler clock_gettime64 [spec/abi/k1.md:116]", () => {
+  it("k1.clock_gettime64: nr 403 dispatches to handler clock_gettime64 [spec/abi/k1.md:118]", () => {
     expect(typeof handlers["clock_gettime64"]).toBe("function");
     expect(table.get(403)?.row.id).toBe("clock_gettime64");
     expect(table.get(403)?.fn).toBe(handlers["clock_gettime64"]);
   });
-  it("k1.clock_getres_time64: nr 406 dispatches to handler clock_getres_time64 [spec/abi/k1.md:117]", () => {
+  it("k1.clock_getres_time64: nr 406 dispatches to handler clock_getres_time64 [spec/abi/k1.md:119]", () => {
     expect(typeof handlers["clock_getres_time64"]).toBe("function");
     expect(table.get(406)?.row.id).toBe("clock_getres_time64");
     expect(table.get(406)?.fn).toBe(handlers["clock_getres_time64"]);
   });
-  it("k1.clock_nanosleep_time64: nr 407 dispatches to handler clock_nanosleep_time64 [spec/abi/k1.md:118]", () => {
+  it("k1.clock_nanosleep_time64: nr 407 dispatches to handler clock_nanosleep_time64 [spec/abi/k1.md:120]", () => {
     expect(typeof handlers["clock_nanosleep_time64"]).toBe("function");
     expect(table.get(407)?.row.id).toBe("clock_nanosleep_time64");
     expect(table.get(407)?.fn).toBe(handlers["clock_nanosleep_time64"]);
   });
-  it("k1.utimensat_time64: nr 412 dispatches to handler utimensat_time64 [spec/abi/k1.md:119]", () => {
+  it("k1.utimensat_time64: nr 412 dispatches to handler utimensat_time64 [spec/abi/k1.md:121]", () => {
     expect(typeof handlers["utimensat_time64"]).toBe("function");
     expect(table.get(412)?.row.id).toBe("utimensat_time64");
     expect(table.get(412)?.fn).toBe(handlers["utimensat_time64"]);
   });
-  it("k1.pselect6_time64: nr 413 dispatches to handler pselect6_time64 [spec/abi/k1.md:120]", () => {
+  it("k1.pselect6_time64: nr 413 dispatches to handler pselect6_time64 [spec/abi/k1.md:122]", () => {
     expect(typeof handlers["pselect6_time64"]).toBe("function");
     expect(table.get(413)?.row.id).toBe("pselect6_time64");
     expect(table.get(413)?.fn).toBe(handlers["pselect6_time64"]);
   });
-  it("k1.ppoll_time64: nr 414 dispatches to handler ppoll_time64 [spec/abi/k1.md:121]", () => {
+  it("k1.ppoll_time64: nr 414 dispatches to handler ppoll_time64 [spec/abi/k1.md:123]", () => {
     expect(typeof handlers["ppoll_time64"]).toBe("function");
     expect(table.get(414)?.row.id).toBe("ppoll_time64");
     expect(table.get(414)?.fn).toBe(handlers["ppoll_time64"]);
   });
-  it("k1.rt_sigtimedwait_time64: nr 421 dispatches to handler rt_sigtimedwait_time64 [spec/abi/k1.md:122]", () => {
+  it("k1.rt_sigtimedwait_time64: nr 421 dispatches to handler rt_sigtimedwait_time64 [spec/abi/k1.md:124]", () => {
     expect(typeof handlers["rt_sigtimedwait_time64"]).toBe("function");
     expect(table.get(421)?.row.id).toBe("rt_sigtimedwait_time64");
     expect(table.get(421)?.fn).toBe(handlers["rt_sigtimedwait_time64"]);
   });
-  it("k1.futex_time64: nr 422 dispatches to handler futex_time64 [spec/abi/k1.md:123]", () => {
+  it("k1.futex_time64: nr 422 dispatches to handler futex_time64 [spec/abi/k1.md:125]", () => {
     expect(typeof handlers["futex_time64"]).toBe("function");
     expect(table.get(422)?.row.id).toBe("futex_time64");
     expect(table.get(422)?.fn).toBe(handlers["futex_time64"]);
   });
-  it("k1.faccessat2: nr 439 dispatches to handler faccessat2 [spec/abi/k1.md:124]", () => {
+  it("k1.faccessat2: nr 439 dispatches to handler faccessat2 [spec/abi/k1.md:126]", () => {
     expect(typeof handlers["faccessat2"]).toBe("function");
     expect(table.get(439)?.row.id).toBe("faccessat2");
     expect(table.get(439)?.fn).toBe(handlers["faccessat2"]);

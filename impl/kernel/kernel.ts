@@ -22,7 +22,7 @@ import type { ExitStatus } from "./process.ts";
 import {
   BUS_ADRALN, CLD_DUMPED, CLD_EXITED, CLD_KILLED, ILL_ILLOPC, SA_NODEFER, SA_RESETHAND, SEGV_ACCERR, SEGV_MAPERR,
   SIGBUS, SIGILL, SIGKILL, SIGSEGV, SIGTRAP, SIG_DFL, SIG_IGN, TRAP_BRKPT, UNBLOCKABLE, bit, defaultAction, firstSignal,
-  SA_ONSTACK, SA_RESTART,
+  SA_ONSTACK, SA_RESTART, SIGALRM, SI_KERNEL,
 } from "./signals.ts";
 import type { SigInfo } from "./signals.ts";
 import {
@@ -640,6 +640,7 @@ export class Kernel {
         this.result = { kind: "limit", reason: "insns", message: `instruction limit reached (${max} instructions)` };
         break;
       }
+      this.fireTimers();
       const t = this.pickNext();
       if (!t) {
         if (!this.skipIdle()) {
@@ -707,12 +708,30 @@ export class Kernel {
     t.state = "runnable";
   }
 
-  /** Nothing can run: jump the clock to the earliest sleeper's deadline. */
+  /** setitimer(ITIMER_REAL): SIGALRM to every process whose timer is due (checked between slices). */
+  private fireTimers(): void {
+    let now: bigint | undefined;
+    for (const p of this.procs.values()) {
+      const tm = p.realTimer;
+      if (!tm || p.state !== "live") continue;
+      now ??= this.monotonicNs();
+      if (now < tm.at) continue;
+      if (tm.interval > 0n) tm.at += ((now - tm.at) / tm.interval + 1n) * tm.interval;
+      else p.realTimer = null;
+      this.sendSignal(p, null, SIGALRM, { signo: SIGALRM, code: SI_KERNEL });
+    }
+  }
+
+  /** Nothing can run: jump the clock to the earliest sleeper's deadline (or interval timer). */
   private skipIdle(): boolean {
     let best: bigint | undefined;
     for (const t of this.threads) {
       const d = t.block?.deadline;
       if (d !== undefined && (best === undefined || d < best)) best = d;
+    }
+    for (const p of this.procs.values()) {
+      const d = p.realTimer?.at;
+      if (d !== undefined && p.state === "live" && (best === undefined || d < best)) best = d;
     }
     if (best === undefined) return false;
     const now = this.monotonicNs();

@@ -65,6 +65,8 @@ export class Process {
   exePath = "";
   /** Instructions of waited-for children (getrusage RUSAGE_CHILDREN, times). */
   childInsns = 0;
+  /** setitimer(ITIMER_REAL): SIGALRM when the monotonic clock reaches `at`, then every `interval` ns (0: once). */
+  realTimer: { at: bigint; interval: bigint } | null = null;
   constructor(
     readonly pid: number,
     public ppid: number,

@@ -247,6 +247,9 @@
 #define RUSAGE_CHILDREN (-1)
 #define RUSAGE_THREAD 1
 #define CLK_TCK 100
+#define ITIMER_REAL 0
+#define ITIMER_VIRTUAL 1
+#define ITIMER_PROF 2
 #define GRND_NONBLOCK 1
 #define GRND_RANDOM 2
 #define GRND_INSECURE 4

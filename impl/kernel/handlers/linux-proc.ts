@@ -159,6 +159,13 @@ function procInsns(t: Thread): number {
   return t.proc.insns + Number(t.cpu.instret) - t.lastInstret;
 }
 
+/** A `rusage` for `insns` instructions of user time (waitid's rusage argument); nothing on a kernel ABI without the structure. */
+export function writeUsage(k: Kernel, t: Thread, addr: number, insns: number): void {
+  if (!k.dispatch.structs["rusage"]) return;
+  const u = usage(BigInt(insns) * NS_PER_INSN);
+  k.writeStruct(t, "rusage", addr, { "ru_utime.tv_sec": u.sec, "ru_utime.tv_usec": u.usec });
+}
+
 const getrusage: Handler = ({ k, t, p }, who, buf) => {
   let insns: number;
   if (who === R.RUSAGE_SELF) insns = procInsns(t);
@@ -192,6 +199,59 @@ const sysinfo: Handler = ({ k, t }, buf) => {
 };
 
 // ---- time
+
+/** ITIMER_VIRTUAL and ITIMER_PROF: kept and read back, never fired (see spec/linux.md). */
+const otherTimers = new WeakMap<Process, Map<number, { at: bigint; interval: bigint }>>();
+
+function readTimeval(v: Record<string, number | bigint>, prefix: string): bigint {
+  const sec = BigInt(v[`${prefix}.tv_sec`] ?? 0);
+  const usec = BigInt(v[`${prefix}.tv_usec`] ?? 0);
+  if (sec < 0n || usec < 0n || usec >= 1_000_000n) throw new Errno(EINVAL);
+  return sec * NS + usec * 1000n;
+}
+
+function timerValues(k: Kernel, tm: { at: bigint; interval: bigint } | null | undefined): Record<string, number> {
+  const left = tm ? (tm.at > k.monotonicNs() ? tm.at - k.monotonicNs() : 1000n) : 0n;
+  const us = (ns: bigint): bigint => (ns + 999n) / 1000n; // Linux rounds up to a microsecond
+  const iv = tm ? us(tm.interval) : 0n;
+  const lv = us(left);
+  return {
+    "it_interval.tv_sec": Number(iv / 1_000_000n), "it_interval.tv_usec": Number(iv % 1_000_000n),
+    "it_value.tv_sec": Number(lv / 1_000_000n), "it_value.tv_usec": Number(lv % 1_000_000n),
+  };
+}
+
+function timerOf(p: Process, which: number): { at: bigint; interval: bigint } | null | undefined {
+  if (which === R.ITIMER_REAL) return p.realTimer;
+  if (which === R.ITIMER_VIRTUAL || which === R.ITIMER_PROF) return otherTimers.get(p)?.get(which);
+  throw new Errno(EINVAL);
+}
+
+const getitimer: Handler = ({ k, t, p }, which, value) => {
+  const tm = timerOf(p, which);
+  k.writeStruct(t, "itimerval", value, timerValues(k, tm));
+  return 0;
+};
+
+const setitimer: Handler = ({ k, t, p }, which, newValue, oldValue) => {
+  const cur = timerOf(p, which);
+  let next: { at: bigint; interval: bigint } | null = null;
+  if (newValue) {
+    const v = k.readStruct(t, "itimerval", newValue);
+    const value = readTimeval(v, "it_value");
+    const interval = readTimeval(v, "it_interval");
+    if (value > 0n) next = { at: k.monotonicNs() + value, interval };
+  }
+  if (oldValue) k.writeStruct(t, "itimerval", oldValue, timerValues(k, cur));
+  if (which === R.ITIMER_REAL) p.realTimer = next;
+  else {
+    let m = otherTimers.get(p);
+    if (!m) otherTimers.set(p, (m = new Map()));
+    if (next) m.set(which, next);
+    else m.delete(which);
+  }
+  return 0;
+};
 
 const clock_getres_time64: Handler = ({ k, t }, clock, res) => {
   clockNs(k, t, clock); // EINVAL for an unknown clock
@@ -548,7 +608,7 @@ void NSIG;
 export const linuxProcHandlers: Record<string, Handler> = {
   getuid, geteuid, getgid, getegid, set_robust_list, getgroups, uname, getrandom, membarrier, riscv_flush_icache,
   sched_yield, sched_getaffinity, getcpu, getsid, setsid, prlimit64, getrusage, times, sysinfo, clock_getres_time64,
-  rt_sigpending, rt_sigsuspend, rt_sigtimedwait_time64, sigaltstack, ppoll_time64, pselect6_time64, mremap, msync, madvise,
+  getitimer, setitimer, rt_sigpending, rt_sigsuspend, rt_sigtimedwait_time64, sigaltstack, ppoll_time64, pselect6_time64, mremap, msync, madvise,
 };
 
 export type { Ctx };

@@ -8,7 +8,7 @@ import type { Process, Thread } from "../process.ts";
 import { Process as ProcessClass } from "../process.ts";
 import { NSIG, SIG_DFL, SIG_IGN, SI_TKILL, SI_USER } from "../signals.ts";
 import { NORETURN } from "./types.ts";
-import { inheritLimits } from "./linux-proc.ts";
+import { inheritLimits, writeUsage } from "./linux-proc.ts";
 import type { Ctx, Handler } from "./types.ts";
 
 const exit: Handler = ({ k, t }, status) => {
@@ -182,7 +182,7 @@ const P_ALL = 0, P_PID = 1, P_PGID = 2;
 const WNOHANG = 1, WSTOPPED = 2, WEXITED = 4, WCONTINUED = 8, WNOWAIT = 0x1000000;
 const WALL = 0x40000000, WCLONE = 0x80000000, WNOTHREAD = 0x20000000;
 
-const waitid: Handler = ({ k, t, p }, idtype, id, info, options) => {
+const waitid: Handler = ({ k, t, p }, idtype, id, info, options, rusage) => {
   if (options & ~(WNOHANG | WSTOPPED | WEXITED | WCONTINUED | WNOWAIT | WALL | WCLONE | WNOTHREAD)) throw new Errno(EINVAL);
   if (!(options & (WEXITED | WSTOPPED | WCONTINUED))) throw new Errno(EINVAL);
   if (idtype !== P_ALL && idtype !== P_PID && idtype !== P_PGID) throw new Errno(EINVAL);
@@ -195,6 +195,7 @@ const waitid: Handler = ({ k, t, p }, idtype, id, info, options) => {
     const z = children.find((c) => c.state === "zombie");
     if (z) {
       if (info) k.writeStruct(t, "siginfo", info, k.siginfoValues(k.childInfo(z)));
+      if (rusage) writeUsage(k, t, rusage, z.insns + z.childInsns);
       if (!(options & WNOWAIT)) {
         k.procs.delete(z.pid);
         p.childInsns += z.insns + z.childInsns;
@@ -203,6 +204,7 @@ const waitid: Handler = ({ k, t, p }, idtype, id, info, options) => {
     }
     if (!(options & WEXITED) || options & WNOHANG) {
       if (info) k.writeStruct(t, "siginfo", info, {});
+      if (rusage) writeUsage(k, t, rusage, 0);
       return 0;
     }
     return undefined;

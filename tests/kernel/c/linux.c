@@ -493,6 +493,9 @@ static volatile int usr1, usr2;
 static volatile unsigned long onstack_at;
 static void on_usr1(int s) { (void)s; usr1++; }
 static void on_usr2(int s) { (void)s; usr2++; }
+static volatile int alrm;
+static void on_alrm(int s) { (void)s; alrm++; }
+struct itimerval { struct { long sec, usec; } interval, value; };
 static void on_onstack(int s) { volatile int here = s; onstack_at = (unsigned long)&here; }
 
 static void signals(void) {
@@ -530,6 +533,29 @@ static void signals(void) {
   sayb("SA_ONSTACK handler ran on the alternate stack",
        onstack_at >= (unsigned long)alt.sp && onstack_at < (unsigned long)alt.sp + alt.size);
   sigact(SIGUSR2, 0, 0);
+
+  /* setitimer: SIGALRM once, then every interval */
+  sigact(SIGALRM, on_alrm, 0);
+  struct itimerval it = {{0, 0}, {0, 20000}}, got;
+  say("setitimer ITIMER_REAL 20 ms", SYS(setitimer, ITIMER_REAL, &it, 0));
+  SYS(getitimer, ITIMER_REAL, &got);
+  sayb("  armed", got.value.sec == 0 && got.value.usec > 0 && got.value.usec <= 20000);
+  unsigned nomask[2] = {0, 0};
+  say("  sigsuspend", SYS(rt_sigsuspend, nomask, 8));
+  say("  alarms", alrm);
+  SYS(getitimer, ITIMER_REAL, &got);
+  say("  disarmed after firing", got.value.sec + got.value.usec);
+  struct itimerval every = {{0, 5000}, {0, 5000}};
+  SYS(setitimer, ITIMER_REAL, &every, 0);
+  for (int i = 0; i < 3; i++) SYS(rt_sigsuspend, nomask, 8);
+  struct itimerval off = {{0, 0}, {0, 0}};
+  say("setitimer off", SYS(setitimer, ITIMER_REAL, &off, &got));
+  say("  alarms", alrm);
+  say("  old interval (usec)", got.interval.usec);
+  it.value.usec = 1000000;
+  say("setitimer bad usec", SYS(setitimer, ITIMER_REAL, &it, 0));
+  say("setitimer bad which", SYS(setitimer, 7, &off, 0));
+  sigact(SIGALRM, 0, 0);
 
   /* rt_sigsuspend */
   sigact(SIGUSR1, on_usr1, 0);
