@@ -21,7 +21,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:68",
+      src: "spec/abi/k1.md:73",
     },
     {
       slot: 1,
@@ -35,7 +35,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:69",
+      src: "spec/abi/k1.md:74",
     },
     {
       slot: 2,
@@ -51,7 +51,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:55",
+      src: "spec/abi/k1.md:60",
     },
     {
       slot: 3,
@@ -67,7 +67,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:56",
+      src: "spec/abi/k1.md:61",
     },
     {
       slot: 4,
@@ -84,7 +84,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:50",
+      src: "spec/abi/k1.md:55",
     },
     {
       slot: 5,
@@ -98,7 +98,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:51",
+      src: "spec/abi/k1.md:56",
     },
     {
       slot: 6,
@@ -110,7 +110,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: "lseek_llseek",
-      src: "spec/abi/k1.md:407",
+      src: "spec/abi/k1.md:412",
     },
     {
       slot: 7,
@@ -153,7 +153,7 @@ export const realisation: PairRealisation = {
         },
       ],
       recipe: null,
-      src: "spec/abi/k1.md:408",
+      src: "spec/abi/k1.md:413",
     },
     {
       slot: 8,
@@ -165,7 +165,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:95",
+      src: "spec/abi/k1.md:100",
     },
     {
       slot: 9,
@@ -177,7 +177,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:96",
+      src: "spec/abi/k1.md:101",
     },
     {
       slot: 10,
@@ -191,7 +191,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:103",
+      src: "spec/abi/k1.md:108",
     },
     {
       slot: 11,
@@ -210,7 +210,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:410",
+      src: "spec/abi/k1.md:415",
     },
     {
       slot: 12,
@@ -225,7 +225,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:104",
+      src: "spec/abi/k1.md:109",
     },
     {
       slot: 13,
@@ -241,7 +241,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:109",
+      src: "spec/abi/k1.md:114",
     },
     {
       slot: 14,
@@ -259,7 +259,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:411",
+      src: "spec/abi/k1.md:416",
     },
     {
       slot: 15,
@@ -275,7 +275,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:107",
+      src: "spec/abi/k1.md:112",
     },
     {
       slot: 16,
@@ -293,7 +293,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:412",
+      src: "spec/abi/k1.md:417",
     },
     {
       slot: 17,
@@ -308,7 +308,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:77",
+      src: "spec/abi/k1.md:82",
     },
     {
       slot: 18,
@@ -325,7 +325,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:413",
+      src: "spec/abi/k1.md:418",
     },
     {
       slot: 19,
@@ -342,7 +342,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:414",
+      src: "spec/abi/k1.md:419",
     },
     {
       slot: 20,
@@ -357,7 +357,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:29",
+      src: "spec/abi/k1.md:34",
     },
     {
       slot: 21,
@@ -371,7 +371,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:44",
+      src: "spec/abi/k1.md:49",
     },
     {
       slot: 22,
@@ -387,7 +387,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:35",
+      src: "spec/abi/k1.md:40",
     },
     {
       slot: 23,
@@ -403,7 +403,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:36",
+      src: "spec/abi/k1.md:41",
     },
     {
       slot: 24,
@@ -421,7 +421,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:415",
+      src: "spec/abi/k1.md:420",
     },
     {
       slot: 25,
@@ -435,7 +435,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:30",
+      src: "spec/abi/k1.md:35",
     },
     {
       slot: 26,
@@ -451,7 +451,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:31",
+      src: "spec/abi/k1.md:36",
     },
     {
       slot: 27,
@@ -466,7 +466,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:52",
+      src: "spec/abi/k1.md:57",
     },
     {
       slot: 28,
@@ -482,7 +482,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:53",
+      src: "spec/abi/k1.md:58",
     },
     {
       slot: 29,
@@ -498,7 +498,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:416",
+      src: "spec/abi/k1.md:421",
     },
     {
       slot: 30,
@@ -514,7 +514,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:57",
+      src: "spec/abi/k1.md:62",
     },
     {
       slot: 31,
@@ -530,7 +530,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:58",
+      src: "spec/abi/k1.md:63",
     },
     {
       slot: 32,
@@ -542,7 +542,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: "time_clock",
-      src: "spec/abi/k1.md:417",
+      src: "spec/abi/k1.md:422",
     },
     {
       slot: 33,
@@ -557,7 +557,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:86",
+      src: "spec/abi/k1.md:91",
     },
     {
       slot: 34,
@@ -571,7 +571,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:87",
+      src: "spec/abi/k1.md:92",
     },
     {
       slot: 35,
@@ -619,7 +619,7 @@ export const realisation: PairRealisation = {
         },
       ],
       recipe: null,
-      src: "spec/abi/k1.md:409",
+      src: "spec/abi/k1.md:414",
     },
     {
       slot: 36,
@@ -634,7 +634,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:418",
+      src: "spec/abi/k1.md:423",
     },
     {
       slot: 37,
@@ -651,7 +651,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:420",
+      src: "spec/abi/k1.md:425",
     },
     {
       slot: 38,
@@ -663,7 +663,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:101",
+      src: "spec/abi/k1.md:106",
     },
     {
       slot: 39,
@@ -681,7 +681,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:106",
+      src: "spec/abi/k1.md:111",
     },
     {
       slot: 40,
@@ -695,7 +695,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:71",
+      src: "spec/abi/k1.md:76",
     },
     {
       slot: 41,
@@ -714,7 +714,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:421",
+      src: "spec/abi/k1.md:426",
     },
     {
       slot: 42,
@@ -730,7 +730,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:78",
+      src: "spec/abi/k1.md:83",
     },
     {
       slot: 43,
@@ -742,7 +742,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: "crit_sigmask_enter",
-      src: "spec/abi/k1.md:422",
+      src: "spec/abi/k1.md:427",
     },
     {
       slot: 44,
@@ -754,7 +754,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: "crit_sigmask_leave",
-      src: "spec/abi/k1.md:423",
+      src: "spec/abi/k1.md:428",
     },
     {
       slot: 45,
@@ -766,7 +766,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: "load_object",
-      src: "spec/abi/k1.md:424",
+      src: "spec/abi/k1.md:429",
     },
     {
       slot: 46,
@@ -778,7 +778,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: "monotonic_clock",
-      src: "spec/abi/k1.md:419",
+      src: "spec/abi/k1.md:424",
     },
     {
       slot: 47,
@@ -790,7 +790,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: "batch_sequential",
-      src: "spec/abi/k1.md:425",
+      src: "spec/abi/k1.md:430",
     },
   ],
 };

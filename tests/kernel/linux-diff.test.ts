@@ -59,6 +59,15 @@ describe.skipIf(!cc)("the Linux program on k1 alone (no qemu needed)", () => {
     // Deterministic: the same instruction count twice.
     expect(run(readFileSync(bin), [bin]).insns).toBe(k.insns);
   });
+
+  it("runs a #! script through its interpreter, as Linux's binfmt_script", () => {
+    const bin = buildLinux();
+    const k = run(readFileSync(bin), [bin, "--script-test"]);
+    expect(k.stdout).toBe(
+      "interpreter argv: script-arg ./s.sh x\nscript exit status: 9\nexecve of a script with a missing interpreter: -ENOENT\n",
+    );
+    expect(k.status).toBe(0);
+  });
 });
 
 describe.skipIf(!cc || !qemu)("k1 against Linux: the same raw program under qemu-riscv32 and on k1", () => {

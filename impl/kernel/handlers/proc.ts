@@ -1,6 +1,6 @@
 // Processes and threads: exit, exit_group, getpid/getppid/gettid, setpgid/getpgid, set_tid_address,
 // clone (fork, vfork and threads), execve, waitid, kill and tgkill.
-import { Errno, E2BIG, EACCES, EAGAIN, ECHILD, EINVAL, ENOEXEC, ENOMEM, EPERM, ESRCH } from "../errno.ts";
+import { Errno, E2BIG, EACCES, EAGAIN, ECHILD, EINVAL, ELOOP, ENOEXEC, ENOMEM, EPERM, ESRCH } from "../errno.ts";
 import { cloned, imageStarted } from "../layered.ts";
 import { LoadError } from "../loader.ts";
 import { RDTIME_DIVISOR } from "../kernel.ts";
@@ -143,13 +143,29 @@ const execve: Handler = (ctx, pathPtr, argvPtr, envpPtr) => {
   const { k, t, p } = ctx;
   const path = k.readString(t, pathPtr);
   const budget = { left: ARG_MAX };
-  const argv = readStringArray(ctx, argvPtr, budget);
+  let argv = readStringArray(ctx, argvPtr, budget);
   const envp = readStringArray(ctx, envpPtr, budget);
-  const node = k.resolve(p, -100 /* AT_FDCWD */, path);
+  let node = k.resolve(p, -100 /* AT_FDCWD */, path);
   const viaProc = k.procPath(p, path);
-  const exePath = viaProc ? viaProc.proc.exePath : k.absolutePath(p.cwd, path);
+  let exePath = viaProc ? viaProc.proc.exePath : k.absolutePath(p.cwd, path);
   if (node.kind !== "file" || (node.mode & 0o111) === 0) throw new Errno(EACCES);
-  const image = node.data.slice(0, node.size);
+  let image = node.data.slice(0, node.size);
+  // A script ("#!interpreter [arg]" in its first 256 bytes) runs its interpreter with
+  // argv = interpreter, [arg], the script's path, argv[1..], as Linux's binfmt_script does.
+  for (let depth = 0, script = path; image[0] === 0x23 && image[1] === 0x21; depth++) {
+    if (depth >= 4) throw new Errno(ELOOP);
+    const head = Buffer.from(image.subarray(2, 256)).toString("latin1");
+    const line = head.split("\n")[0]!.trim();
+    const m = /^(\S+)(?:[ \t]+(.*))?$/.exec(line);
+    if (!m || head.indexOf("\n") < 0 && image.length > 256) throw new Errno(ENOEXEC);
+    argv = [m[1]!, ...(m[2] ? [m[2].trim()] : []), script, ...argv.slice(1)];
+    script = m[1]!;
+    node = k.resolve(p, -100 /* AT_FDCWD */, script);
+    if (node.kind !== "file" || (node.mode & 0o111) === 0) throw new Errno(EACCES);
+    const viaProcScript = k.procPath(p, script);
+    exePath = viaProcScript ? viaProcScript.proc.exePath : k.absolutePath(p.cwd, script);
+    image = node.data.slice(0, node.size);
+  }
   let loaded;
   try {
     loaded = k.prepareImage(image, argv, envp, path);

@@ -739,7 +739,41 @@ static void memory(void) {
   SYS(munmap, m3, 4096);
 }
 
+/* `#!` scripts (k1 only: qemu-user hands a script's execve to the host, which cannot run a
+ * RISC-V interpreter): this program is its own interpreter, as /proc/self/exe. */
+static int script(int argc, char **argv) {
+  if (seq(argv[1], "script-arg")) {
+    out("interpreter argv:");
+    for (int i = 1; i < argc; i++) { out(" "); out(argv[i]); }
+    out("\n");
+    flush();
+    return 9;
+  }
+  int fd = xopen("s.sh", O_WRONLY | O_CREAT | O_TRUNC, 0755);
+  const char text[] = "#!/proc/self/exe  script-arg \necho not run\n";
+  SYS(write, fd, text, sizeof text - 1);
+  SYS(close, fd);
+  int pid = xfork();
+  if (pid == 0) {
+    char *av[] = {"./s.sh", "x", 0}, *ev[] = {0};
+    say("execve of a script", SYS(execve, "./s.sh", av, ev));
+    flush();
+    SYS(exit_group, 1);
+  }
+  struct siginfo si;
+  xwait(pid, &si);
+  say("script exit status", si.status);
+  fd = xopen("t.sh", O_WRONLY | O_CREAT | O_TRUNC, 0755);
+  SYS(write, fd, "#!/nonexistent\n", 15);
+  SYS(close, fd);
+  char *av[] = {"./t.sh", 0}, *ev[] = {0};
+  say("execve of a script with a missing interpreter", SYS(execve, "./t.sh", av, ev));
+  flush();
+  return 0;
+}
+
 int main(int argc, char **argv, char **envp) {
+  if (argc > 1) return script(argc, argv);
   startup(argc, argv, envp);
   devices();
   files();
