@@ -110,7 +110,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: "lseek_llseek",
-      src: "spec/abi/k1.md:412",
+      src: "spec/abi/k1.md:413",
     },
     {
       slot: 7,
@@ -153,7 +153,7 @@ export const realisation: PairRealisation = {
         },
       ],
       recipe: null,
-      src: "spec/abi/k1.md:413",
+      src: "spec/abi/k1.md:414",
     },
     {
       slot: 8,
@@ -165,7 +165,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:100",
+      src: "spec/abi/k1.md:101",
     },
     {
       slot: 9,
@@ -177,7 +177,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:101",
+      src: "spec/abi/k1.md:102",
     },
     {
       slot: 10,
@@ -191,7 +191,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:108",
+      src: "spec/abi/k1.md:109",
     },
     {
       slot: 11,
@@ -210,7 +210,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:415",
+      src: "spec/abi/k1.md:416",
     },
     {
       slot: 12,
@@ -225,7 +225,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:109",
+      src: "spec/abi/k1.md:110",
     },
     {
       slot: 13,
@@ -241,7 +241,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:114",
+      src: "spec/abi/k1.md:115",
     },
     {
       slot: 14,
@@ -259,7 +259,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:416",
+      src: "spec/abi/k1.md:417",
     },
     {
       slot: 15,
@@ -275,7 +275,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:112",
+      src: "spec/abi/k1.md:113",
     },
     {
       slot: 16,
@@ -293,7 +293,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:417",
+      src: "spec/abi/k1.md:418",
     },
     {
       slot: 17,
@@ -325,7 +325,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:418",
+      src: "spec/abi/k1.md:419",
     },
     {
       slot: 19,
@@ -342,7 +342,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:419",
+      src: "spec/abi/k1.md:420",
     },
     {
       slot: 20,
@@ -421,7 +421,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:420",
+      src: "spec/abi/k1.md:421",
     },
     {
       slot: 25,
@@ -498,7 +498,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:421",
+      src: "spec/abi/k1.md:422",
     },
     {
       slot: 30,
@@ -542,7 +542,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: "time_clock",
-      src: "spec/abi/k1.md:422",
+      src: "spec/abi/k1.md:423",
     },
     {
       slot: 33,

@@ -332,167 +332,172 @@ describe("kernel ABI k1 (spec/abi/k1.md)", () => {
     expect(table.get(166)?.row.id).toBe("umask");
     expect(table.get(166)?.fn).toBe(handlers["umask"]);
   });
-  it("k1.getcpu: nr 168 dispatches to handler getcpu [spec/abi/k1.md:99]", () => {
+  it("k1.prctl: nr 167 dispatches to handler prctl [spec/abi/k1.md:99]", () => {
+    expect(typeof handlers["prctl"]).toBe("function");
+    expect(table.get(167)?.row.id).toBe("prctl");
+    expect(table.get(167)?.fn).toBe(handlers["prctl"]);
+  });
+  it("k1.getcpu: nr 168 dispatches to handler getcpu [spec/abi/k1.md:100]", () => {
     expect(typeof handlers["getcpu"]).toBe("function");
     expect(table.get(168)?.row.id).toBe("getcpu");
     expect(table.get(168)?.fn).toBe(handlers["getcpu"]);
   });
-  it("k1.getpid: nr 172 dispatches to handler getpid [spec/abi/k1.md:100]", () => {
+  it("k1.getpid: nr 172 dispatches to handler getpid [spec/abi/k1.md:101]", () => {
     expect(typeof handlers["getpid"]).toBe("function");
     expect(table.get(172)?.row.id).toBe("getpid");
     expect(table.get(172)?.fn).toBe(handlers["getpid"]);
   });
-  it("k1.getppid: nr 173 dispatches to handler getppid [spec/abi/k1.md:101]", () => {
+  it("k1.getppid: nr 173 dispatches to handler getppid [spec/abi/k1.md:102]", () => {
     expect(typeof handlers["getppid"]).toBe("function");
     expect(table.get(173)?.row.id).toBe("getppid");
     expect(table.get(173)?.fn).toBe(handlers["getppid"]);
   });
-  it("k1.getuid: nr 174 dispatches to handler getuid [spec/abi/k1.md:102]", () => {
+  it("k1.getuid: nr 174 dispatches to handler getuid [spec/abi/k1.md:103]", () => {
     expect(typeof handlers["getuid"]).toBe("function");
     expect(table.get(174)?.row.id).toBe("getuid");
     expect(table.get(174)?.fn).toBe(handlers["getuid"]);
   });
-  it("k1.geteuid: nr 175 dispatches to handler geteuid [spec/abi/k1.md:103]", () => {
+  it("k1.geteuid: nr 175 dispatches to handler geteuid [spec/abi/k1.md:104]", () => {
     expect(typeof handlers["geteuid"]).toBe("function");
     expect(table.get(175)?.row.id).toBe("geteuid");
     expect(table.get(175)?.fn).toBe(handlers["geteuid"]);
   });
-  it("k1.getgid: nr 176 dispatches to handler getgid [spec/abi/k1.md:104]", () => {
+  it("k1.getgid: nr 176 dispatches to handler getgid [spec/abi/k1.md:105]", () => {
     expect(typeof handlers["getgid"]).toBe("function");
     expect(table.get(176)?.row.id).toBe("getgid");
     expect(table.get(176)?.fn).toBe(handlers["getgid"]);
   });
-  it("k1.getegid: nr 177 dispatches to handler getegid [spec/abi/k1.md:105]", () => {
+  it("k1.getegid: nr 177 dispatches to handler getegid [spec/abi/k1.md:106]", () => {
     expect(typeof handlers["getegid"]).toBe("function");
     expect(table.get(177)?.row.id).toBe("getegid");
     expect(table.get(177)?.fn).toBe(handlers["getegid"]);
   });
-  it("k1.gettid: nr 178 dispatches to handler gettid [spec/abi/k1.md:106]", () => {
+  it("k1.gettid: nr 178 dispatches to handler gettid [spec/abi/k1.md:107]", () => {
     expect(typeof handlers["gettid"]).toBe("function");
     expect(table.get(178)?.row.id).toBe("gettid");
     expect(table.get(178)?.fn).toBe(handlers["gettid"]);
   });
-  it("k1.sysinfo: nr 179 dispatches to handler sysinfo [spec/abi/k1.md:107]", () => {
+  it("k1.sysinfo: nr 179 dispatches to handler sysinfo [spec/abi/k1.md:108]", () => {
     expect(typeof handlers["sysinfo"]).toBe("function");
     expect(table.get(179)?.row.id).toBe("sysinfo");
     expect(table.get(179)?.fn).toBe(handlers["sysinfo"]);
   });
-  it("k1.brk: nr 214 dispatches to handler brk [spec/abi/k1.md:108]", () => {
+  it("k1.brk: nr 214 dispatches to handler brk [spec/abi/k1.md:109]", () => {
     expect(typeof handlers["brk"]).toBe("function");
     expect(table.get(214)?.row.id).toBe("brk");
     expect(table.get(214)?.fn).toBe(handlers["brk"]);
   });
-  it("k1.munmap: nr 215 dispatches to handler munmap [spec/abi/k1.md:109]", () => {
+  it("k1.munmap: nr 215 dispatches to handler munmap [spec/abi/k1.md:110]", () => {
     expect(typeof handlers["munmap"]).toBe("function");
     expect(table.get(215)?.row.id).toBe("munmap");
     expect(table.get(215)?.fn).toBe(handlers["munmap"]);
   });
-  it("k1.mremap: nr 216 dispatches to handler mremap [spec/abi/k1.md:110]", () => {
+  it("k1.mremap: nr 216 dispatches to handler mremap [spec/abi/k1.md:111]", () => {
     expect(typeof handlers["mremap"]).toBe("function");
     expect(table.get(216)?.row.id).toBe("mremap");
     expect(table.get(216)?.fn).toBe(handlers["mremap"]);
   });
-  it("k1.clone: nr 220 dispatches to handler clone [spec/abi/k1.md:111]", () => {
+  it("k1.clone: nr 220 dispatches to handler clone [spec/abi/k1.md:112]", () => {
     expect(typeof handlers["clone"]).toBe("function");
     expect(table.get(220)?.row.id).toBe("clone");
     expect(table.get(220)?.fn).toBe(handlers["clone"]);
   });
-  it("k1.execve: nr 221 dispatches to handler execve [spec/abi/k1.md:112]", () => {
+  it("k1.execve: nr 221 dispatches to handler execve [spec/abi/k1.md:113]", () => {
     expect(typeof handlers["execve"]).toBe("function");
     expect(table.get(221)?.row.id).toBe("execve");
     expect(table.get(221)?.fn).toBe(handlers["execve"]);
   });
-  it("k1.mmap2: nr 222 dispatches to handler mmap2 [spec/abi/k1.md:113]", () => {
+  it("k1.mmap2: nr 222 dispatches to handler mmap2 [spec/abi/k1.md:114]", () => {
     expect(typeof handlers["mmap2"]).toBe("function");
     expect(table.get(222)?.row.id).toBe("mmap2");
     expect(table.get(222)?.fn).toBe(handlers["mmap2"]);
   });
-  it("k1.mprotect: nr 226 dispatches to handler mprotect [spec/abi/k1.md:114]", () => {
+  it("k1.mprotect: nr 226 dispatches to handler mprotect [spec/abi/k1.md:115]", () => {
     expect(typeof handlers["mprotect"]).toBe("function");
     expect(table.get(226)?.row.id).toBe("mprotect");
     expect(table.get(226)?.fn).toBe(handlers["mprotect"]);
   });
-  it("k1.msync: nr 227 dispatches to handler msync [spec/abi/k1.md:115]", () => {
+  it("k1.msync: nr 227 dispatches to handler msync [spec/abi/k1.md:116]", () => {
     expect(typeof handlers["msync"]).toBe("function");
     expect(table.get(227)?.row.id).toBe("msync");
     expect(table.get(227)?.fn).toBe(handlers["msync"]);
   });
-  it("k1.madvise: nr 233 dispatches to handler madvise [spec/abi/k1.md:116]", () => {
+  it("k1.madvise: nr 233 dispatches to handler madvise [spec/abi/k1.md:117]", () => {
     expect(typeof handlers["madvise"]).toBe("function");
     expect(table.get(233)?.row.id).toBe("madvise");
     expect(table.get(233)?.fn).toBe(handlers["madvise"]);
   });
-  it("k1.riscv_flush_icache: nr 259 dispatches to handler riscv_flush_icache [spec/abi/k1.md:117]", () => {
+  it("k1.riscv_flush_icache: nr 259 dispatches to handler riscv_flush_icache [spec/abi/k1.md:118]", () => {
     expect(typeof handlers["riscv_flush_icache"]).toBe("function");
     expect(table.get(259)?.row.id).toBe("riscv_flush_icache");
     expect(table.get(259)?.fn).toBe(handlers["riscv_flush_icache"]);
   });
-  it("k1.prlimit64: nr 261 dispatches to handler prlimit64 [spec/abi/k1.md:118]", () => {
+  it("k1.prlimit64: nr 261 dispatches to handler prlimit64 [spec/abi/k1.md:119]", () => {
     expect(typeof handlers["prlimit64"]).toBe("function");
     expect(table.get(261)?.row.id).toBe("prlimit64");
     expect(table.get(261)?.fn).toBe(handlers["prlimit64"]);
   });
-  it("k1.renameat2: nr 276 dispatches to handler renameat2 [spec/abi/k1.md:119]", () => {
+  it("k1.renameat2: nr 276 dispatches to handler renameat2 [spec/abi/k1.md:120]", () => {
     expect(typeof handlers["renameat2"]).toBe("function");
     expect(table.get(276)?.row.id).toBe("renameat2");
     expect(table.get(276)?.fn).toBe(handlers["renameat2"]);
   });
-  it("k1.getrandom: nr 278 dispatches to handler getrandom [spec/abi/k1.md:120]", () => {
+  it("k1.getrandom: nr 278 dispatches to handler getrandom [spec/abi/k1.md:121]", () => {
     expect(typeof handlers["getrandom"]).toBe("function");
     expect(table.get(278)?.row.id).toBe("getrandom");
     expect(table.get(278)?.fn).toBe(handlers["getrandom"]);
   });
-  it("k1.membarrier: nr 283 dispatches to handler membarrier [spec/abi/k1.md:121]", () => {
+  it("k1.membarrier: nr 283 dispatches to handler membarrier [spec/abi/k1.md:122]", () => {
     expect(typeof handlers["membarrier"]).toBe("function");
     expect(table.get(283)?.row.id).toBe("membarrier");
     expect(table.get(283)?.fn).toBe(handlers["membarrier"]);
   });
-  it("k1.statx: nr 291 dispatches to handler statx [spec/abi/k1.md:122]", () => {
+  it("k1.statx: nr 291 dispatches to handler statx [spec/abi/k1.md:123]", () => {
     expect(typeof handlers["statx"]).toBe("function");
     expect(table.get(291)?.row.id).toBe("statx");
     expect(table.get(291)?.fn).toBe(handlers["statx"]);
   });
-  it("k1.clock_gettime64: nr 403 dispatches to handler clock_gettime64 [spec/abi/k1.md:123]", () => {
+  it("k1.clock_gettime64: nr 403 dispatches to handler clock_gettime64 [spec/abi/k1.md:124]", () => {
     expect(typeof handlers["clock_gettime64"]).toBe("function");
     expect(table.get(403)?.row.id).toBe("clock_gettime64");
     expect(table.get(403)?.fn).toBe(handlers["clock_gettime64"]);
   });
-  it("k1.clock_getres_time64: nr 406 dispatches to handler clock_getres_time64 [spec/abi/k1.md:124]", () => {
+  it("k1.clock_getres_time64: nr 406 dispatches to handler clock_getres_time64 [spec/abi/k1.md:125]", () => {
     expect(typeof handlers["clock_getres_time64"]).toBe("function");
     expect(table.get(406)?.row.id).toBe("clock_getres_time64");
     expect(table.get(406)?.fn).toBe(handlers["clock_getres_time64"]);
   });
-  it("k1.clock_nanosleep_time64: nr 407 dispatches to handler clock_nanosleep_time64 [spec/abi/k1.md:125]", () => {
+  it("k1.clock_nanosleep_time64: nr 407 dispatches to handler clock_nanosleep_time64 [spec/abi/k1.md:126]", () => {
     expect(typeof handlers["clock_nanosleep_time64"]).toBe("function");
     expect(table.get(407)?.row.id).toBe("clock_nanosleep_time64");
     expect(table.get(407)?.fn).toBe(handlers["clock_nanosleep_time64"]);
   });
-  it("k1.utimensat_time64: nr 412 dispatches to handler utimensat_time64 [spec/abi/k1.md:126]", () => {
+  it("k1.utimensat_time64: nr 412 dispatches to handler utimensat_time64 [spec/abi/k1.md:127]", () => {
     expect(typeof handlers["utimensat_time64"]).toBe("function");
     expect(table.get(412)?.row.id).toBe("utimensat_time64");
     expect(table.get(412)?.fn).toBe(handlers["utimensat_time64"]);
   });
-  it("k1.pselect6_time64: nr 413 dispatches to handler pselect6_time64 [spec/abi/k1.md:127]", () => {
+  it("k1.pselect6_time64: nr 413 dispatches to handler pselect6_time64 [spec/abi/k1.md:128]", () => {
     expect(typeof handlers["pselect6_time64"]).toBe("function");
     expect(table.get(413)?.row.id).toBe("pselect6_time64");
     expect(table.get(413)?.fn).toBe(handlers["pselect6_time64"]);
   });
-  it("k1.ppoll_time64: nr 414 dispatches to handler ppoll_time64 [spec/abi/k1.md:128]", () => {
+  it("k1.ppoll_time64: nr 414 dispatches to handler ppoll_time64 [spec/abi/k1.md:129]", () => {
     expect(typeof handlers["ppoll_time64"]).toBe("function");
     expect(table.get(414)?.row.id).toBe("ppoll_time64");
     expect(table.get(414)?.fn).toBe(handlers["ppoll_time64"]);
   });
-  it("k1.rt_sigtimedwait_time64: nr 421 dispatches to handler rt_sigtimedwait_time64 [spec/abi/k1.md:129]", () => {
+  it("k1.rt_sigtimedwait_time64: nr 421 dispatches to handler rt_sigtimedwait_time64 [spec/abi/k1.md:130]", () => {
     expect(typeof handlers["rt_sigtimedwait_time64"]).toBe("function");
     expect(table.get(421)?.row.id).toBe("rt_sigtimedwait_time64");
     expect(table.get(421)?.fn).toBe(handlers["rt_sigtimedwait_time64"]);
   });
-  it("k1.futex_time64: nr 422 dispatches to handler futex_time64 [spec/abi/k1.md:130]", () => {
+  it("k1.futex_time64: nr 422 dispatches to handler futex_time64 [spec/abi/k1.md:131]", () => {
     expect(typeof handlers["futex_time64"]).toBe("function");
     expect(table.get(422)?.row.id).toBe("futex_time64");
     expect(table.get(422)?.fn).toBe(handlers["futex_time64"]);
   });
-  it("k1.faccessat2: nr 439 dispatches to handler faccessat2 [spec/abi/k1.md:131]", () => {
+  it("k1.faccessat2: nr 439 dispatches to handler faccessat2 [spec/abi/k1.md:132]", () => {
     expect(typeof handlers["faccessat2"]).toBe("function");
     expect(table.get(439)?.row.id).toBe("faccessat2");
     expect(table.get(439)?.fn).toBe(handlers["faccessat2"]);

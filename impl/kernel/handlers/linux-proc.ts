@@ -96,6 +96,44 @@ const getcpu: Handler = ({ k, t }, cpu, node) => {
   return 0;
 };
 
+// ---- prctl: names and the few flags C libraries and shells touch
+
+const threadNames = new WeakMap<Thread, Uint8Array>();
+const procFlags = new WeakMap<Process, { pdeathsig: number; dumpable: number }>();
+
+const prctl: Handler = ({ k, t, p }, option, arg2) => {
+  let f = procFlags.get(p);
+  if (!f) procFlags.set(p, (f = { pdeathsig: 0, dumpable: 1 }));
+  switch (option) {
+    case R.PR_SET_NAME: {
+      const name = new TextEncoder().encode(k.readString(t, arg2, 4096)).subarray(0, 15);
+      threadNames.set(t, name);
+      return 0;
+    }
+    case R.PR_GET_NAME: {
+      const out = new Uint8Array(16);
+      out.set(threadNames.get(t) ?? new TextEncoder().encode(p.exePath.slice(p.exePath.lastIndexOf("/") + 1)).subarray(0, 15));
+      k.copyOut(t, arg2, out);
+      return 0;
+    }
+    case R.PR_SET_PDEATHSIG:
+      if (arg2 > NSIG) throw new Errno(EINVAL);
+      f.pdeathsig = arg2;
+      return 0;
+    case R.PR_GET_PDEATHSIG:
+      k.writeU32(t, arg2, f.pdeathsig);
+      return 0;
+    case R.PR_GET_DUMPABLE:
+      return f.dumpable;
+    case R.PR_SET_DUMPABLE:
+      if (arg2 > 1) throw new Errno(EINVAL);
+      f.dumpable = arg2;
+      return 0;
+    default:
+      throw new Errno(EINVAL);
+  }
+};
+
 // ---- sessions
 
 const getsid: Handler = ({ k, p }, pid) => procOf(k, p, pid).sid;
@@ -604,11 +642,10 @@ const madvise: Handler = ({ p }, addr, len, advice) => {
   return 0;
 };
 
-void NSIG;
 export const linuxProcHandlers: Record<string, Handler> = {
   getuid, geteuid, getgid, getegid, set_robust_list, getgroups, uname, getrandom, membarrier, riscv_flush_icache,
   sched_yield, sched_getaffinity, getcpu, getsid, setsid, prlimit64, getrusage, times, sysinfo, clock_getres_time64,
-  getitimer, setitimer, rt_sigpending, rt_sigsuspend, rt_sigtimedwait_time64, sigaltstack, ppoll_time64, pselect6_time64, mremap, msync, madvise,
+  prctl, getitimer, setitimer, rt_sigpending, rt_sigsuspend, rt_sigtimedwait_time64, sigaltstack, ppoll_time64, pselect6_time64, mremap, msync, madvise,
 };
 
 export type { Ctx };

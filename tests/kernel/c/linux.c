@@ -672,6 +672,16 @@ static void procs(void) {
   say("getrusage self", SYS(getrusage, RUSAGE_SELF, &ru));
   say("getrusage children", SYS(getrusage, RUSAGE_CHILDREN, &ru));
   say("getrusage bad who", SYS(getrusage, 5, &ru));
+  char pname[16];
+  say("prctl PR_SET_NAME", SYS(prctl, PR_SET_NAME, "kiln-worker-name-long", 0, 0, 0));
+  mset(pname, 'x', sizeof pname);
+  say("prctl PR_GET_NAME", SYS(prctl, PR_GET_NAME, pname, 0, 0, 0));
+  out("  "); out(pname); out("\n");
+  say("prctl PR_SET_DUMPABLE 0", SYS(prctl, PR_SET_DUMPABLE, 0, 0, 0, 0));
+  say("prctl PR_GET_DUMPABLE", SYS(prctl, PR_GET_DUMPABLE, 0, 0, 0, 0));
+  SYS(prctl, PR_SET_DUMPABLE, 1, 0, 0, 0);
+  say("prctl PR_SET_DUMPABLE 2", SYS(prctl, PR_SET_DUMPABLE, 2, 0, 0, 0));
+  say("prctl unknown", SYS(prctl, 9999, 0, 0, 0, 0));
   say("getgroups >= 0", SYS(getgroups, 0, 0) >= 0);
   say("getgroups(-1)", SYS(getgroups, -1, 0));
   struct siginfo si;
