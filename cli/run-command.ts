@@ -119,7 +119,8 @@ Exit status: the guest's own status; 128+N if signal N killed it; 124 if --max-i
 The budget (--max-insns) counts retired instructions plus the host work the kernel does for the
 guest (each call, each page mapped or copied: spec/limits.md); --memory caps everything the guest
 makes the host hold (memory, files it writes, pipes). Guest stdin/stdout/stderr are kiln's own.
-Time is deterministic: clocks advance 1 ns per retired instruction.
+Time is deterministic: clocks advance 1 ns per retired instruction. Besides --root's files the guest
+sees /dev/null, /dev/zero, /dev/urandom and /dev/random, and /proc/self/exe names the running program.
 
 --trace prints one line per call a layered program makes through its stub table, when it returns:
   [tid] pN.slot(args) = result  <route what; T traps, I insns[; via calls{messages}]>

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what kiln needs on a fresh Debian machine: the RISC-V cross-compiler, Chromium for the
-# browser test, and the npm packages from the lock file. Safe to run again: it skips what is there.
+# browser test, qemu-user (qemu-riscv32, the reference Linux of the k1 differential test), and the
+# npm packages from the lock file. Safe to run again: it skips what is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,3 +40,6 @@ fi
 # outside the repository. Without network access the ports' tests are skipped, nothing else.
 echo "install: Debian sources for kiln ports build"
 bash scripts/fetch-port-sources.sh >/dev/null || echo "install: could not fetch the ports' sources (kiln ports build and its tests will say so)"
+# A real static Linux C library for rv32 (musl, from Debian's source package; cached outside the
+# repository) for the libc-on-k1 test. Not fatal: without it that test skips and says why.
+bash scripts/musl.sh || echo "install: musl for rv32 not built; tests/kernel/libc.test.ts will skip"

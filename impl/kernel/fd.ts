@@ -96,12 +96,14 @@ export class Pipe {
   }
 }
 
-export type FileKind = "file" | "dir" | "pipe" | "host";
+export type FileKind = "file" | "dir" | "pipe" | "host" | "dev";
 
 /** One open file description. `refs` counts descriptors (in any process) that point at it. */
 export class OpenFile {
   offset = 0;
   refs = 0;
+  /** For "dir": the entries as they were when the listing started at offset 0 (getdents64). */
+  listing: [string, Inode][] | null = null;
   constructor(
     readonly kind: FileKind,
     public flags: number,

@@ -22,6 +22,7 @@ import type { ExitStatus } from "./process.ts";
 import {
   BUS_ADRALN, CLD_DUMPED, CLD_EXITED, CLD_KILLED, ILL_ILLOPC, SA_NODEFER, SA_RESETHAND, SEGV_ACCERR, SEGV_MAPERR,
   NSIG, SIGBUS, SIGILL, SIGKILL, SIGSEGV, SIGTRAP, SIG_DFL, SIG_IGN, TRAP_BRKPT, UNBLOCKABLE, bit, defaultAction, firstSignal,
+  SA_ONSTACK, SA_RESTART, SIGALRM, SI_KERNEL,
 } from "./signals.ts";
 import type { SigInfo } from "./signals.ts";
 import {
@@ -160,6 +161,7 @@ export class Kernel {
     this.maxFds = opts.maxFds ?? 256;
     this.table = buildTable(opts.dispatch, { ...defaultHandlers, ...(opts.handlers ?? {}) });
     this.vfs.reserve = (bytes) => this.chargeMemory(bytes);
+    this.vfs.addDevices();
   }
 
   // ------------------------------------------------------------------ clocks
@@ -388,6 +390,12 @@ export class Kernel {
     fds.alloc(new OpenFile("host", O_WRONLY, null, null, 2));
     const cwd = opts.cwd ? this.vfs.lookup(this.vfs.root, guestBytes(opts.cwd)) : this.vfs.root;
     const p = new Process(this.newId(), this.init ? this.init.pid : 0, vm, fds, cwd);
+    // /proc/self/exe: the program, which need not be in the guest's file system.
+    p.exe = this.vfs.newNode("file", 0o755);
+    p.exe.data = image as typeof p.exe.data;
+    p.exe.size = image.length;
+    p.exe.nlink = 0;
+    p.exePath = this.absolutePath(cwd, argv[0] ?? "");
     this.procs.set(p.pid, p);
     imageStarted(this, this.addThread(p, cpu, p.pid));
     this.init ??= p;
@@ -497,7 +505,10 @@ export class Kernel {
     }
     const act = p.sigactions[sig]!;
     const ignored = act.handler === SIG_IGN || (act.handler === SIG_DFL && ["ignore", "stop", "cont"].includes(defaultAction(sig)));
-    if (ignored) return;
+    // A blocked signal stays pending even if its action is to ignore it (Linux's sig_ignored):
+    // sigtimedwait and sigpending see it, and the action is looked at again when it is delivered.
+    const blocked = (thread ? [thread] : p.liveThreads).every((x) => (x.sigmask & bit(sig)) !== 0n);
+    if (ignored && !(blocked && p.liveThreads.length > 0)) return;
     if (thread) {
       thread.pending |= bit(sig);
       if (!thread.pendingInfo.has(sig)) thread.pendingInfo.set(sig, info);
@@ -519,6 +530,23 @@ export class Kernel {
     this.deliverSignals(t, true);
   }
 
+  /** Forgets pending signals that are deliverable now but whose action is to ignore them (they interrupt nothing). */
+  private dropIgnored(t: Thread): void {
+    const p = t.proc;
+    let m = this.deliverable(t);
+    while (m !== 0n) {
+      const sig = firstSignal(m);
+      m &= ~bit(sig);
+      const act = p.sigactions[sig]!;
+      if (act.handler === SIG_IGN || (act.handler === SIG_DFL && ["ignore", "stop", "cont"].includes(defaultAction(sig)))) {
+        t.pending &= ~bit(sig);
+        p.pending &= ~bit(sig);
+        t.pendingInfo.delete(sig);
+        p.pendingInfo.delete(sig);
+      }
+    }
+  }
+
   private deliverable(t: Thread): bigint {
     return (t.pending | t.proc.pending) & ~(t.sigmask & ~UNBLOCKABLE);
   }
@@ -533,7 +561,14 @@ export class Kernel {
     if (!forced && this.deliverable(t) !== 0n && deferSignals(this, t)) return;
     while (t.state !== "dead" && p.state === "live") {
       const mask = this.deliverable(t);
-      if (mask === 0n) return;
+      if (mask === 0n) {
+        // rt_sigsuspend/ppoll/pselect's temporary mask ends when no handler took it over.
+        if (t.savedMask !== null) {
+          t.sigmask = t.savedMask;
+          t.savedMask = null;
+        }
+        return;
+      }
       const sig = firstSignal(mask);
       let info: SigInfo;
       if (t.pending & bit(sig)) {
@@ -556,6 +591,7 @@ export class Kernel {
         continue; // ignore, stop and continue: no job control in kiln
       }
       if (!this.setupFrame(t, sig, info, act.handler, act.mask, act.flags)) {
+        t.savedMask = null;
         this.exitProcess(p, { code: 0, signal: SIGSEGV, core: true });
         return;
       }
@@ -575,12 +611,17 @@ export class Kernel {
 
   private setupFrame(t: Thread, sig: number, info: SigInfo, handler: number, mask: bigint, flags: number): boolean {
     const cpu = t.cpu;
-    const frame = (((cpu.regs[2]! >>> 0) - Kernel.FRAME_SIZE) & ~15) >>> 0;
+    // SA_ONSTACK: the frame goes on the alternate stack unless the thread is already on it.
+    const sp = cpu.regs[2]! >>> 0;
+    const alt = t.altStack;
+    const onAlt = alt.size > 0 && sp > alt.sp && sp <= alt.sp + alt.size;
+    const top = flags & SA_ONSTACK && alt.size > 0 && !onAlt ? (alt.sp + alt.size) >>> 0 : sp;
+    const frame = ((top - Kernel.FRAME_SIZE) & ~15) >>> 0;
     const bytes = new Uint8Array(Kernel.FRAME_SIZE);
     const dv = new DataView(bytes.buffer);
     const si = encodeStruct(this.struct("siginfo"), this.siginfoValues(info), this.dispatch.structs);
     bytes.set(si.subarray(0, 128), 0);
-    dv.setBigUint64(Kernel.UC_OFF + Kernel.UC_SIGMASK, t.sigmask, true);
+    dv.setBigUint64(Kernel.UC_OFF + Kernel.UC_SIGMASK, t.savedMask ?? t.sigmask, true);
     const mc = Kernel.UC_OFF + Kernel.UC_MCONTEXT;
     dv.setUint32(mc, cpu.pc >>> 0, true);
     for (let i = 1; i < 32; i++) dv.setUint32(mc + i * 4, cpu.regs[i]! >>> 0, true);
@@ -588,6 +629,10 @@ export class Kernel {
       this.copyOut(t, frame >>> 0, bytes);
     } catch {
       return false;
+    }
+    if (t.savedMask !== null) {
+      t.sigmask = t.savedMask;
+      t.savedMask = null;
     }
     t.sigmask |= mask & ~UNBLOCKABLE;
     if (!(flags & SA_NODEFER)) t.sigmask |= bit(sig);
@@ -660,6 +705,7 @@ export class Kernel {
         this.result = { kind: "limit", reason: "insns", message: `instruction limit reached (${max} instructions)${work}` };
         break;
       }
+      this.fireTimers();
       const t = this.pickNext();
       if (!t) {
         if (!this.skipIdle()) {
@@ -721,6 +767,7 @@ export class Kernel {
       this.finishBlock(t, r);
       return;
     }
+    this.dropIgnored(t);
     if (this.deliverable(t) !== 0n) {
       // Take a process-directed signal for this thread so no other sleeper is also interrupted.
       const sig = firstSignal(this.deliverable(t));
@@ -732,14 +779,22 @@ export class Kernel {
         if (info) t.pendingInfo.set(sig, info);
       }
       this.cancelFutex(t);
-      let ir: number;
+      let r: number;
       try {
-        ir = b.interrupt ? b.interrupt() : -EINTR;
+        r = b.interrupt ? b.interrupt() : -EINTR;
       } catch (e) {
         if (!(e instanceof Errno)) throw e;
-        ir = -e.errno;
+        r = -e.errno;
       }
-      this.finishBlock(t, ir);
+      const act = t.proc.sigactions[sig]!;
+      if (r === -EINTR && !b.noRestart && act.flags & SA_RESTART && act.handler !== SIG_DFL && act.handler !== SIG_IGN) {
+        // SA_RESTART: the handler runs, then the call starts again (the ecall is re-executed).
+        t.cpu.pc = (t.cpu.pc - 4) >>> 0;
+        t.block = null;
+        t.state = "runnable";
+        return;
+      }
+      this.finishBlock(t, r);
     }
   }
 
@@ -749,12 +804,30 @@ export class Kernel {
     t.state = "runnable";
   }
 
-  /** Nothing can run: jump the clock to the earliest sleeper's deadline. */
+  /** setitimer(ITIMER_REAL): SIGALRM to every process whose timer is due (checked between slices). */
+  private fireTimers(): void {
+    let now: bigint | undefined;
+    for (const p of this.procs.values()) {
+      const tm = p.realTimer;
+      if (!tm || p.state !== "live") continue;
+      now ??= this.monotonicNs();
+      if (now < tm.at) continue;
+      if (tm.interval > 0n) tm.at += ((now - tm.at) / tm.interval + 1n) * tm.interval;
+      else p.realTimer = null;
+      this.sendSignal(p, null, SIGALRM, { signo: SIGALRM, code: SI_KERNEL });
+    }
+  }
+
+  /** Nothing can run: jump the clock to the earliest sleeper's deadline (or interval timer). */
   private skipIdle(): boolean {
     let best: bigint | undefined;
     for (const t of this.threads) {
       const d = t.block?.deadline;
       if (d !== undefined && (best === undefined || d < best)) best = d;
+    }
+    for (const p of this.procs.values()) {
+      const d = p.realTimer?.at;
+      if (d !== undefined && p.state === "live" && (best === undefined || d < best)) best = d;
     }
     if (best === undefined) return false;
     const now = this.monotonicNs();
@@ -859,6 +932,48 @@ export class Kernel {
       t.state = "blocked";
       t.block = r;
     }
+  }
+
+  /** `name` made absolute against the directory `cwd`, with "." and ".." folded. */
+  absolutePath(cwd: Inode, name: string): string {
+    const parts = (name.startsWith("/") ? name : `${this.vfs.pathOf(cwd)}/${name}`).split("/");
+    const out: string[] = [];
+    for (const s of parts) {
+      if (s === "" || s === ".") continue;
+      if (s === "..") out.pop();
+      else out.push(s);
+    }
+    return "/" + out.join("/");
+  }
+
+  /**
+   * The process a `/proc/self/…` or `/proc/PID/…` path names, and the rest of the path; null for
+   * any other path. kiln's /proc has only `exe`: a link to the running program.
+   */
+  procPath(p: Process, name: string): { proc: Process; rest: string } | null {
+    const m = /^\/+proc\/+(self|\d+)\/+(.*?)\/*$/.exec(name);
+    if (!m) return null;
+    const proc = m[1] === "self" ? p : this.procs.get(Number(m[1]));
+    if (!proc || proc.state !== "live") throw new Errno(2 /* ENOENT */);
+    return { proc, rest: m[2]! };
+  }
+
+  /**
+   * Resolves a path for a *at() call: /proc/self/exe (followed) is the running program's file;
+   * everything else is the VFS's lookup from `dirfd`.
+   */
+  resolve(p: Process, dirfd: number, name: string, follow = true): Inode {
+    const proc = this.procPath(p, name);
+    if (proc) {
+      if (proc.rest !== "exe" || !proc.proc.exe) throw new Errno(2 /* ENOENT */);
+      if (follow) return proc.proc.exe;
+      const link = this.vfs.newNode("symlink", 0o777);
+      link.target = proc.proc.exePath;
+      link.size = Buffer.byteLength(link.target);
+      return link;
+    }
+    if (name.length === 0) throw new Errno(2 /* ENOENT */);
+    return this.vfs.lookup(name.startsWith("/") ? this.vfs.root : this.dirFor(p, dirfd), name, follow);
   }
 
   /** The current directory inode of a process, or of an fd for *at() calls (AT_FDCWD = -100). */

@@ -13,6 +13,8 @@ export interface Blocked {
   deadline?: bigint;
   /** Called when a signal interrupts the wait; returns the syscall result (usually -EINTR). */
   interrupt?(): number;
+  /** True for waits that a signal handler installed with SA_RESTART must not restart (sleeps, poll, sigsuspend). */
+  noRestart?: boolean;
 }
 
 export type ThreadState = "runnable" | "blocked" | "dead";
@@ -27,6 +29,10 @@ export class Thread {
   clearChildTid = 0;
   /** cpu.instret when the kernel last accounted this thread's instructions. */
   lastInstret = 0;
+  /** The mask to restore once a handler runs after rt_sigsuspend/ppoll/pselect swapped in a temporary one. */
+  savedMask: bigint | null = null;
+  /** sigaltstack: the alternate signal stack (size 0: none). */
+  altStack = { sp: 0, size: 0 };
   constructor(readonly tid: number, public proc: Process, public cpu: GuestCpu) {}
 }
 
@@ -50,6 +56,17 @@ export class Process {
   execed = false;
   /** Instructions retired by all of its threads (CPU-time clocks). */
   insns = 0;
+  /** Session id (setsid); inherited at fork. */
+  sid: number;
+  /** File-mode creation mask (umask); inherited at fork. */
+  umask = 0o022;
+  /** The running program (/proc/self/exe) and the path it was started by. */
+  exe: Inode | null = null;
+  exePath = "";
+  /** Instructions of waited-for children (getrusage RUSAGE_CHILDREN, times). */
+  childInsns = 0;
+  /** setitimer(ITIMER_REAL): SIGALRM when the monotonic clock reaches `at`, then every `interval` ns (0: once). */
+  realTimer: { at: bigint; interval: bigint } | null = null;
   constructor(
     readonly pid: number,
     public ppid: number,
@@ -58,6 +75,7 @@ export class Process {
     public cwd: Inode,
   ) {
     this.pgid = pid;
+    this.sid = pid;
     this.sigactions = Array.from({ length: NSIG + 1 }, () => ({ handler: SIG_DFL, flags: 0, mask: 0n }));
   }
   get liveThreads(): Thread[] {

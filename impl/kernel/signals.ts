@@ -19,6 +19,7 @@ export const SIG_BLOCK = 0, SIG_UNBLOCK = 1, SIG_SETMASK = 2;
 
 // si_code values
 export const SI_USER = 0;
+export const SI_KERNEL = 0x80;
 export const SI_TKILL = -6;
 export const SEGV_MAPERR = 1, SEGV_ACCERR = 2;
 export const ILL_ILLOPC = 1;

@@ -7,6 +7,8 @@ export interface Stdio {
   read(max: number): Uint8Array;
   /** Writes all of `bytes` to host fd 1 or 2. Returns false if the host stream is gone (EPIPE). */
   write(fd: number, bytes: Uint8Array): boolean;
+  /** True if host fd 0, 1 or 2 is a terminal (ioctl TCGETS answers ENOTTY otherwise). */
+  isTty?(fd: number): boolean;
 }
 
 // Made on first use: a browser page without cross-origin isolation has no SharedArrayBuffer, and
@@ -15,6 +17,15 @@ let nap: Int32Array | null = null;
 const sleep = (ms: number): void => void Atomics.wait((nap ??= new Int32Array(new SharedArrayBuffer(4))), 0, 0, ms);
 
 export const hostStdio: Stdio = {
+  isTty(fd) {
+    // A character device other than the memory devices (major 1: /dev/null, /dev/zero, …).
+    try {
+      const st = fs.fstatSync(fd);
+      return st.isCharacterDevice() && Math.floor(st.rdev / 256) % 4096 !== 1;
+    } catch {
+      return false;
+    }
+  },
   read(max) {
     const buf = new Uint8Array(Math.max(0, Math.min(max, 1 << 20)));
     for (;;) {

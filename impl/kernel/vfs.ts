@@ -23,7 +23,9 @@ export const MAX_FILE_SIZE = 64 * 1024 * 1024;
 const DIRENT_COST = constants.limits.DIRENT_COST;
 const entryCost = (name: string): number => DIRENT_COST + name.length;
 
-export type NodeKind = "file" | "dir" | "symlink";
+export type NodeKind = "file" | "dir" | "symlink" | "chr";
+/** What a character device does (`/dev/null`, `/dev/zero`, `/dev/urandom`, `/dev/random`). */
+export type DeviceKind = "null" | "zero" | "random";
 
 /**
  * Names and paths in the file system are byte strings: one char per byte (latin1), exactly the
@@ -45,6 +47,11 @@ export class Inode {
   opens = 0;
   /** The file system that holds it (for freeing an unlinked file at its last close). */
   owner: Vfs | null = null;
+  /** For "chr": the device. */
+  device: DeviceKind = "null";
+  /** Owner and group (chown); kiln has no users, so nothing checks them. */
+  uid = 0;
+  gid = 0;
   constructor(readonly ino: number, readonly kind: NodeKind, public mode: number, public mtimeNs: bigint) {
     this.parent = this;
   }
@@ -54,7 +61,7 @@ export class Inode {
     if (--this.opens === 0 && this.nlink === 0) this.owner?.freeData(this);
   }
   fileType(): number {
-    return this.kind === "dir" ? S_IFDIR : this.kind === "symlink" ? S_IFLNK : S_IFREG;
+    return this.kind === "dir" ? S_IFDIR : this.kind === "symlink" ? S_IFLNK : this.kind === "chr" ? S_IFCHR : S_IFREG;
   }
 }
 
@@ -210,6 +217,31 @@ export class Vfs {
     l.size = target.length; // a byte string
     this.link(dir, name, l);
     return l;
+  }
+
+  /** A hard link: `dir/name` names `node` too (not a directory). */
+  hardLink(dir: Inode, name: string, node: Inode): void {
+    if (name === "." || name === ".." || dir.entries.has(name)) throw new Errno(EEXIST);
+    this.link(dir, name, node);
+    node.nlink++;
+    dir.mtimeNs = this.now();
+  }
+
+  /**
+   * Creates what programs expect of a Linux root, unless something is there already: the character
+   * devices under /dev and a world-writable, sticky /tmp (mkstemp, tmpfile, temporary databases).
+   */
+  addDevices(): void {
+    if (!this.root.entries.has("tmp")) this.mkdir(this.root, "tmp", 0o1777);
+    let dev = this.root.entries.get("dev");
+    if (!dev) dev = this.mkdir(this.root, "dev", 0o755);
+    if (!dev.isDir) return;
+    for (const [name, kind] of [["null", "null"], ["zero", "zero"], ["random", "random"], ["urandom", "random"]] as const) {
+      if (dev.entries.has(name)) continue;
+      const n = this.newNode("chr", 0o666);
+      n.device = kind;
+      dev.entries.set(name, n);
+    }
   }
 
   /** unlink (rmdir=false) or rmdir (rmdir=true) of dir/name. */

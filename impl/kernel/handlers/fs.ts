@@ -13,7 +13,6 @@ import type { Handler } from "./types.ts";
 const AT_SYMLINK_NOFOLLOW = 0x100, AT_REMOVEDIR = 0x200, AT_NO_AUTOMOUNT = 0x800, AT_EMPTY_PATH = 0x1000;
 const AT_STATX_SYNC_TYPE = 0x6000;
 const STATX_BASIC_STATS = 0x7ff;
-const UMASK = 0o022;
 
 function path(k: Kernel, t: Thread, addr: number): string {
   const s = k.readString(t, addr);
@@ -37,17 +36,17 @@ const openat: Handler = ({ k, t, p }, dirfd, pathPtr, flags, mode) => {
       throw new Errno(EISDIR);
     } else {
       if (name.endsWith("/")) throw new Errno(EISDIR);
-      node = k.vfs.createFile(dir, leaf, (mode & 0o7777) & ~UMASK);
+      node = k.vfs.createFile(dir, leaf, (mode & 0o7777) & ~p.umask);
     }
   } else {
-    node = k.vfs.lookup(base, name, !(flags & O_NOFOLLOW));
+    node = k.procPath(p, name) ? k.resolve(p, dirfd, name, !(flags & O_NOFOLLOW)) : k.vfs.lookup(base, name, !(flags & O_NOFOLLOW));
   }
   if (node.kind === "symlink" && !(flags & O_PATH)) throw new Errno(ELOOP);
   if (flags & O_DIRECTORY && !node.isDir) throw new Errno(ENOTDIR);
   if (node.isDir && acc !== O_RDONLY && !(flags & O_PATH)) throw new Errno(EISDIR);
   if (node.kind === "file" && flags & O_TRUNC && acc !== O_RDONLY) k.vfs.resize(node, 0);
   const kept = acc | (flags & (O_APPEND | O_NONBLOCK | O_PATH));
-  const f = new OpenFile(node.isDir ? "dir" : "file", kept, node);
+  const f = new OpenFile(node.isDir ? "dir" : node.kind === "chr" ? "dev" : "file", kept, node);
   return p.fds.alloc(f, (flags & O_CLOEXEC) !== 0);
 };
 
@@ -58,7 +57,7 @@ const statx: Handler = ({ k, t, p }, dirfd, pathPtr, flags, mask, buf) => {
   if (mask & 0x80000000) throw new Errno(EINVAL);
   const a = fileAttrs({ k, p }, dirfd, k.readString(t, pathPtr), flags);
   const v: Record<string, number | bigint> = {
-    stx_mask: STATX_BASIC_STATS, stx_blksize: 4096, stx_uid: 0, stx_gid: 0,
+    stx_mask: STATX_BASIC_STATS, stx_blksize: 4096, stx_uid: a.uid ?? 0, stx_gid: a.gid ?? 0,
     stx_nlink: a.nlink, stx_mode: a.mode, stx_ino: a.ino, stx_size: a.size, stx_blocks: a.blocks,
   };
   for (const ts of ["stx_atime", "stx_btime", "stx_ctime", "stx_mtime"]) {
@@ -70,9 +69,9 @@ const statx: Handler = ({ k, t, p }, dirfd, pathPtr, flags, mask, buf) => {
 };
 
 function dtype(n: Inode): number {
-  return n.kind === "dir" ? DT_DIR : n.kind === "symlink" ? DT_LNK : DT_REG;
+  return n.kind === "dir" ? DT_DIR : n.kind === "symlink" ? DT_LNK : n.kind === "chr" ? DT_CHR : DT_REG;
 }
-void DT_CHR; void DT_FIFO;
+void DT_FIFO;
 
 const getdents64: Handler = ({ k, t, p }, fd, dirp, count) => {
   const f = p.fds.get(fd);
@@ -80,12 +79,16 @@ const getdents64: Handler = ({ k, t, p }, fd, dirp, count) => {
   const dir = f.inode!;
   const layout = k.struct("dirent64");
   const nameOff = fieldOffset(layout, "d_name") ?? layout.size;
-  const list: [string, Inode][] = [[".", dir], ["..", dir.parent], ...dir.entries];
+  // The listing is taken when it starts (offset 0) and walked by position; an entry removed since
+  // is skipped, so removing entries while listing never hides one that is still there.
+  if (f.offset === 0 || !f.listing) f.listing = [[".", dir], ["..", dir.parent], ...dir.entries];
+  const list = f.listing;
   const out: Uint8Array[] = [];
   let used = 0;
   let i = f.offset;
   for (; i < list.length; i++) {
     const [name, node] = list[i]!;
+    if (i >= 2 && dir.entries.get(name) !== node) continue;
     const nb = Buffer.from(name, "latin1"); // names are byte strings
     const reclen = (nameOff + nb.length + 1 + 7) & ~7;
     if (used + reclen > count) {
@@ -107,7 +110,7 @@ const getdents64: Handler = ({ k, t, p }, fd, dirp, count) => {
 const mkdirat: Handler = ({ k, t, p }, dirfd, pathPtr, mode) => {
   const name = path(k, t, pathPtr);
   const { dir, name: leaf } = k.vfs.lookupParent(name.startsWith("/") ? k.vfs.root : k.dirFor(p, dirfd), name);
-  k.vfs.mkdir(dir, leaf, (mode & 0o7777) & ~UMASK);
+  k.vfs.mkdir(dir, leaf, (mode & 0o7777) & ~p.umask);
   return 0;
 };
 
@@ -136,7 +139,7 @@ const renameat2: Handler = ({ k, t, p }, olddirfd, oldPtr, newdirfd, newPtr, fla
 };
 
 const chdir: Handler = ({ k, t, p }, pathPtr) => {
-  const node = k.vfs.lookup(p.cwd, path(k, t, pathPtr));
+  const node = k.resolve(p, -100 /* AT_FDCWD */, path(k, t, pathPtr));
   if (!node.isDir) throw new Errno(ENOTDIR);
   p.cwd = node;
   return 0;

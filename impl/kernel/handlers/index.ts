@@ -3,6 +3,8 @@ import { fsHandlers } from "./fs.ts";
 import { futexHandlers } from "./futex.ts";
 import { ioHandlers } from "./io.ts";
 import { layerHandlers } from "./layer.ts";
+import { linuxFsHandlers } from "./linux-fs.ts";
+import { linuxProcHandlers } from "./linux-proc.ts";
 import { memHandlers } from "./mem.ts";
 import { procHandlers } from "./proc.ts";
 import { signalHandlers } from "./signal.ts";
@@ -20,4 +22,6 @@ export const handlers: Readonly<Record<string, Handler>> = {
   ...futexHandlers,
   ...layerHandlers,
   ...statHandlers,
+  ...linuxFsHandlers,
+  ...linuxProcHandlers,
 };

@@ -4,7 +4,19 @@ import { OpenFile, O_APPEND, O_CLOEXEC, O_NONBLOCK, O_RDONLY, O_WRONLY, Pipe, SE
 import type { Kernel } from "../kernel.ts";
 import type { Thread } from "../process.ts";
 import { SIGPIPE } from "../signals.ts";
-import { MAX_IO, now } from "./util.ts";
+import { MAX_IO, now, randomBytes } from "./util.ts";
+import { closeLocks, fcntlLock } from "./linux-fs.ts";
+import type { Inode } from "../vfs.ts";
+
+/** /dev/null reads end of file, /dev/zero zeros, /dev/urandom and /dev/random the kernel's seeded random bytes. */
+function deviceRead(k: Kernel, node: Inode, max: number): Uint8Array {
+  const n = Math.min(max, 1 << 20);
+  switch (node.device) {
+    case "null": return new Uint8Array(0);
+    case "zero": return new Uint8Array(n);
+    case "random": return randomBytes(k, n);
+  }
+}
 import type { Ctx, Handler } from "./types.ts";
 
 const O_DIRECT = 0o40000;
@@ -17,6 +29,8 @@ export function readFrom(k: Kernel, f: OpenFile, max: number): Uint8Array | "blo
       return f.hostFd === 0 ? k.stdio.read(max) : new Uint8Array(0);
     case "dir":
       throw new Errno(EISDIR);
+    case "dev":
+      return deviceRead(k, f.inode!, max);
     case "file": {
       const data = k.vfs.readAt(f.inode!, f.offset, max);
       f.offset += data.length;
@@ -45,6 +59,8 @@ export function writeTo(k: Kernel, t: Thread, f: OpenFile, bytes: Uint8Array): n
       return bytes.length;
     case "dir":
       throw new Errno(EISDIR);
+    case "dev":
+      return bytes.length; // every device kiln has swallows writes
     case "file": {
       if (f.flags & O_APPEND) f.offset = f.inode!.size;
       const n = k.vfs.writeAt(f.inode!, f.offset, bytes);
@@ -173,8 +189,10 @@ const llseek: Handler = ({ k, t, p }, fd, hi, lo, result, whence) => {
   return 0;
 };
 
-const close: Handler = ({ p }, fd) => {
+const close: Handler = ({ k, p }, fd) => {
+  const f = p.fds.get(fd);
   p.fds.close(fd);
+  closeLocks(k, p, f);
   return 0;
 };
 
@@ -191,7 +209,8 @@ const dup3: Handler = ({ p }, oldfd, newfd, flags) => {
 const F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, F_DUPFD_CLOEXEC = 1030;
 const FD_CLOEXEC = 1;
 
-const fcntl64: Handler = ({ p }, fd, cmd, arg) => {
+const fcntl64: Handler = (ctx, fd, cmd, arg) => {
+  const { p } = ctx;
   const f = p.fds.get(fd);
   switch (cmd) {
     case F_DUPFD:
@@ -209,7 +228,7 @@ const fcntl64: Handler = ({ p }, fd, cmd, arg) => {
       f.flags = (f.flags & ~SETFL_MASK) | (arg & SETFL_MASK);
       return 0;
     default:
-      throw new Errno(EINVAL);
+      return fcntlLock(ctx, f, cmd, arg);
   }
 };
 

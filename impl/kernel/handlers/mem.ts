@@ -34,8 +34,10 @@ const mmap2: Handler = ({ k, p }, addr, len, prot, flags, fd, pgoff) => {
   const type = flags & 0xf;
   if (type !== MAP_SHARED && type !== MAP_PRIVATE && type !== MAP_SHARED_VALIDATE) throw new Errno(EINVAL);
   const vm = p.vm;
-  const anon = (flags & MAP_ANONYMOUS) !== 0;
+  let anon = (flags & MAP_ANONYMOUS) !== 0;
   let file = null;
+  // A private map of /dev/zero is the old way to get anonymous memory.
+  if (!anon && p.fds.has(fd) && p.fds.get(fd).kind === "dev") anon = true;
   if (!anon) {
     const f = p.fds.get(fd);
     if (f.kind !== "file") throw new Errno(f.kind === "dir" ? ENODEV : EACCES);

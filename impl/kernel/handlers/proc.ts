@@ -1,6 +1,6 @@
 // Processes and threads: exit, exit_group, getpid/getppid/gettid, setpgid/getpgid, set_tid_address,
 // clone (fork, vfork and threads), execve, waitid, kill and tgkill.
-import { Errno, E2BIG, EACCES, EAGAIN, ECHILD, EINVAL, ENOEXEC, ENOMEM, EPERM, ESRCH } from "../errno.ts";
+import { Errno, E2BIG, EACCES, EAGAIN, ECHILD, EINVAL, ELOOP, ENOEXEC, ENOMEM, EPERM, ESRCH } from "../errno.ts";
 import { cloned, imageStarted } from "../layered.ts";
 import { LoadError } from "../loader.ts";
 import { pageWork } from "../vm.ts";
@@ -9,6 +9,7 @@ import type { Process, Thread } from "../process.ts";
 import { Process as ProcessClass } from "../process.ts";
 import { NSIG, SIG_DFL, SIG_IGN, SI_TKILL, SI_USER } from "../signals.ts";
 import { NORETURN } from "./types.ts";
+import { inheritLimits, writeUsage } from "./linux-proc.ts";
 import type { Ctx, Handler } from "./types.ts";
 
 const exit: Handler = ({ k, t }, status) => {
@@ -74,6 +75,11 @@ const clone: Handler = ({ k, t, p }, flags, stack, ptid, tls, ctid) => {
     const id = k.newId();
     const c = new ProcessClass(id, ppid, vm, fds, p.cwd);
     c.pgid = p.pgid;
+    c.sid = p.sid;
+    c.umask = p.umask;
+    c.exe = p.exe;
+    c.exePath = p.exePath;
+    inheritLimits(p, c);
     c.exitSignal = flags & 0xff;
     p.sigactions.forEach((a, i) => (c.sigactions[i] = { ...a }));
     k.procs.set(id, c);
@@ -159,11 +165,29 @@ const execve: Handler = (ctx, pathPtr, argvPtr, envpPtr) => {
   const { k, t, p } = ctx;
   const path = k.readString(t, pathPtr);
   const budget = { left: ARG_MAX };
-  const argv = readStringArray(ctx, argvPtr, budget);
+  let argv = readStringArray(ctx, argvPtr, budget);
   const envp = readStringArray(ctx, envpPtr, budget);
-  const node = k.vfs.lookup(p.cwd, path);
+  let node = k.resolve(p, -100 /* AT_FDCWD */, path);
+  const viaProc = k.procPath(p, path);
+  let exePath = viaProc ? viaProc.proc.exePath : k.absolutePath(p.cwd, path);
   if (node.kind !== "file" || (node.mode & 0o111) === 0) throw new Errno(EACCES);
-  const image = node.data.slice(0, node.size);
+  let image = node.data.slice(0, node.size);
+  // A script ("#!interpreter [arg]" in its first 256 bytes) runs its interpreter with
+  // argv = interpreter, [arg], the script's path, argv[1..], as Linux's binfmt_script does.
+  for (let depth = 0, script = path; image[0] === 0x23 && image[1] === 0x21; depth++) {
+    if (depth >= 4) throw new Errno(ELOOP);
+    const head = Buffer.from(image.subarray(2, 256)).toString("latin1");
+    const line = head.split("\n")[0]!.trim();
+    const m = /^(\S+)(?:[ \t]+(.*))?$/.exec(line);
+    if (!m || head.indexOf("\n") < 0 && image.length > 256) throw new Errno(ENOEXEC);
+    argv = [m[1]!, ...(m[2] ? [m[2].trim()] : []), script, ...argv.slice(1)];
+    script = m[1]!;
+    node = k.resolve(p, -100 /* AT_FDCWD */, script);
+    if (node.kind !== "file" || (node.mode & 0o111) === 0) throw new Errno(EACCES);
+    const viaProcScript = k.procPath(p, script);
+    exePath = viaProcScript ? viaProcScript.proc.exePath : k.absolutePath(p.cwd, script);
+    image = node.data.slice(0, node.size);
+  }
   let loaded;
   try {
     loaded = k.prepareImage(image, argv, envp, path);
@@ -184,6 +208,8 @@ const execve: Handler = (ctx, pathPtr, argvPtr, envpPtr) => {
     if (p.sigactions[s]!.handler !== SIG_IGN) p.sigactions[s] = { handler: SIG_DFL, flags: 0, mask: 0n };
   }
   p.execed = true;
+  p.exe = node;
+  p.exePath = exePath;
   imageStarted(k, t);
   return NORETURN;
 };
@@ -194,7 +220,7 @@ const P_ALL = 0, P_PID = 1, P_PGID = 2;
 const WNOHANG = 1, WSTOPPED = 2, WEXITED = 4, WCONTINUED = 8, WNOWAIT = 0x1000000;
 const WALL = 0x40000000, WCLONE = 0x80000000, WNOTHREAD = 0x20000000;
 
-const waitid: Handler = ({ k, t, p }, idtype, id, info, options) => {
+const waitid: Handler = ({ k, t, p }, idtype, id, info, options, rusage) => {
   if (options & ~(WNOHANG | WSTOPPED | WEXITED | WCONTINUED | WNOWAIT | WALL | WCLONE | WNOTHREAD)) throw new Errno(EINVAL);
   if (!(options & (WEXITED | WSTOPPED | WCONTINUED))) throw new Errno(EINVAL);
   if (idtype !== P_ALL && idtype !== P_PID && idtype !== P_PGID) throw new Errno(EINVAL);
@@ -207,11 +233,16 @@ const waitid: Handler = ({ k, t, p }, idtype, id, info, options) => {
     const z = children.find((c) => c.state === "zombie");
     if (z) {
       if (info) k.writeStruct(t, "siginfo", info, k.siginfoValues(k.childInfo(z)));
-      if (!(options & WNOWAIT)) k.procs.delete(z.pid);
+      if (rusage) writeUsage(k, t, rusage, z.insns + z.childInsns);
+      if (!(options & WNOWAIT)) {
+        k.procs.delete(z.pid);
+        p.childInsns += z.insns + z.childInsns;
+      }
       return 0;
     }
     if (!(options & WEXITED) || options & WNOHANG) {
       if (info) k.writeStruct(t, "siginfo", info, {});
+      if (rusage) writeUsage(k, t, rusage, 0);
       return 0;
     }
     return undefined;

@@ -10,11 +10,11 @@ const AT_SYMLINK_NOFOLLOW = 0x100, AT_EMPTY_PATH = 0x1000;
 const NS = 1_000_000_000n;
 
 /** What every stat flavour (fstat, fstatat, statx) reports about a file, in canonical units. */
-export interface Attrs { ino: number; mode: number; nlink: number; size: number; blocks: number; timeNs: bigint }
+export interface Attrs { ino: number; mode: number; nlink: number; size: number; blocks: number; timeNs: bigint; uid?: number; gid?: number }
 
 function attrsOfNode(n: Inode): Attrs {
-  const size = n.kind === "dir" ? 4096 : n.size;
-  return { ino: n.ino, mode: n.fileType() | n.mode, nlink: n.nlink, size, blocks: Math.ceil(size / 512), timeNs: n.mtimeNs };
+  const size = n.kind === "dir" ? 4096 : n.kind === "chr" ? 0 : n.size;
+  return { ino: n.ino, mode: n.fileType() | n.mode, nlink: n.nlink, size, blocks: Math.ceil(size / 512), timeNs: n.mtimeNs, uid: n.uid, gid: n.gid };
 }
 
 /**
@@ -32,14 +32,13 @@ export function fileAttrs(ctx: Pick<Ctx, "k" | "p">, dirfd: number, name: string
     if (f.pipe) return { ino: f.pipe.ino, mode: S_IFIFO | 0o600, nlink: 1, size: 0, blocks: 0, timeNs };
     return { ino: 0x3000_0000 + f.hostFd, mode: S_IFCHR | 0o620, nlink: 1, size: 0, blocks: 0, timeNs };
   }
-  const base = name.startsWith("/") ? k.vfs.root : k.dirFor(p, dirfd);
-  return attrsOfNode(k.vfs.lookup(base, name, !(flags & AT_SYMLINK_NOFOLLOW)));
+  return attrsOfNode(k.resolve(p, dirfd, name, !(flags & AT_SYMLINK_NOFOLLOW)));
 }
 
 /** Canonical stat fields; the kernel's layout decides which are written and how wide. */
 function statFields(a: Attrs): Record<string, number | bigint> {
   const v: Record<string, number | bigint> = {
-    st_dev: 0, st_rdev: 0, st_uid: 0, st_gid: 0, st_blksize: 4096,
+    st_dev: 0, st_rdev: 0, st_uid: a.uid ?? 0, st_gid: a.gid ?? 0, st_blksize: 4096,
     st_ino: a.ino, st_mode: a.mode, st_nlink: a.nlink, st_size: a.size, st_blocks: a.blocks,
   };
   for (const ts of ["st_atime", "st_mtime", "st_ctime"]) {

@@ -62,6 +62,7 @@ const clock_nanosleep_time64: Handler = ({ k, t }, clock, flags, req, rem) => {
   if (k.monotonicNs() >= deadline) return 0;
   return {
     deadline,
+    noRestart: true, // a sleep interrupted by a handler returns EINTR, SA_RESTART or not (Linux)
     poll: () => (k.monotonicNs() >= deadline ? 0 : undefined),
     interrupt: () => {
       if (!(flags & TIMER_ABSTIME) && rem) {
