@@ -45,6 +45,20 @@ export function writeOut(text: string): void {
   else process.stdout.write(text);
 }
 
+/**
+ * `kiln … | head` closes the pipe early: every command then ends quietly with its status instead of
+ * crashing with EPIPE (as a C program killed by SIGPIPE would stop, without the signal's status).
+ */
+let pipeGuard = false;
+export function quietOnClosedPipe(): void {
+  if (pipeGuard) return;
+  pipeGuard = true;
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(typeof process.exitCode === "number" ? process.exitCode : 0);
+    throw err;
+  });
+}
+
 /** Sets the command's exit status. */
 export function setExitCode(code: number): void {
   const io = context.getStore();

@@ -7,7 +7,7 @@
 // line and a hint, exit 2; an unexpected error is one line too (KILN_DEBUG=1 adds the stack).
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
-import { currentIo, withIo, type CliIo } from "./io.ts";
+import { currentIo, quietOnClosedPipe, withIo, type CliIo } from "./io.ts";
 
 type Register = (program: Command) => void;
 
@@ -49,6 +49,7 @@ export async function main(argv: string[]): Promise<number> {
   const sub = first && COMMANDS[first] ? first : undefined;
   const prefix = sub ? `kiln ${sub}` : "kiln";
   const io = currentIo();
+  if (!io) quietOnClosedPipe();
   const write = (fd: 1 | 2) => (s: string) => {
     if (io) io.stdio.write(fd, new TextEncoder().encode(s));
     else (fd === 1 ? process.stdout : process.stderr).write(s);

@@ -9,17 +9,6 @@ import type { Spec } from "../gen/model.ts";
 import type { SiteResult } from "../web/site.ts";
 import { paintDiagnostic, paintDiffSigns, painter } from "./term.ts";
 
-/** `kiln diff … | head` closes the pipe early: end quietly instead of crashing with EPIPE. */
-let pipeGuard = false;
-function quietOnClosedPipe(): void {
-  if (pipeGuard) return;
-  pipeGuard = true;
-  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
-    if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
-    throw err;
-  });
-}
-
 /** Load and validate the spec; on errors print them and return null (exit code 1 set). */
 function loadValid(command: string, specDir?: string): Spec | null {
   const dir = specDir ? resolve(specDir) : join(REPO_ROOT, "spec");
@@ -44,7 +33,6 @@ export function registerDiff(program: Command): void {
     .option("--json", "print the diff as JSON ($schema diff.schema.json, format 1; see docs/abi-json.md)")
     .option("--spec <dir>", "the spec directory (default: the repository's spec/)")
     .action((from: string, to: string, opts: { json?: boolean; spec?: string }) => {
-      quietOnClosedPipe();
       const spec = loadValid("diff", opts.spec);
       if (!spec) return;
       try {
@@ -68,7 +56,6 @@ export function registerAbiJson(program: Command): void {
     .option("--out <file>", "write to this file instead of standard output")
     .option("--spec <dir>", "the spec directory (default: the repository's spec/)")
     .action(async (opts: { out?: string; spec?: string }) => {
-      if (!opts.out) quietOnClosedPipe();
       const { abiJsonText } = await import("../web/site.ts");
       const spec = loadValid("abi-json", opts.spec);
       if (!spec) return;

@@ -101,6 +101,12 @@ line: .ascii "y\\n"
     expect(r.stdout).toBe("y\ny\n");
     expect(r.stderr).toBe("status 141\n");
   });
+  it("kiln's own output into a pipe closed before it writes ends quietly with status 0 (no EPIPE trace)", () => {
+    for (const args of ["--help", "run --help", "abi-json"]) {
+      const r = spawnSync("bash", ["-c", `"${process.execPath}" "${KILN}" ${args} | true; echo "status \${PIPESTATUS[0]}" >&2`], { encoding: "utf8", timeout: 120_000 });
+      expect(r.stderr, args).toBe("status 0\n");
+    }
+  });
 });
 
 describe("bin/kiln's bundle freshness (bin/bundle-state.mjs)", () => {
