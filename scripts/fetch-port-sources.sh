@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Fetches the Debian source packages the ports are built from (kiln ports build), pinned to the
+# Fetches the Debian source packages the ports are built from (kiln ports build; dash only for
+# scripts/linux-programs.sh), pinned to the
 # bookworm versions below, into a cache outside the repository (default ~/.cache/kiln/sources;
 # override with KILN_SOURCES). Safe to run again: a package whose .dsc is cached and verified is
 # not fetched again. Prints the unpacked source directory of each package.
@@ -16,6 +17,7 @@ CACHE="${KILN_SOURCES:-${XDG_CACHE_HOME:-$HOME/.cache}/kiln/sources}"
 PINS=(
   "lua5.4 5.4.4-3+deb12u1 d47c50154294a68c8a209c5d61bc09e5b22891c01b7c47501ac3f9725eb4a813"
   "sqlite3 3.40.1-2+deb12u2 ee3459ae9d00939741c7708fc1b8ce1bde12d8c3fb1dfa005bbbc8651d884e23"
+  "dash 0.5.12-2 25c0fb805c735fdb7470ce485ce76dae1a7b6c04efdfb0fdac5eab921cbd78a5"
 )
 
 mkdir -p "$CACHE/apt/lists/partial" "$CACHE/apt/archives/partial"
@@ -61,7 +63,7 @@ done
 
 # SQLite's amalgamation (sqlite3.c, sqlite3.h, shell.c) is generated from the source tree with the
 # host's cc, tclsh and make (Debian packages gcc, tcl, make), once, into the cache.
-sq_up="$(for pin in "${PINS[@]}"; do read -r p v _ <<<"$pin"; [ "$p" = sqlite3 ] && echo "${v%-*}"; done)"
+sq_up="$(for pin in "${PINS[@]}"; do read -r p v _ <<<"$pin"; if [ "$p" = sqlite3 ]; then echo "${v%-*}"; fi; done)"
 amal="$CACHE/sqlite3-${sq_up}-amalgamation"
 if [ ! -f "$amal/sqlite3.c" ] || [ ! -f "$amal/shell.c" ]; then
   for tool in cc tclsh make; do

@@ -18,6 +18,9 @@ command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
 command -v tclsh >/dev/null 2>&1 || need+=(tcl)
 command -v make >/dev/null 2>&1 || need+=(make)
 command -v cc >/dev/null 2>&1 || need+=(gcc)
+# autoconf, automake: dash's Debian patches change its Makefile.am (scripts/linux-programs.sh).
+command -v autoreconf >/dev/null 2>&1 || need+=(autoconf)
+command -v automake >/dev/null 2>&1 || need+=(automake)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
   echo "install: apt-get install ${need[*]}"
@@ -43,3 +46,6 @@ bash scripts/fetch-port-sources.sh >/dev/null || echo "install: could not fetch 
 # A real static Linux C library for rv32 (musl, from Debian's source package; cached outside the
 # repository) for the libc-on-k1 test. Not fatal: without it that test skips and says why.
 bash scripts/musl.sh || echo "install: musl for rv32 not built; tests/kernel/libc.test.ts will skip"
+# Static Linux programs nobody wrote for kiln (dash, Lua, the SQLite shell, built against that musl),
+# which tests/kernel/linux-programs.test.ts runs on k1 and under qemu-riscv32. Not fatal either.
+bash scripts/linux-programs.sh >/dev/null || echo "install: the static Linux programs were not built; tests/kernel/linux-programs.test.ts will skip"

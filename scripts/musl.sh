@@ -16,8 +16,31 @@ CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/kiln"
 PREFIX="${KILN_MUSL_DIR:-$CACHE/musl-$VERSION-rv32}"
 
 [ "${KILN_NO_MUSL:-}" = 1 ] && { echo "musl: skipped (KILN_NO_MUSL=1)"; exit 0; }
-[ -f "$PREFIX/lib/libc.a" ] && exit 0
 command -v riscv64-unknown-elf-gcc >/dev/null 2>&1 || { echo "musl: riscv64-unknown-elf-gcc missing; skipped" >&2; exit 0; }
+
+# $PREFIX/bin/rv32-musl-cc: the cross compiler set up for static rv32 Linux programs against this
+# musl (what musl's own musl-gcc wrapper does for a native gcc): includes on compile; start files,
+# libc and libgcc in their order on link. scripts/linux-programs.sh builds with it.
+write_wrapper() {
+  local libgcc
+  libgcc=$(riscv64-unknown-elf-gcc -march=rv32ima -mabi=ilp32 -print-libgcc-file-name)
+  mkdir -p "$PREFIX/bin"
+  cat >"$PREFIX/bin/rv32-musl-cc" <<EOF
+#!/bin/sh
+# Written by kiln's scripts/musl.sh: riscv64-unknown-elf-gcc for static rv32 Linux programs on musl.
+flags="-march=rv32ima -mabi=ilp32 -nostdinc -isystem $PREFIX/include"
+case " \$* " in
+  *" -c "*|*" -E "*|*" -S "*|*" -M "*|*" -MM "*) exec riscv64-unknown-elf-gcc \$flags "\$@" ;;
+esac
+exec riscv64-unknown-elf-gcc \$flags -static -nostdlib "$PREFIX/lib/crt1.o" "$PREFIX/lib/crti.o" "\$@" \\
+  "$PREFIX/lib/libc.a" "$libgcc" "$PREFIX/lib/crtn.o"
+EOF
+  chmod +x "$PREFIX/bin/rv32-musl-cc"
+}
+if [ -f "$PREFIX/lib/libc.a" ]; then
+  [ -x "$PREFIX/bin/rv32-musl-cc" ] || write_wrapper
+  exit 0
+fi
 
 work="$CACHE/musl-src"
 apt_dir="$work/apt"
@@ -50,4 +73,5 @@ make -s "${tools[@]}" install-headers >/dev/null
 mkdir -p "$PREFIX/lib"
 cp lib/libc.a lib/crt1.o lib/crti.o lib/crtn.o "$PREFIX/lib/"
 rm -rf "$build"
+write_wrapper
 echo "musl: done"

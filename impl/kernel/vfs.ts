@@ -229,10 +229,12 @@ export class Vfs {
 
   /**
    * Creates what programs expect of a Linux root, unless something is there already: the character
-   * devices under /dev and a world-writable, sticky /tmp (mkstemp, tmpfile, temporary databases).
+   * devices under /dev, a world-writable, sticky /tmp (mkstemp, tmpfile, temporary databases) and /proc.
    */
   addDevices(): void {
     if (!this.root.entries.has("tmp")) this.mkdir(this.root, "tmp", 0o1777);
+    // /proc as a directory (cd, stat) as on Linux; the kernel resolves /proc/<self|pid>/exe itself.
+    if (!this.root.entries.has("proc")) this.mkdir(this.root, "proc", 0o555);
     let dev = this.root.entries.get("dev");
     if (!dev) dev = this.mkdir(this.root, "dev", 0o755);
     if (!dev.isDir) return;
