@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Fetches the Debian source packages the ports are built from (kiln ports build; dash only for
-# scripts/linux-programs.sh), pinned to the
+# Fetches the Debian source packages the ports are built from (kiln ports build; dash and busybox
+# only for scripts/linux-programs.sh), pinned to the
 # bookworm versions below, into a cache outside the repository (default ~/.cache/kiln/sources;
 # override with KILN_SOURCES). Safe to run again: a package whose .dsc is cached and verified is
 # not fetched again. Prints the unpacked source directory of each package.
@@ -18,6 +18,7 @@ PINS=(
   "lua5.4 5.4.4-3+deb12u1 d47c50154294a68c8a209c5d61bc09e5b22891c01b7c47501ac3f9725eb4a813"
   "sqlite3 3.40.1-2+deb12u2 ee3459ae9d00939741c7708fc1b8ce1bde12d8c3fb1dfa005bbbc8651d884e23"
   "dash 0.5.12-2 25c0fb805c735fdb7470ce485ce76dae1a7b6c04efdfb0fdac5eab921cbd78a5"
+  "busybox 1:1.35.0-4+deb12u1 9c01fe128b0eeded371c70e37d474fdb5055f71b5d0a778db44c6b0c62d3a7fa"
 )
 
 mkdir -p "$CACHE/apt/lists/partial" "$CACHE/apt/archives/partial"
@@ -37,7 +38,7 @@ updated=0
 for pin in "${PINS[@]}"; do
   read -r pkg ver sum <<<"$pin"
   upver="${ver%-*}"; upver="${upver#*:}"
-  dsc="$CACHE/${pkg}_${ver}.dsc"
+  dsc="$CACHE/${pkg}_${ver#*:}.dsc"   # file names carry no epoch
   dir="$CACHE/${pkg}-${upver}"
   if [ ! -f "$dsc" ]; then
     if [ $updated -eq 0 ]; then

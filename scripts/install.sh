@@ -21,6 +21,8 @@ command -v cc >/dev/null 2>&1 || need+=(gcc)
 # autoconf, automake: dash's Debian patches change its Makefile.am (scripts/linux-programs.sh).
 command -v autoreconf >/dev/null 2>&1 || need+=(autoconf)
 command -v automake >/dev/null 2>&1 || need+=(automake)
+# The Linux UAPI headers busybox includes (scripts/linux-programs.sh).
+[ -f /usr/include/linux/if_packet.h ] || need+=(linux-libc-dev)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
   echo "install: apt-get install ${need[*]}"
@@ -46,6 +48,6 @@ bash scripts/fetch-port-sources.sh >/dev/null || echo "install: could not fetch 
 # A real static Linux C library for rv32 (musl, from Debian's source package; cached outside the
 # repository) for the libc-on-k1 test. Not fatal: without it that test skips and says why.
 bash scripts/musl.sh || echo "install: musl for rv32 not built; tests/kernel/libc.test.ts will skip"
-# Static Linux programs nobody wrote for kiln (dash, Lua, the SQLite shell, built against that musl),
+# Static Linux programs nobody wrote for kiln (dash, busybox, Lua, the SQLite shell, against that musl),
 # which tests/kernel/linux-programs.test.ts runs on k1 and under qemu-riscv32. Not fatal either.
 bash scripts/linux-programs.sh >/dev/null || echo "install: the static Linux programs were not built; tests/kernel/linux-programs.test.ts will skip"

@@ -19,8 +19,8 @@ PREFIX="${KILN_MUSL_DIR:-$CACHE/musl-$VERSION-rv32}"
 command -v riscv64-unknown-elf-gcc >/dev/null 2>&1 || { echo "musl: riscv64-unknown-elf-gcc missing; skipped" >&2; exit 0; }
 
 # $PREFIX/bin/rv32-musl-cc: the cross compiler set up for static rv32 Linux programs against this
-# musl (what musl's own musl-gcc wrapper does for a native gcc): includes on compile; start files,
-# libc and libgcc in their order on link. scripts/linux-programs.sh builds with it.
+# musl (what musl's own musl-gcc wrapper does for a native gcc): includes on compile and partial
+# links (-r); start files, libc and libgcc in their order on a final link. scripts/linux-programs.sh builds with it.
 write_wrapper() {
   local libgcc
   libgcc=$(riscv64-unknown-elf-gcc -march=rv32ima -mabi=ilp32 -print-libgcc-file-name)
@@ -30,15 +30,19 @@ write_wrapper() {
 # Written by kiln's scripts/musl.sh: riscv64-unknown-elf-gcc for static rv32 Linux programs on musl.
 flags="-march=rv32ima -mabi=ilp32 -nostdinc -isystem $PREFIX/include"
 case " \$* " in
-  *" -c "*|*" -E "*|*" -S "*|*" -M "*|*" -MM "*) exec riscv64-unknown-elf-gcc \$flags "\$@" ;;
+  *" -c "*|*" -E "*|*" -S "*|*" -M "*|*" -MM "*|*" -r "*) exec riscv64-unknown-elf-gcc \$flags "\$@" ;;
 esac
-exec riscv64-unknown-elf-gcc \$flags -static -nostdlib "$PREFIX/lib/crt1.o" "$PREFIX/lib/crti.o" "\$@" \\
+exec riscv64-unknown-elf-gcc \$flags -static -nostdlib -L"$PREFIX/lib" "$PREFIX/lib/crt1.o" "$PREFIX/lib/crti.o" "\$@" \\
   "$PREFIX/lib/libc.a" "$libgcc" "$PREFIX/lib/crtn.o"
 EOF
   chmod +x "$PREFIX/bin/rv32-musl-cc"
+  # As musl's make install: libm, libpthread, … are in libc.a; -lm and friends find empty archives.
+  for l in m rt pthread crypt util xnet resolv dl; do
+    [ -f "$PREFIX/lib/lib$l.a" ] || riscv64-unknown-elf-ar rc "$PREFIX/lib/lib$l.a"
+  done
 }
 if [ -f "$PREFIX/lib/libc.a" ]; then
-  [ -x "$PREFIX/bin/rv32-musl-cc" ] || write_wrapper
+  [ -x "$PREFIX/bin/rv32-musl-cc" ] && [ -f "$PREFIX/lib/libdl.a" ] && grep -q -- ' -r ' "$PREFIX/bin/rv32-musl-cc" || write_wrapper
   exit 0
 fi
 
