@@ -157,9 +157,14 @@ function fieldmapFor(data: AbiData, k: KernelData, struct: string): Readonly<Rec
 }
 
 /** The copy plans of a row's translations, each given its own 8-aligned place in the scratch buffer. */
-function plans(data: AbiData, p: ProgramData, k: KernelData, slotArgs: readonly { name: string }[], ts: KernelData["realise"][number]["translate"]): TranslationPlan[] {
-  const pStructs = programStructs(data, p);
-  const kStructs = kernelStructs(data, k);
+function plans(
+  data: AbiData,
+  k: KernelData,
+  pStructs: Readonly<Record<string, StructLayout>>,
+  kStructs: Readonly<Record<string, StructLayout>>,
+  slotArgs: readonly { name: string }[],
+  ts: KernelData["realise"][number]["translate"],
+): TranslationPlan[] {
   const out: TranslationPlan[] = [];
   let at = 0;
   for (const t of ts) {
@@ -181,17 +186,26 @@ function plans(data: AbiData, p: ProgramData, k: KernelData, slotArgs: readonly 
   return out;
 }
 
+/** What every pair reuses: each version's structures and the constants, computed once per load. */
+interface Seen {
+  readonly kernels: ReadonlyMap<string, Record<string, StructLayout>>;
+  readonly programs: ReadonlyMap<string, Record<string, StructLayout>>;
+  readonly constants: ReadonlyMap<string, number>;
+}
+
 /**
  * How kernel `k` realises every slot of program `p`. A slot without a realise row is realised by the
  * kernel's call of the same id (direct when its number equals the native kernel's, else renumbered),
  * or by its message of the same id; otherwise it has no route: `onMissing` hears of it and the slot
  * is left out.
  */
-export function realisePair(data: AbiData, p: ProgramData, k: KernelData, onMissing?: (slot: SlotRow) => void): SlotRealisation[] {
+export function realisePair(data: AbiData, p: ProgramData, k: KernelData, onMissing?: (slot: SlotRow) => void, seen?: Seen): SlotRealisation[] {
   const kernelOf = (v: string) => data.kernels.find((x) => x.version === v);
   const native = kernelOf(p.nativeKernel);
   const rows = effectiveRealise(k, kernelOf);
-  const constants = constantValues(data.chapters);
+  const constants = seen?.constants ?? constantValues(data.chapters);
+  const pStructs = seen?.programs.get(p.version) ?? programStructs(data, p);
+  const kStructs = seen?.kernels.get(k.version) ?? kernelStructs(data, k);
   const out: SlotRealisation[] = [];
   for (const slot of [...p.slots].sort((a, b) => a.slot - b.slot)) {
     const found = rows.get(slot.id);
@@ -208,7 +222,7 @@ export function realisePair(data: AbiData, p: ProgramData, k: KernelData, onMiss
         nr: row.route === "message" ? null : (call?.nr ?? null),
         opcode: msg?.opcode ?? null,
         args: operands(constants, slot.args, row.args.length > 0 ? row.args : row.call ? identity : []),
-        translate: plans(data, p, k, slot.args, row.translate),
+        translate: plans(data, k, pStructs, kStructs, slot.args, row.translate),
         recipe: row.recipe,
         by: `${owner}.realise.${slot.id}`,
       });
@@ -277,18 +291,23 @@ export function loadAbi(data: AbiData): Abi {
   const kernels = byVersion(data.kernels);
   const programs = byVersion(data.programs);
   const structs = layoutsIn([c.structs]);
+  const seen: Seen = {
+    kernels: new Map(kernels.map((k) => [k.version, kernelStructs(data, k)])),
+    programs: new Map(programs.map((p) => [p.version, programStructs(data, p)])),
+    constants: constantValues(c),
+  };
   return {
     kernels: Object.fromEntries(
-      kernels.map((k) => [k.version, { version: k.version, sharedPage: k.sharedPage, ring: k.ring, syscalls: k.syscalls, messages: k.messages, structs: kernelStructs(data, k) }]),
+      kernels.map((k) => [k.version, { version: k.version, sharedPage: k.sharedPage, ring: k.ring, syscalls: k.syscalls, messages: k.messages, structs: seen.kernels.get(k.version)! }]),
     ),
     programs: Object.fromEntries(
-      programs.map((p) => [p.version, { version: p.version, stubSize: p.stubSize, slotSize: p.slotSize, nativeKernel: p.nativeKernel, slots: p.slots, structs: programStructs(data, p) }]),
+      programs.map((p) => [p.version, { version: p.version, stubSize: p.stubSize, slotSize: p.slotSize, nativeKernel: p.nativeKernel, slots: p.slots, structs: seen.programs.get(p.version)! }]),
     ),
     realisations: Object.fromEntries(
       programs.flatMap((p) =>
         kernels.map((k) => {
           const sel = c.selection.find((s) => s.program === p.version && s.kernel === k.version);
-          return [`${p.version}-${k.version}`, { program: p.version, kernel: k.version, layer: sel?.layer ?? null, path: sel?.path ?? null, slots: realisePair(data, p, k) }];
+          return [`${p.version}-${k.version}`, { program: p.version, kernel: k.version, layer: sel?.layer ?? null, path: sel?.path ?? null, slots: realisePair(data, p, k, undefined, seen) }];
         }),
       ),
     ),
