@@ -41,7 +41,7 @@ describe("generated/index.ts", () => {
     for (const v of kernelVersions) {
       const own = data(v) as KernelData;
       const base = own.base ? (data(own.base) as KernelData) : null;
-      for (const name of Object.keys(own.structs)) expect(base?.structs[name] === undefined || JSON.stringify(base.structs[name]) !== JSON.stringify(own.structs[name]), `${v}.struct.${name} repeats ${own.base}'s`).toBe(true);
+      expect(Object.keys(own.structs).sort(), `${v}'s own structures`).toEqual([...spec.kernels.find((k) => k.version === v)!.structs.keys()].sort());
       if (base) for (const name of Object.keys(kernels[own.base!]!.structs)) expect(kernels[v]!.structs[name], `${v} sees ${name}`).toBeDefined();
     }
   });
