@@ -6,11 +6,13 @@
 import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { dispatch as k1 } from "../generated/kernel/k1.ts";
+import { kernels } from "../generated/index.ts";
 import { assemble } from "../impl/asm/index.ts";
 import { link } from "../impl/elf/link.ts";
 import { Kernel } from "../impl/kernel/kernel.ts";
 import { BufferStdio } from "../impl/kernel/stdio.ts";
+
+const k1 = kernels.k1!;
 
 const NR: Record<string, number> = Object.fromEntries(k1.syscalls.map((r) => [r.id, r.nr]));
 const sys = (id: string): string => `  li a7, ${NR[id]}\n  ecall\n`;

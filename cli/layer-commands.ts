@@ -22,7 +22,7 @@ export function registerBuildLayers(program: Command): void {
         process.exitCode = e.status;
         return;
       }
-      const { selection } = await import("../generated/spec.ts");
+      const { selection } = await import("../generated/index.ts");
       const { buildLayer } = await import("../impl/layer/build.ts");
       const { LayerError } = await import("../impl/layer/context.ts");
       const rows = selection.filter((s) => !opts.only || `${s.program}-${s.kernel}` === opts.only);

@@ -8,7 +8,6 @@
 import { installLayers, layersFromDir } from "../impl/layer/install.ts";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { fileURLToPath } from "node:url";
 import { InvalidArgumentError, type Command } from "commander";
 import type { KernelDispatch, SyscallRow } from "../impl/abi/types.ts";
 import type { Thread } from "../impl/kernel/process.ts";
@@ -17,37 +16,20 @@ import { LoadError } from "../impl/kernel/loader.ts";
 import { MAX_FILE_SIZE, Vfs } from "../impl/kernel/vfs.ts";
 import { CallSummary, formatCall, formatSyscall, LayerTracer, SyscallSummary, TraceSink } from "../impl/layer/trace.ts";
 import { hostStdio, type Stdio } from "../impl/kernel/stdio.ts";
-import { constants } from "../generated/spec.ts";
+import { constants } from "../generated/index.ts";
 import { currentIo, guestStdio, setExitCode, writeErr } from "./io.ts";
 import { usePrebuiltLayers } from "./prebuilt.ts";
 
 /** Signal number → name, from the spec's signal constants. */
 const SIGNAMES: Record<number, string> = Object.fromEntries(Object.entries(constants.signals).map(([name, nr]) => [nr, name]));
 
-const GENERATED_KERNELS = fileURLToPath(new URL("../generated/kernel/", import.meta.url));
-
-function kernelNames(): string[] {
-  try {
-    return fs.readdirSync(GENERATED_KERNELS).filter((f) => /^k\d+\.ts$/.test(f)).map((f) => f.slice(0, -3)).sort();
-  } catch {
-    return [];
-  }
-}
-
-async function loadDispatch(name: string): Promise<KernelDispatch | string> {
-  const names = kernelNames();
-  if (!/^k\d+$/.test(name) || !names.includes(name)) {
-    return `unknown kernel ABI '${name}' (available: ${names.join(", ") || "none — run 'kiln gen' first"})`;
-  }
-  // A template literal the bundler expands into every generated/kernel/*.ts (scripts/build.mjs).
-  const mod = (await import(`../generated/kernel/${name}.ts`)) as { dispatch: KernelDispatch };
-  return mod.dispatch;
-}
-
-/** A kernel ABI of the spec given with --spec (its tables are in generated/index.ts's objects by now). */
-async function specDispatch(name: string): Promise<KernelDispatch | string> {
-  const { kernels } = await import("../generated/index.ts");
-  return kernels[name] ?? `unknown kernel ABI '${name}' in that spec (available: ${Object.keys(kernels).join(", ")})`;
+/**
+ * A kernel ABI by name (with --spec, that spec's: useSpec has put its tables into generated/index.ts's
+ * objects by then).
+ */
+async function loadDispatch(name: string, fromSpec: boolean): Promise<KernelDispatch | string> {
+  const { kernels, kernelVersions } = await import("../generated/index.ts");
+  return kernels[name] ?? `unknown kernel ABI '${name}'${fromSpec ? " in that spec" : ""} (available: ${kernelVersions.join(", ")})`;
 }
 
 /**
@@ -95,7 +77,7 @@ export function registerRun(program: Command): void {
     .argument("<program>", "the guest ELF executable (a host file)")
     .argument("[args...]", "arguments for the guest (argv[1]…); options after <program> go to the guest")
     .passThroughOptions()
-    .option("-k, --kernel <abi>", "kernel ABI version to run (generated/kernel/<abi>.ts)", "k1")
+    .option("-k, --kernel <abi>", "kernel ABI version to run (k1, k2, …: the spec's kernel ABIs)", "k1")
     .option("--root <dir>", "copy this host directory in as the guest's / (never written back)")
     .option("--layers <dir>", "take the layer images from this directory (written by `kiln build-layers`) instead of building them")
     .option("--no-layers", "install no layer images: layered programs then fail to exec, raw ones run")
@@ -157,7 +139,7 @@ async function runCommand(prog: string, args: string[], opts: RunOpts): Promise<
       return fail(e.message, e.status);
     }
   }
-  const dispatch = opts.spec !== undefined ? await specDispatch(opts.kernel) : await loadDispatch(opts.kernel);
+  const dispatch = await loadDispatch(opts.kernel, opts.spec !== undefined);
   if (typeof dispatch === "string") return fail(dispatch, 2);
   let image: Uint8Array;
   try {

@@ -52,14 +52,14 @@ export function registerDiff(program: Command): void {
 export function registerAbiJson(program: Command): void {
   program
     .command("abi-json")
-    .description("print (or write) the whole ABI as JSON, exactly as generated/abi.json, from the current spec")
+    .description("print (or write) the whole ABI as JSON (abi.json, as the site publishes it) from the current spec")
     .option("--out <file>", "write to this file instead of standard output")
     .option("--spec <dir>", "the spec directory (default: the repository's spec/)")
     .action(async (opts: { out?: string; spec?: string }) => {
       const { abiJsonText } = await import("../web/site.ts");
       const spec = loadValid("abi-json", opts.spec);
       if (!spec) return;
-      // The same text `kiln gen` writes to generated/abi.json (a test holds them equal).
+      // The same text the site publishes (a test holds them equal).
       const text = abiJsonText(spec);
       if (opts.out) {
         mkdirSync(dirname(resolve(opts.out)), { recursive: true });

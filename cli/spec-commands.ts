@@ -10,7 +10,7 @@ import { PUBLISHED_FILE, readPublished, snapshot, snapshotKernel, writePublished
 export function registerGen(program: Command): void {
   program
     .command("gen")
-    .description("validate spec/ and regenerate everything under generated/ (dispatch tables, layer tables, tests, abi.json)")
+    .description("validate spec/ and regenerate everything under generated/ (the ABI data files, their index, the C headers, the JSON Schemas)")
     .option("--check", "write nothing; exit 1 if any generated file is stale or missing")
     .option("--spec <dir>", "the spec directory (default: the checkout's spec/); its generated/ goes beside it unless --out says otherwise")
     .option("--out <root>", "the directory whose generated/ is written (default: the spec directory's parent)")

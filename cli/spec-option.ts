@@ -3,7 +3,7 @@
 // the command's implementation is imported. Nothing is written into the checkout: the C headers
 // `kiln cc` and the matrix compile against go to a temporary directory (useGeneratedC).
 //
-// The swap replaces the contents of the objects generated/index.ts and generated/spec.ts export,
+// The swap replaces the contents of the objects generated/index.ts exports,
 // so it must happen before impl/ modules that read them at load time are imported: each command
 // imports its implementation dynamically, after calling useSpec.
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -59,9 +59,7 @@ export async function useSpec(given: string | undefined): Promise<void> {
   }
   const data = generatedData(spec);
   const index = (await import("../generated/index.ts")) as unknown as Record<string, object>;
-  const chapters = (await import("../generated/spec.ts")) as unknown as Record<string, object>;
-  for (const [name, value] of Object.entries(data.index)) replaceContents(index[name]!, value as object);
-  for (const [name, value] of Object.entries(data.spec)) if (chapters[name]) replaceContents(chapters[name]!, value as object);
+  for (const [name, value] of Object.entries(data)) replaceContents(index[name]!, value as object);
   // The C headers, for kiln cc and the matrix programs.
   const root = mkdtempSync(join(tmpdir(), "kiln-spec-"));
   process.on("exit", () => rmSync(root, { recursive: true, force: true }));

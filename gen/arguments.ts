@@ -1,12 +1,11 @@
 // The `arguments` table (spec/errors.md, "How arguments read"): how tools read a call's arguments.
-// Resolved here into plain rules (constant selectors expanded to names and values) for the tracer
-// (impl/layer/trace.ts) and abi.json, and checked against the signatures it refers to.
+// Checked here against the signatures it refers to; impl/abi/load.ts resolves it (constant
+// selectors expanded to names and values) for the tracer and abi.json.
 import type { Reporter } from "./diagnostics.ts";
+import { argumentRules } from "../impl/abi/load.ts";
 import type { ArgumentRule as ArgumentRuleEntry } from "../impl/abi/types.ts";
+import { specData } from "./data.ts";
 import type { ArgumentRule, Spec } from "./model.ts";
-
-/** One argument rule with its constants resolved: what generated/spec.ts and abi.json carry. */
-export type ResolvedArgumentRule = ArgumentRuleEntry;
 
 /** The constants a selector names: a group, the group's names with a prefix, or one name. */
 export function selectConstants(spec: Spec, selector: string): { name: string; value: number }[] {
@@ -27,21 +26,9 @@ function signaturesOf(spec: Spec, id: string): (readonly { name: string; type: s
   return out;
 }
 
-export function resolveArguments(spec: Spec, srcOf: (r: ArgumentRule) => string): ResolvedArgumentRule[] {
-  return spec.arguments.map((r) => {
-    const mask = r.mask ? spec.constants.find((c) => c.name === r.mask) ?? null : null;
-    return {
-      call: r.call,
-      arg: r.arg,
-      direction: r.direction,
-      length: r.length,
-      format: r.format,
-      constants: r.constants,
-      names: r.constants ? selectConstants(spec, r.constants).filter((c) => c.name !== r.mask) : [],
-      mask: mask ? { name: mask.name, value: mask.value } : null,
-      src: srcOf(r),
-    };
-  });
+/** The rules with their constants resolved (impl/abi/load.ts), each with its spec line: abi.json's `arguments`. */
+export function resolveArguments(spec: Spec, srcOf: (r: ArgumentRule) => string): ArgumentRuleEntry[] {
+  return argumentRules(specData(spec).chapters).map((r, i) => ({ ...r, src: srcOf(spec.arguments[i]!) }));
 }
 
 /** Rules [unknown-call], [unknown-arg], [unknown-constant], [bad-format], [duplicate-id]; [unknown-type]: a signature type missing from the types table. */

@@ -68,7 +68,7 @@ export type SiteResult =
       readonly playground: PlaygroundStats;
     };
 
-/** generated/abi.json's text for a spec (the same expression gen/generate.ts writes). */
+/** abi.json's text for a spec: built from the parsed spec, so every row cites its spec line. */
 export function abiJsonText(spec: Spec): string {
   return `${JSON.stringify(abiJson(spec), null, 2)}\n`;
 }
@@ -237,7 +237,7 @@ export function buildSite(opts: SiteOptions): SiteResult {
   const inNav = (p: Page) => !p.path.startsWith("calls/") && !p.path.startsWith("slots/");
   const items: NavItem[] = [
     ...pages.filter(inNav).map((p) => ({ path: p.path, label: p.label, section: p.section })),
-    { path: "abi.json", label: "abi.json (download)", hint: "the whole ABI as JSON, as generated/abi.json", section: "tool" },
+    { path: "abi.json", label: "abi.json (download)", hint: "the whole ABI as JSON, as `kiln abi-json` prints it", section: "tool" },
   ];
 
   // 4. Link check: every relative href names a written page or file, and its fragment an id there.

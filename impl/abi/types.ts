@@ -1,8 +1,13 @@
-// Shapes of the data that the generator emits from the spec tables (generated/**).
-// Handwritten code (kernel, layer, tools) consumes the generated modules through these types.
+// Shapes of the ABI data: what the generator writes to generated/abi/*.json (the *Data types),
+// what impl/abi/load.ts derives from it on load (kernel dispatch tables, program tables,
+// realisations, offsets), and abi.json (the Abi* types, built from the parsed spec).
+// Handwritten code (kernel, layer, tools) consumes generated/index.ts through these types.
 
-/** Where a row came from: "spec/abi/k1.md:41". */
+/** Where a row came from in the spec: "spec/abi/k1.md:41" (abi.json only; computed from the parsed spec). */
 export type Source = string;
+
+/** A row's stable id: `k2.openat`, `k3.msg.read`, `k3.realise.read`, `p1.write` (the site's anchors). */
+export type RowId = string;
 
 /** One argument of a call, as the spec's typed signature writes it: `fd: fd`, `buf: ptr<u8>`. */
 export interface ArgSpec {
@@ -24,7 +29,6 @@ export interface SyscallRow {
   readonly errors: readonly string[];
   readonly since: string;
   readonly removed: string | null;
-  readonly src: Source;
 }
 
 /** A message-ring operation (k3 and later). */
@@ -36,7 +40,6 @@ export interface MessageRow {
   readonly ret: string;
   readonly errors: readonly string[];
   readonly since: string;
-  readonly src: Source;
 }
 
 export interface FieldLayout {
@@ -45,7 +48,6 @@ export interface FieldLayout {
   readonly size: number;
   /** Scalar type ("u32", "i64", …), "u8[N]" arrays, or another structure's name. */
   readonly type: string;
-  readonly src: Source;
 }
 
 export interface StructLayout {
@@ -53,10 +55,9 @@ export interface StructLayout {
   readonly size: number;
   readonly align: number;
   readonly fields: readonly FieldLayout[];
-  readonly src: Source;
 }
 
-/** A dispatch table of one kernel ABI, as generated/kernel/<k>.ts exports it. */
+/** A dispatch table of one kernel ABI: its calls and every structure it sees (impl/abi/load.ts). */
 export interface KernelDispatch {
   readonly version: string;
   /** Name of the kernel-shared page structure, or null when this kernel has none. */
@@ -115,7 +116,8 @@ export interface SlotRealisation {
   readonly args: readonly Operand[];
   readonly translate: readonly TranslationPlan[];
   readonly recipe: string | null;
-  readonly src: Source;
+  /** The stable id of the row that decided the route: `k3.realise.read`, `k2.openat`, `k3.msg.read`. */
+  readonly by: RowId;
 }
 
 export interface PairRealisation {
@@ -126,9 +128,133 @@ export interface PairRealisation {
   readonly slots: readonly SlotRealisation[];
 }
 
+/** One stub slot of a program ABI. */
+export interface SlotRow {
+  readonly slot: number;
+  readonly id: string;
+  readonly args: readonly ArgSpec[];
+  readonly ret: string;
+  readonly errors: readonly string[];
+  readonly since: string;
+}
+
+/** A program ABI's tables: its slots and every structure it sees (its own and the chapters'). */
+export interface ProgramTables {
+  readonly version: string;
+  readonly stubSize: number;
+  readonly slotSize: number;
+  readonly nativeKernel: string;
+  readonly slots: readonly SlotRow[];
+  readonly structs: Readonly<Record<string, StructLayout>>;
+}
+
+export interface SelectionRow {
+  readonly program: string;
+  readonly kernel: string;
+  readonly layer: string;
+  readonly path: string;
+}
+
+export interface RecipeRow {
+  readonly recipe: string;
+  readonly route: RouteName;
+  readonly uses: readonly string[];
+  readonly description: string;
+  /** The most guest instructions one call through this recipe may take (the matrix checks it); null: no promise. */
+  readonly maxInsns: number | null;
+  /** The most traps one call through this recipe may take; null: no promise. */
+  readonly maxTraps: number | null;
+}
+
+/** How tools read one argument (spec/errors.md, "How arguments read"), its constants resolved. */
+export interface ResolvedArgumentRule {
+  /** A call, message or slot id; "*" for every call with an argument of this name. */
+  readonly call: string;
+  readonly arg: string;
+  /** Whether the call reads the memory the argument points at, writes it, or both. */
+  readonly direction: "in" | "out" | "inout";
+  /** The argument holding this one's length in bytes; for `out`, the result is how many were written. */
+  readonly length: string | null;
+  readonly format: "bytes" | "string" | "flags" | "enum" | "octal" | null;
+  /** The constant selector as the spec writes it: `group`, `group:PREFIX*` or `group:NAME`. */
+  readonly constants: string | null;
+  /** The constants it selects, in spec order (the mask left out). */
+  readonly names: readonly { readonly name: string; readonly value: number }[];
+  /** A constant whose bits hold one value of `names` (O_ACCMODE), or null. */
+  readonly mask: { readonly name: string; readonly value: number } | null;
+}
+
+// ---- generated/abi/*.json: the spec's tables as data, each fact once, no line numbers ----
+// impl/abi/load.ts derives everything else on load: inherited structures, offsets, realisations.
+
+/** A structure as a data file stores it: fields keyed by name, in offset order of the spec. */
+export interface StructData {
+  readonly size: number;
+  readonly align: number;
+  readonly fields: Readonly<Record<string, { readonly offset: number; readonly size: number; readonly type: string }>>;
+}
+
+/** A realise row as the kernel ABI's table writes it (args are expressions: names, integers, constants). */
+export interface RealiseRowData {
+  readonly slot: string;
+  readonly route: RouteName;
+  readonly call: string | null;
+  readonly args: readonly string[];
+  readonly translate: readonly { readonly arg: string; readonly to: string; readonly from: string; readonly direction: "out" | "in" | "inout" }[];
+  readonly recipe: string | null;
+}
+
+/** generated/abi/<kN>.json: one kernel ABI's own tables (structures it inherits are its base's). */
+export interface KernelData {
+  readonly version: string;
+  readonly title: string;
+  readonly base: string | null;
+  readonly sharedPage: string | null;
+  readonly ring: string | null;
+  readonly syscalls: readonly SyscallRow[];
+  readonly messages: readonly MessageRow[];
+  readonly structs: Readonly<Record<string, StructData>>;
+  readonly realise: readonly RealiseRowData[];
+  /** structure → canonical field → path in the kernel's structure. */
+  readonly fieldmaps: Readonly<Record<string, Readonly<Record<string, string>>>>;
+}
+
+/** generated/abi/<pN>.json: one program ABI's tables. */
+export interface ProgramData {
+  readonly version: string;
+  readonly title: string;
+  readonly base: string | null;
+  readonly stubSize: number;
+  readonly slotSize: number;
+  readonly nativeKernel: string;
+  readonly published: boolean;
+  readonly slots: readonly SlotRow[];
+  readonly structs: Readonly<Record<string, StructData>>;
+}
+
+/** generated/abi/chapters.json: the chapters' tables (spec/*.md). */
+export interface ChaptersData {
+  readonly convention: readonly Omit<ConventionEntry, "src">[];
+  readonly types: readonly Omit<TypeEntry, "src">[];
+  readonly errno: Readonly<Record<string, { readonly value: number; readonly meaning: string }>>;
+  /** group → name → value and meaning. */
+  readonly constants: Readonly<Record<string, Readonly<Record<string, { readonly value: number; readonly meaning: string }>>>>;
+  readonly structs: Readonly<Record<string, StructData>>;
+  readonly selection: readonly SelectionRow[];
+  readonly recipes: readonly RecipeRow[];
+  // Not `arguments`: a JSON module's keys may become ES bindings, and that name is not one.
+  readonly argumentRules: readonly ArgumentRuleData[];
+}
+
+/** An argument rule as the spec writes it: the constant selector and mask by name. */
+export interface ArgumentRuleData extends Omit<ResolvedArgumentRule, "names" | "mask"> {
+  readonly mask: string | null;
+}
+
 // ---- abi.json: the whole ABI for other tools (docs/abi-json.md) ----
 // generated/abi.schema.json is generated from these interfaces (gen/json-schema.ts); a change here
 // changes the published schema, and a change that breaks readers must bump ABI_JSON_FORMAT.
+// abi.json is built from the parsed spec (`kiln abi-json`, the site), so its rows carry `src`.
 
 /** The version of abi.json's shape: bumped when a reader written for the old shape would break. */
 export const ABI_JSON_FORMAT = 2;
@@ -154,7 +280,7 @@ export interface AbiJson {
   /** How tools read arguments: direction, length argument, format and constants. */
   readonly arguments: readonly ArgumentRule[];
   /** Structures the chapters define (TLS block, layer image header, …). */
-  readonly structs: Readonly<Record<string, StructLayout>>;
+  readonly structs: Readonly<Record<string, AbiStruct>>;
 }
 
 export interface ConventionEntry {
@@ -179,34 +305,48 @@ export interface TypeEntry {
   readonly src: Source;
 }
 
-export interface AbiKernel extends KernelDispatch {
+export interface AbiSyscall extends SyscallRow {
+  readonly src: Source;
+}
+
+export interface AbiMessage extends MessageRow {
+  readonly src: Source;
+}
+
+export interface AbiField extends FieldLayout {
+  readonly src: Source;
+}
+
+export interface AbiStruct extends StructLayout {
+  readonly fields: readonly AbiField[];
+  readonly src: Source;
+}
+
+export interface AbiKernel {
+  readonly version: string;
+  /** Name of the kernel-shared page structure, or null when this kernel has none. */
+  readonly sharedPage: string | null;
+  /** Name of the message-ring header structure, or null when this kernel has no ring. */
+  readonly ring: string | null;
+  readonly syscalls: readonly AbiSyscall[];
+  readonly messages: readonly AbiMessage[];
+  readonly structs: Readonly<Record<string, AbiStruct>>;
   readonly title: string;
   readonly base: string | null;
   readonly src: Source;
 }
 
-/** One stub slot of a program ABI. */
-export interface SlotRow {
-  readonly slot: number;
-  readonly id: string;
-  readonly args: readonly ArgSpec[];
-  readonly ret: string;
-  readonly errors: readonly string[];
-  readonly since: string;
+export interface AbiSlot extends SlotRow {
   readonly src: Source;
 }
 
-/** A program ABI's tables, as generated/program/<p>.ts exports them. */
-export interface ProgramTables {
+export interface AbiProgram {
   readonly version: string;
   readonly stubSize: number;
   readonly slotSize: number;
   readonly nativeKernel: string;
-  readonly slots: readonly SlotRow[];
-  readonly structs: Readonly<Record<string, StructLayout>>;
-}
-
-export interface AbiProgram extends ProgramTables {
+  readonly slots: readonly AbiSlot[];
+  readonly structs: Readonly<Record<string, AbiStruct>>;
   readonly title: string;
   readonly base: string | null;
   /** Frozen by `kiln publish` (spec/abi/published.json): its slots and structures never change. */
@@ -214,29 +354,22 @@ export interface AbiProgram extends ProgramTables {
   readonly src: Source;
 }
 
-export interface AbiRealisation {
-  readonly program: string;
-  readonly kernel: string;
-  readonly slots: readonly SlotRealisation[];
-}
-
-export interface SelectionEntry {
-  readonly program: string;
-  readonly kernel: string;
-  readonly layer: string;
-  readonly path: string;
+export interface AbiSlotRealisation extends SlotRealisation {
+  /** The spec line of the row named by `by`. */
   readonly src: Source;
 }
 
-export interface RecipeEntry {
-  readonly recipe: string;
-  readonly route: RouteName;
-  readonly uses: readonly string[];
-  readonly description: string;
-  /** The most guest instructions one call through this recipe may take (the matrix checks it); null: no promise. */
-  readonly maxInsns: number | null;
-  /** The most traps one call through this recipe may take; null: no promise. */
-  readonly maxTraps: number | null;
+export interface AbiRealisation {
+  readonly program: string;
+  readonly kernel: string;
+  readonly slots: readonly AbiSlotRealisation[];
+}
+
+export interface SelectionEntry extends SelectionRow {
+  readonly src: Source;
+}
+
+export interface RecipeEntry extends RecipeRow {
   readonly src: Source;
 }
 
@@ -255,22 +388,7 @@ export interface ConstantEntry {
   readonly src: Source;
 }
 
-/** How tools read one argument (spec/errors.md, "How arguments read"). */
-export interface ArgumentRule {
-  /** A call, message or slot id; "*" for every call with an argument of this name. */
-  readonly call: string;
-  readonly arg: string;
-  /** Whether the call reads the memory the argument points at, writes it, or both. */
-  readonly direction: "in" | "out" | "inout";
-  /** The argument holding this one's length in bytes; for `out`, the result is how many were written. */
-  readonly length: string | null;
-  readonly format: "bytes" | "string" | "flags" | "enum" | "octal" | null;
-  /** The constant selector as the spec writes it: `group`, `group:PREFIX*` or `group:NAME`. */
-  readonly constants: string | null;
-  /** The constants it selects, in spec order (the mask left out). */
-  readonly names: readonly { readonly name: string; readonly value: number }[];
-  /** A constant whose bits hold one value of `names` (O_ACCMODE), or null. */
-  readonly mask: { readonly name: string; readonly value: number } | null;
+export interface ArgumentRule extends ResolvedArgumentRule {
   readonly src: Source;
 }
 

@@ -1,5 +1,5 @@
 // Error numbers: the values are the spec's errno table (spec/errors.md), never restated here.
-import { errno } from "../../generated/spec.ts";
+import { errno } from "../../generated/index.ts";
 
 export const {
   EPERM,

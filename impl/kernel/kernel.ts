@@ -37,7 +37,7 @@ import type { Inode } from "./vfs.ts";
 import { AddressSpace, pageWork } from "./vm.ts";
 import { cpuMachine } from "./cpu-machine.ts";
 import { deferSignals, imageStarted, layerLoaderHook, threadExited } from "./layered.ts";
-import { constants } from "../../generated/spec.ts";
+import { constants } from "../../generated/index.ts";
 
 const { SYSCALL_COST, WAIT_COST, COPY_COST, INTERNAL_STATUS: STATUS_INTERNAL } = constants.limits;
 /** Host work of copying `len` bytes between guest memory and the kernel. */

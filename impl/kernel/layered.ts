@@ -3,8 +3,7 @@
 // and keeps, per address space, the hidden areas the program never gets a symbol for: each thread's
 // TLS block, errno word, layer-private block and ring, and the process's shared page.
 import { findAbiNote, ElfError } from "../elf/index.ts";
-import { selection } from "../../generated/spec.ts";
-import { constants, offsets } from "../../generated/spec.ts";
+import { selection, constants, offsets } from "../../generated/index.ts";
 import { decodeImage } from "../layer/image.ts";
 import { LayerError } from "../layer/context.ts";
 import { LoadError } from "./loader.ts";

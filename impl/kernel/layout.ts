@@ -1,4 +1,4 @@
-// Reads and writes guest structures through the generated layouts (generated/kernel/<k>.ts), so a
+// Reads and writes guest structures through the generated layouts (generated/index.ts `kernels`), so a
 // kernel ABI that reorders or resizes a structure needs no kernel change. Fields a layout lacks are
 // simply not written; fields the kernel does not supply stay zero. Nested structures are addressed
 // with dotted names ("stx_mtime.tv_sec").

@@ -2,7 +2,7 @@
 // (importHostDir) and never written back, so no guest path can reach the host.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { constants } from "../../generated/spec.ts";
+import { constants } from "../../generated/index.ts";
 import { Errno, EEXIST, EINVAL, EISDIR, ELOOP, ENAMETOOLONG, ENOENT, ENOSPC, ENOTDIR, ENOTEMPTY, EBUSY, EFBIG } from "./errno.ts";
 
 export const S_IFMT = 0o170000;

@@ -3,7 +3,7 @@
 // every fresh page to the kernel's memory cap and every changed page to the run's budget
 // (spec/limits.md). Range questions go to Memory's interval map: their cost follows the mapped
 // intervals, never the size of the range.
-import { constants } from "../../generated/spec.ts";
+import { constants } from "../../generated/index.ts";
 import { Errno, ENOMEM } from "./errno.ts";
 import { PAGE_SIZE, PERM_R, PERM_W, pageDown, pageUp } from "./machine.ts";
 import type { GuestMemory } from "./machine.ts";

@@ -1,6 +1,6 @@
 // The layer image format of spec/layer-image.md: header, stub table, code. Offsets come from the
 // generated `layer_header` layout; nothing here hard-codes the header.
-import { constants, offsets } from "../../generated/spec.ts";
+import { constants, offsets } from "../../generated/index.ts";
 import { LayerError } from "./context.ts";
 
 const H = offsets.layer_header;

@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Vfs } from "../kernel/vfs.ts";
-import { selection } from "../../generated/spec.ts";
+import { selection } from "../../generated/index.ts";
 import { buildLayer } from "./build.ts";
 import { LayerError } from "./context.ts";
 

@@ -3,7 +3,7 @@
 // object's stub section — the same steps as the kernel's loader, done by the layer in userspace.
 // It calls the layer's own slots (openat, read, mmap, mprotect, close), so it works whatever route
 // each of them takes on this kernel.
-import { constants, offsets, selection } from "../../generated/spec.ts";
+import { constants, offsets, selection } from "../../generated/index.ts";
 import { LayerError, type PairContext } from "./context.ts";
 import type { RecipeCode } from "./recipes.ts";
 

@@ -51,7 +51,7 @@ export function loadOperands(ctx: PairContext, r: SlotRealisation, strings: (s: 
   const used = new Set(r.args.flatMap((a) => (a.kind === "arg" ? [a.index] : [])));
   for (const t of r.translate) used.add(t.argIndex);
   for (const i of [...used].sort()) {
-    if (i < 0 || i > 5) throw new LayerError(`${r.id}: operand index ${i} out of range (${r.src})`);
+    if (i < 0 || i > 5) throw new LayerError(`${r.id}: operand index ${i} out of range (${r.by})`);
     out.push(`mv t${i}, a${i}`);
   }
   r.args.forEach((a, j) => {
@@ -178,7 +178,7 @@ const errTo = (errExit: string, reg: string) => {
 
 /** Routine body of a trap route that cannot stay inside its slot. */
 export function trapRoutine(ctx: PairContext, r: SlotRealisation, label: string, strings: (s: string) => string): string[] {
-  if (r.nr === null) throw new LayerError(`${r.id}: a ${r.route} route needs a kernel call number (${r.src})`);
+  if (r.nr === null) throw new LayerError(`${r.id}: a ${r.route} route needs a kernel call number (${r.by})`);
   if (r.translate.length > 0 && !legacy(r)) return translatedCall(ctx, r, label, strings, (errExit) => [`li a7, ${r.nr}`, "ecall", ...errTo(errExit, "t1")]);
   const plan = r.translate[0];
   const out = loadOperands(ctx, r, strings);
@@ -191,7 +191,7 @@ export function trapRoutine(ctx: PairContext, r: SlotRealisation, label: string,
 
 /** A message route: one submission entry, one ring_enter, one completion. */
 export function messageRoutine(ctx: PairContext, r: SlotRealisation, label: string, strings: (s: string) => string): string[] {
-  if (r.opcode === null) throw new LayerError(`${r.id}: a message route needs an opcode (${r.src})`);
+  if (r.opcode === null) throw new LayerError(`${r.id}: a message route needs an opcode (${r.by})`);
   const plan = r.translate[0];
   const sq = (f: string) => ctx.field("ring", f);
   const sqe = (f: string) => ctx.field("sqe", f);

@@ -16,8 +16,7 @@
 // Limits: a call the program makes from a signal handler that runs during another call is part of
 // that call (one watch per thread); calls an object loaded with dlopen makes through its own stub
 // table are not reported (the watch covers the program's stub region only).
-import { kernels, programs, realisations } from "../../generated/index.ts";
-import { argumentRules, errno as ERRNO, errnoText } from "../../generated/spec.ts";
+import { kernels, programs, realisations, argumentRules, errno as ERRNO, errnoText } from "../../generated/index.ts";
 import type { ArgSpec, PairRealisation, SlotRealisation, SyscallRow } from "../abi/types.ts";
 import type { Cpu } from "../cpu/cpu.ts";
 import { areasOf, layerOf } from "../kernel/layered.ts";

@@ -20,7 +20,7 @@ import { describe, expect, it } from "vitest";
 import type { KernelDispatch, MessageRow, SyscallRow } from "../../impl/abi/types.ts";
 import { Memory } from "../../impl/cpu/memory.ts";
 import { cpuMachine } from "../../impl/kernel/cpu-machine.ts";
-import { errno as ERRNO } from "../../generated/spec.ts";
+import { errno as ERRNO } from "../../generated/index.ts";
 import { handlers as defaultHandlers } from "../../impl/kernel/handlers/index.ts";
 import { NORETURN } from "../../impl/kernel/handlers/types.ts";
 import type { Handler } from "../../impl/kernel/handlers/types.ts";

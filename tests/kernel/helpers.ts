@@ -2,10 +2,12 @@
 // Kernel with in-memory stdio.
 import { assemble } from "../../impl/asm/index.ts";
 import { link } from "../../impl/elf/link.ts";
-import { dispatch as k1 } from "../../generated/kernel/k1.ts";
+import { kernels } from "../../generated/index.ts";
 import { Kernel } from "../../impl/kernel/kernel.ts";
 import type { KernelOptions, RunResult } from "../../impl/kernel/kernel.ts";
 import { BufferStdio } from "../../impl/kernel/stdio.ts";
+
+const k1 = kernels.k1!;
 
 /** Assembles and links one source into an ELF executable (entry _start). */
 export function asm(source: string): Uint8Array {

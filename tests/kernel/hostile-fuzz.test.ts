@@ -10,7 +10,7 @@
 // away) with the same; a failed clone leaves no thread; memory stays within the cap; a clean
 // program then runs to its exit.
 import { describe, expect, it } from "vitest";
-import { errno as ERRNO } from "../../generated/spec.ts";
+import { errno as ERRNO } from "../../generated/index.ts";
 import { areasOf, layerOf } from "../../impl/kernel/layered.ts";
 import { PAGE_SIZE } from "../../impl/kernel/machine.ts";
 import type { Thread } from "../../impl/kernel/process.ts";

@@ -2,7 +2,7 @@
 // outside --memory, run for unbounded wall time or give a non-Linux answer, pinned by a guest or a
 // call that did it. Raw programs run on k1 in-process; layered ones are driven call by call.
 import { describe, expect, it } from "vitest";
-import { constants, errno as ERRNO, offsets } from "../../generated/spec.ts";
+import { constants, errno as ERRNO, offsets } from "../../generated/index.ts";
 import { installLayers } from "../../impl/layer/install.ts";
 import { Kernel } from "../../impl/kernel/kernel.ts";
 import { areasOf, layerOf } from "../../impl/kernel/layered.ts";

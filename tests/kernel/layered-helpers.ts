@@ -3,15 +3,15 @@
 // installed, in-memory stdio, an instruction budget and optional extra files.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { dispatch as k1 } from "../../generated/kernel/k1.ts";
-import { dispatch as k2 } from "../../generated/kernel/k2.ts";
-import { dispatch as k3 } from "../../generated/kernel/k3.ts";
+import { kernels } from "../../generated/index.ts";
 import type { KernelDispatch } from "../../impl/abi/types.ts";
 import { installLayers } from "../../impl/layer/install.ts";
 import { Kernel } from "../../impl/kernel/kernel.ts";
 import type { KernelOptions, RunResult } from "../../impl/kernel/kernel.ts";
 import { BufferStdio } from "../../impl/kernel/stdio.ts";
 import { build, haveCrossCompiler } from "../sdk/helpers.ts";
+
+const { k1, k2, k3 } = kernels as Record<"k1" | "k2" | "k3", KernelDispatch>;
 
 export { haveCrossCompiler };
 export const GUEST = join(import.meta.dirname, "guest");

@@ -3,10 +3,12 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildC, haveCrossCompiler } from "../c/build.ts";
-import { dispatch as k1 } from "../../generated/kernel/k1.ts";
+import { kernels } from "../../generated/index.ts";
 import { buildTable, decodeArgs } from "../../impl/kernel/dispatch.ts";
 import { decodeStruct, encodeStruct } from "../../impl/kernel/layout.ts";
 import { asm, run, sys } from "./helpers.ts";
+
+const k1 = kernels.k1!;
 
 const cc = haveCrossCompiler();
 if (!cc) console.warn("SKIPPED C parts of tests/kernel/limits: riscv64-unknown-elf-gcc is not installed");

@@ -9,10 +9,11 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { dispatch as k1 } from "../../generated/kernel/k1.ts";
-import { constants, errno } from "../../generated/spec.ts";
+import { kernels, constants, errno } from "../../generated/index.ts";
 import { buildC, haveCrossCompiler } from "../c/build.ts";
 import { run } from "./helpers.ts";
+
+const k1 = kernels.k1!;
 
 const cc = haveCrossCompiler();
 const qemu = spawnSync("qemu-riscv32", ["-version"], { encoding: "utf8" }).status === 0;

@@ -16,13 +16,15 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { dispatch as k1 } from "../../generated/kernel/k1.ts";
+import { kernels } from "../../generated/index.ts";
 import { Kernel } from "../../impl/kernel/kernel.ts";
 import { BufferStdio } from "../../impl/kernel/stdio.ts";
 import type { Inode } from "../../impl/kernel/vfs.ts";
 import { haveCrossCompiler } from "../c/build.ts";
 
 const REPO = join(import.meta.dirname, "..", "..");
+/** The kernel ABI with Linux's numbers and semantics (spec/abi/k1.md, spec/linux.md). */
+const k1 = kernels["k1"]!;
 const HERE = join(import.meta.dirname, "linux-programs");
 const PORT_SCRIPTS = join(REPO, "tests", "ports", "scripts");
 /** qemu-riscv32's path (the runs get a PATH of their own), or "" when it is not installed. */
@@ -110,13 +112,14 @@ const dir = "dir" in built ? built.dir : "";
 
 describe.skipIf(!dir)("static Linux programs built against musl: k1 against qemu-riscv32", () => {
   beforeAll(() => {
-    for (const p of ["dash", "busybox", "lua", "sqlite3"]) expect(existsSync(join(dir, p))).toBe(true);
+    for (const p of ["dash", "busybox", "lua", "lua-rvc", "sqlite3"]) expect(existsSync(join(dir, p))).toBe(true);
   });
 
   const cases: { name: string; bin: string; argv: string[]; files: Record<string, string>; stdin?: string }[] = [
     { name: "dash runs a shell script (reads, pipes, waits, traps, /proc/self/exe)", bin: "dash", argv: ["dash", "shell.sh"], files: { "shell.sh": readFileSync(join(HERE, "shell.sh"), "latin1") }, stdin: "from the pipe\n" },
     { name: "dash -c with a failing command and a command that is not found", bin: "dash", argv: ["dash", "-c", 'echo "$0 $1"; ( exit 4 ); echo "status $?"; nosuch; echo "then $?"; exit 9', "sh", "arg"], files: {} },
     { name: "lua runs the ports' script (floats, patterns, coroutines, files, errors)", bin: "lua", argv: ["lua", "basics.lua"], files: { "basics.lua": readFileSync(join(PORT_SCRIPTS, "basics.lua"), "latin1") } },
+    { name: "lua built with the C extension (rv32imac) runs the same script", bin: "lua-rvc", argv: ["lua", "basics.lua"], files: { "basics.lua": readFileSync(join(PORT_SCRIPTS, "basics.lua"), "latin1") } },
     { name: "lua reports a script error with its traceback", bin: "lua", argv: ["lua", "bad.lua"], files: { "bad.lua": "local t = {}\nprint('before')\nt.x.y = 1\n" } },
     { name: "sqlite3 creates, indexes, rolls back, reopens and vacuums a database file (locks, fsync, truncate)", bin: "sqlite3", argv: ["sqlite3", "-batch", "test.db"], files: {}, stdin: readFileSync(join(PORT_SCRIPTS, "db.sql"), "latin1") },
   ];

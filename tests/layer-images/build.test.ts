@@ -9,8 +9,7 @@ import { assemble, disassemble } from "../../impl/asm/index.ts";
 import { link } from "../../impl/elf/link.ts";
 import { buildLayer } from "../../impl/layer/build.ts";
 import { decodeImage } from "../../impl/layer/image.ts";
-import { kernelVersions, programs, realisations } from "../../generated/index.ts";
-import { selection } from "../../generated/spec.ts";
+import { kernelVersions, programs, realisations, selection } from "../../generated/index.ts";
 
 const KILN = join(import.meta.dirname, "../../bin/kiln");
 // A p1 program: write(1, "hello\n", 6) through slot 3, exit_group(0) through slot 1.

@@ -5,8 +5,7 @@ import { link } from "../../impl/elf/link.ts";
 import { Kernel } from "../../impl/kernel/kernel.ts";
 import { BufferStdio } from "../../impl/kernel/stdio.ts";
 import { installLayers } from "../../impl/layer/install.ts";
-import { kernels, kernelVersions, programs } from "../../generated/index.ts";
-import { offsets } from "../../generated/spec.ts";
+import { kernels, kernelVersions, programs, offsets } from "../../generated/index.ts";
 
 const PROGRAM = `
 .text

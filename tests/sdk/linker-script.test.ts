@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { constants } from "../../generated/spec.ts";
+import { constants } from "../../generated/index.ts";
 
 describe("sdk/kiln.ld", () => {
   it("keeps the spec's LAYER_RESERVE free after the stub region", () => {

@@ -68,8 +68,8 @@ export function matrixPage(ctx: SiteContext, results: MatrixCell[] | null, resul
     content.push(
       h("p.note", [
         h("strong", "No run results are present. "),
-        "This page shows the routes of the generated realisation (",
-        h("code", "generated/layer/*.ts"),
+        "This page shows the routes of the realisations derived from the spec (",
+        h("code", "abi.json"),
         "); run ",
         h("code", "kiln matrix --json"),
         " to write ",

@@ -3,8 +3,7 @@
 // the browser (web/playground/bundle.ts), so it imports nothing from node: itself; the modules it
 // reaches that do (vfs.importHostDir, hostStdio, layersFromDir) are never called here and their
 // node: imports are stubbed in the bundle.
-import { kernels, realisations } from "../../generated/index.ts";
-import { selection } from "../../generated/spec.ts";
+import { kernels, realisations, selection } from "../../generated/index.ts";
 import { Kernel, type KernelOptions } from "../../impl/kernel/kernel.ts";
 import { LoadError } from "../../impl/kernel/loader.ts";
 import { BufferStdio } from "../../impl/kernel/stdio.ts";

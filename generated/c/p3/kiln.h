@@ -17,56 +17,56 @@
 #define KILN_SLOT_COUNT 48
 
 /* Slot indices (spec/abi/p3.md). */
-#define KILN_SLOT_EXIT 0 /* spec/abi/p3.md:23, since p1 */
-#define KILN_SLOT_EXIT_GROUP 1 /* spec/abi/p3.md:24, since p1 */
-#define KILN_SLOT_READ 2 /* spec/abi/p3.md:25, since p1 */
-#define KILN_SLOT_WRITE 3 /* spec/abi/p3.md:26, since p1 */
-#define KILN_SLOT_OPENAT 4 /* spec/abi/p3.md:27, since p1 */
-#define KILN_SLOT_CLOSE 5 /* spec/abi/p3.md:28, since p1 */
-#define KILN_SLOT_LSEEK 6 /* spec/abi/p3.md:29, since p1 */
-#define KILN_SLOT_FSTAT 7 /* spec/abi/p3.md:30, since p1 */
-#define KILN_SLOT_GETPID 8 /* spec/abi/p3.md:31, since p1 */
-#define KILN_SLOT_GETPPID 9 /* spec/abi/p3.md:32, since p1 */
-#define KILN_SLOT_BRK 10 /* spec/abi/p3.md:33, since p1 */
-#define KILN_SLOT_MMAP 11 /* spec/abi/p3.md:34, since p1 */
-#define KILN_SLOT_MUNMAP 12 /* spec/abi/p3.md:35, since p1 */
-#define KILN_SLOT_MPROTECT 13 /* spec/abi/p3.md:36, since p1 */
-#define KILN_SLOT_FORK 14 /* spec/abi/p3.md:37, since p1 */
-#define KILN_SLOT_EXECVE 15 /* spec/abi/p3.md:38, since p1 */
-#define KILN_SLOT_WAITID 16 /* spec/abi/p3.md:39, since p1 */
-#define KILN_SLOT_KILL 17 /* spec/abi/p3.md:40, since p1 */
-#define KILN_SLOT_SIGACTION 18 /* spec/abi/p3.md:41, since p1 */
-#define KILN_SLOT_SIGPROCMASK 19 /* spec/abi/p3.md:42, since p1 */
-#define KILN_SLOT_GETCWD 20 /* spec/abi/p3.md:43, since p1 */
-#define KILN_SLOT_CHDIR 21 /* spec/abi/p3.md:44, since p1 */
-#define KILN_SLOT_MKDIRAT 22 /* spec/abi/p3.md:45, since p1 */
-#define KILN_SLOT_UNLINKAT 23 /* spec/abi/p3.md:46, since p1 */
-#define KILN_SLOT_RENAMEAT 24 /* spec/abi/p3.md:47, since p1 */
-#define KILN_SLOT_DUP 25 /* spec/abi/p3.md:48, since p1 */
-#define KILN_SLOT_DUP3 26 /* spec/abi/p3.md:49, since p1 */
-#define KILN_SLOT_PIPE2 27 /* spec/abi/p3.md:50, since p1 */
-#define KILN_SLOT_GETDENTS64 28 /* spec/abi/p3.md:51, since p1 */
-#define KILN_SLOT_FCNTL 29 /* spec/abi/p3.md:52, since p1 */
-#define KILN_SLOT_READV 30 /* spec/abi/p3.md:53, since p1 */
-#define KILN_SLOT_WRITEV 31 /* spec/abi/p3.md:54, since p1 */
-#define KILN_SLOT_TIME 32 /* spec/abi/p3.md:55, since p1 */
-#define KILN_SLOT_SETPGID 33 /* spec/abi/p3.md:56, since p1 */
-#define KILN_SLOT_GETPGID 34 /* spec/abi/p3.md:57, since p1 */
-#define KILN_SLOT_FSTAT64 35 /* spec/abi/p3.md:58, since p2 */
-#define KILN_SLOT_CLOCK_GETTIME 36 /* spec/abi/p3.md:59, since p2 */
-#define KILN_SLOT_NANOSLEEP 37 /* spec/abi/p3.md:60, since p2 */
-#define KILN_SLOT_GETTID 38 /* spec/abi/p3.md:61, since p2 */
-#define KILN_SLOT_CLONE 39 /* spec/abi/p3.md:62, since p2 */
-#define KILN_SLOT_SET_TID_ADDRESS 40 /* spec/abi/p3.md:63, since p2 */
-#define KILN_SLOT_FUTEX 41 /* spec/abi/p3.md:64, since p2 */
-#define KILN_SLOT_TGKILL 42 /* spec/abi/p3.md:65, since p2 */
-#define KILN_SLOT_CRIT_ENTER 43 /* spec/abi/p3.md:66, since p2 */
-#define KILN_SLOT_CRIT_LEAVE 44 /* spec/abi/p3.md:67, since p2 */
-#define KILN_SLOT_DLOPEN 45 /* spec/abi/p3.md:68, since p2 */
-#define KILN_SLOT_MONOTONIC_NS 46 /* spec/abi/p3.md:69, since p2 */
-#define KILN_SLOT_BATCH 47 /* spec/abi/p3.md:70, since p3 */
+#define KILN_SLOT_EXIT 0 /* p3.exit, since p1 */
+#define KILN_SLOT_EXIT_GROUP 1 /* p3.exit_group, since p1 */
+#define KILN_SLOT_READ 2 /* p3.read, since p1 */
+#define KILN_SLOT_WRITE 3 /* p3.write, since p1 */
+#define KILN_SLOT_OPENAT 4 /* p3.openat, since p1 */
+#define KILN_SLOT_CLOSE 5 /* p3.close, since p1 */
+#define KILN_SLOT_LSEEK 6 /* p3.lseek, since p1 */
+#define KILN_SLOT_FSTAT 7 /* p3.fstat, since p1 */
+#define KILN_SLOT_GETPID 8 /* p3.getpid, since p1 */
+#define KILN_SLOT_GETPPID 9 /* p3.getppid, since p1 */
+#define KILN_SLOT_BRK 10 /* p3.brk, since p1 */
+#define KILN_SLOT_MMAP 11 /* p3.mmap, since p1 */
+#define KILN_SLOT_MUNMAP 12 /* p3.munmap, since p1 */
+#define KILN_SLOT_MPROTECT 13 /* p3.mprotect, since p1 */
+#define KILN_SLOT_FORK 14 /* p3.fork, since p1 */
+#define KILN_SLOT_EXECVE 15 /* p3.execve, since p1 */
+#define KILN_SLOT_WAITID 16 /* p3.waitid, since p1 */
+#define KILN_SLOT_KILL 17 /* p3.kill, since p1 */
+#define KILN_SLOT_SIGACTION 18 /* p3.sigaction, since p1 */
+#define KILN_SLOT_SIGPROCMASK 19 /* p3.sigprocmask, since p1 */
+#define KILN_SLOT_GETCWD 20 /* p3.getcwd, since p1 */
+#define KILN_SLOT_CHDIR 21 /* p3.chdir, since p1 */
+#define KILN_SLOT_MKDIRAT 22 /* p3.mkdirat, since p1 */
+#define KILN_SLOT_UNLINKAT 23 /* p3.unlinkat, since p1 */
+#define KILN_SLOT_RENAMEAT 24 /* p3.renameat, since p1 */
+#define KILN_SLOT_DUP 25 /* p3.dup, since p1 */
+#define KILN_SLOT_DUP3 26 /* p3.dup3, since p1 */
+#define KILN_SLOT_PIPE2 27 /* p3.pipe2, since p1 */
+#define KILN_SLOT_GETDENTS64 28 /* p3.getdents64, since p1 */
+#define KILN_SLOT_FCNTL 29 /* p3.fcntl, since p1 */
+#define KILN_SLOT_READV 30 /* p3.readv, since p1 */
+#define KILN_SLOT_WRITEV 31 /* p3.writev, since p1 */
+#define KILN_SLOT_TIME 32 /* p3.time, since p1 */
+#define KILN_SLOT_SETPGID 33 /* p3.setpgid, since p1 */
+#define KILN_SLOT_GETPGID 34 /* p3.getpgid, since p1 */
+#define KILN_SLOT_FSTAT64 35 /* p3.fstat64, since p2 */
+#define KILN_SLOT_CLOCK_GETTIME 36 /* p3.clock_gettime, since p2 */
+#define KILN_SLOT_NANOSLEEP 37 /* p3.nanosleep, since p2 */
+#define KILN_SLOT_GETTID 38 /* p3.gettid, since p2 */
+#define KILN_SLOT_CLONE 39 /* p3.clone, since p2 */
+#define KILN_SLOT_SET_TID_ADDRESS 40 /* p3.set_tid_address, since p2 */
+#define KILN_SLOT_FUTEX 41 /* p3.futex, since p2 */
+#define KILN_SLOT_TGKILL 42 /* p3.tgkill, since p2 */
+#define KILN_SLOT_CRIT_ENTER 43 /* p3.crit_enter, since p2 */
+#define KILN_SLOT_CRIT_LEAVE 44 /* p3.crit_leave, since p2 */
+#define KILN_SLOT_DLOPEN 45 /* p3.dlopen, since p2 */
+#define KILN_SLOT_MONOTONIC_NS 46 /* p3.monotonic_ns, since p2 */
+#define KILN_SLOT_BATCH 47 /* p3.batch, since p3 */
 
-/* The TLS block at tp (spec/abi/p3.md:143). */
+/* The TLS block at tp (spec/abi/p3.md). */
 #define KILN_TLS_SELF 0
 #define KILN_TLS_ERRNO_PTR 4
 #define KILN_TLS_LAYER 8
@@ -347,63 +347,69 @@
 #define MADV_DONTNEED 4
 #define MADV_FREE 8
 
+/* Slot symbols: kiln_<id> = __kiln_stubs + offset (slot * 32). */
+#define KILN_SLOT_SYMBOLS(X) \
+  X(exit, 0) \
+  X(exit_group, 32) \
+  X(read, 64) \
+  X(write, 96) \
+  X(openat, 128) \
+  X(close, 160) \
+  X(lseek, 192) \
+  X(fstat, 224) \
+  X(getpid, 256) \
+  X(getppid, 288) \
+  X(brk, 320) \
+  X(mmap, 352) \
+  X(munmap, 384) \
+  X(mprotect, 416) \
+  X(fork, 448) \
+  X(execve, 480) \
+  X(waitid, 512) \
+  X(kill, 544) \
+  X(sigaction, 576) \
+  X(sigprocmask, 608) \
+  X(getcwd, 640) \
+  X(chdir, 672) \
+  X(mkdirat, 704) \
+  X(unlinkat, 736) \
+  X(renameat, 768) \
+  X(dup, 800) \
+  X(dup3, 832) \
+  X(pipe2, 864) \
+  X(getdents64, 896) \
+  X(fcntl, 928) \
+  X(readv, 960) \
+  X(writev, 992) \
+  X(time, 1024) \
+  X(setpgid, 1056) \
+  X(getpgid, 1088) \
+  X(fstat64, 1120) \
+  X(clock_gettime, 1152) \
+  X(nanosleep, 1184) \
+  X(gettid, 1216) \
+  X(clone, 1248) \
+  X(set_tid_address, 1280) \
+  X(futex, 1312) \
+  X(tgkill, 1344) \
+  X(crit_enter, 1376) \
+  X(crit_leave, 1408) \
+  X(dlopen, 1440) \
+  X(monotonic_ns, 1472) \
+  X(batch, 1504) \
+  /* end */
+
 #ifdef __ASSEMBLER__
-/* Slot symbols for assembly: call kiln_<id>. */
-.set kiln_exit, __kiln_stubs + 0
-.set kiln_exit_group, __kiln_stubs + 32
-.set kiln_read, __kiln_stubs + 64
-.set kiln_write, __kiln_stubs + 96
-.set kiln_openat, __kiln_stubs + 128
-.set kiln_close, __kiln_stubs + 160
-.set kiln_lseek, __kiln_stubs + 192
-.set kiln_fstat, __kiln_stubs + 224
-.set kiln_getpid, __kiln_stubs + 256
-.set kiln_getppid, __kiln_stubs + 288
-.set kiln_brk, __kiln_stubs + 320
-.set kiln_mmap, __kiln_stubs + 352
-.set kiln_munmap, __kiln_stubs + 384
-.set kiln_mprotect, __kiln_stubs + 416
-.set kiln_fork, __kiln_stubs + 448
-.set kiln_execve, __kiln_stubs + 480
-.set kiln_waitid, __kiln_stubs + 512
-.set kiln_kill, __kiln_stubs + 544
-.set kiln_sigaction, __kiln_stubs + 576
-.set kiln_sigprocmask, __kiln_stubs + 608
-.set kiln_getcwd, __kiln_stubs + 640
-.set kiln_chdir, __kiln_stubs + 672
-.set kiln_mkdirat, __kiln_stubs + 704
-.set kiln_unlinkat, __kiln_stubs + 736
-.set kiln_renameat, __kiln_stubs + 768
-.set kiln_dup, __kiln_stubs + 800
-.set kiln_dup3, __kiln_stubs + 832
-.set kiln_pipe2, __kiln_stubs + 864
-.set kiln_getdents64, __kiln_stubs + 896
-.set kiln_fcntl, __kiln_stubs + 928
-.set kiln_readv, __kiln_stubs + 960
-.set kiln_writev, __kiln_stubs + 992
-.set kiln_time, __kiln_stubs + 1024
-.set kiln_setpgid, __kiln_stubs + 1056
-.set kiln_getpgid, __kiln_stubs + 1088
-.set kiln_fstat64, __kiln_stubs + 1120
-.set kiln_clock_gettime, __kiln_stubs + 1152
-.set kiln_nanosleep, __kiln_stubs + 1184
-.set kiln_gettid, __kiln_stubs + 1216
-.set kiln_clone, __kiln_stubs + 1248
-.set kiln_set_tid_address, __kiln_stubs + 1280
-.set kiln_futex, __kiln_stubs + 1312
-.set kiln_tgkill, __kiln_stubs + 1344
-.set kiln_crit_enter, __kiln_stubs + 1376
-.set kiln_crit_leave, __kiln_stubs + 1408
-.set kiln_dlopen, __kiln_stubs + 1440
-.set kiln_monotonic_ns, __kiln_stubs + 1472
-.set kiln_batch, __kiln_stubs + 1504
+/* For assembly: call kiln_<id>. */
+#define KILN_SET_SLOT_SYMBOL(id, offset) .set kiln_##id, __kiln_stubs + offset;
+KILN_SLOT_SYMBOLS(KILN_SET_SLOT_SYMBOL)
 #else /* C */
 
 #include <stddef.h>
 #include <stdint.h>
 
 /* Structures, with their exact layouts. */
-/* spec/stub-section.md:37 */
+/* abi_note_desc (spec/stub-section.md) */
 struct kiln_abi_note_desc {
   uint32_t program_abi; /* offset 0, size 4, u32 */
   uint32_t stub_addr; /* offset 4, size 4, u32 */
@@ -418,7 +424,7 @@ _Static_assert(sizeof(((struct kiln_abi_note_desc *)0)->stub_size) == 4, "abi_no
 _Static_assert(sizeof(struct kiln_abi_note_desc) == 12, "sizeof abi_note_desc");
 _Static_assert(_Alignof(struct kiln_abi_note_desc) == 4, "alignof abi_note_desc");
 
-/* spec/abi/p3.md:184 */
+/* batch_entry (spec/abi/p3.md) */
 struct kiln_batch_entry {
   uint32_t op; /* offset 0, size 4, u32 */
   int32_t fd; /* offset 4, size 4, i32 */
@@ -442,7 +448,7 @@ _Static_assert(sizeof(((struct kiln_batch_entry *)0)->reserved) == 4, "batch_ent
 _Static_assert(sizeof(struct kiln_batch_entry) == 24, "sizeof batch_entry");
 _Static_assert(_Alignof(struct kiln_batch_entry) == 4, "alignof batch_entry");
 
-/* spec/abi/p3.md:132 */
+/* dirent64 (spec/abi/p3.md) */
 struct kiln_dirent64 {
   uint64_t d_ino; /* offset 0, size 8, u64 */
   int64_t d_off; /* offset 8, size 8, i64 */
@@ -462,7 +468,7 @@ _Static_assert(offsetof(struct kiln_dirent64, d_name) == 19, "dirent64.d_name of
 _Static_assert(sizeof(struct kiln_dirent64) == 24, "sizeof dirent64");
 _Static_assert(_Alignof(struct kiln_dirent64) == 8, "alignof dirent64");
 
-/* spec/abi/p3.md:124 */
+/* iovec (spec/abi/p3.md) */
 struct kiln_iovec {
   void *iov_base; /* offset 0, size 4, ptr */
   uint32_t iov_len; /* offset 4, size 4, u32 */
@@ -474,7 +480,7 @@ _Static_assert(sizeof(((struct kiln_iovec *)0)->iov_len) == 4, "iovec.iov_len si
 _Static_assert(sizeof(struct kiln_iovec) == 8, "sizeof iovec");
 _Static_assert(_Alignof(struct kiln_iovec) == 4, "alignof iovec");
 
-/* spec/abi/p3.md:96 */
+/* sigaction (spec/abi/p3.md) */
 struct kiln_sigaction {
   void *sa_handler; /* offset 0, size 4, ptr */
   uint32_t sa_flags; /* offset 4, size 4, u32 */
@@ -489,7 +495,7 @@ _Static_assert(sizeof(((struct kiln_sigaction *)0)->sa_mask) == 8, "sigaction.sa
 _Static_assert(sizeof(struct kiln_sigaction) == 16, "sizeof sigaction");
 _Static_assert(_Alignof(struct kiln_sigaction) == 4, "alignof sigaction");
 
-/* spec/abi/p3.md:112 */
+/* siginfo (spec/abi/p3.md) */
 struct kiln_siginfo {
   int32_t si_signo; /* offset 0, size 4, i32 */
   int32_t si_errno; /* offset 4, size 4, i32 */
@@ -514,7 +520,7 @@ _Static_assert(sizeof(((struct kiln_siginfo *)0)->si_status) == 4, "siginfo.si_s
 _Static_assert(sizeof(struct kiln_siginfo) == 128, "sizeof siginfo");
 _Static_assert(_Alignof(struct kiln_siginfo) == 4, "alignof siginfo");
 
-/* spec/abi/p3.md:105 */
+/* sigset (spec/abi/p3.md) */
 struct kiln_sigset {
   uint32_t sig[2]; /* offset 0, size 8, u32[2] */
 };
@@ -523,7 +529,7 @@ _Static_assert(sizeof(((struct kiln_sigset *)0)->sig) == 8, "sigset.sig size");
 _Static_assert(sizeof(struct kiln_sigset) == 8, "sizeof sigset");
 _Static_assert(_Alignof(struct kiln_sigset) == 4, "alignof sigset");
 
-/* spec/abi/p3.md:77 */
+/* stat (spec/abi/p3.md) */
 struct kiln_stat {
   uint32_t st_dev; /* offset 0, size 4, u32 */
   uint32_t st_ino; /* offset 4, size 4, u32 */
@@ -568,7 +574,7 @@ _Static_assert(sizeof(((struct kiln_stat *)0)->st_ctime) == 4, "stat.st_ctime si
 _Static_assert(sizeof(struct kiln_stat) == 52, "sizeof stat");
 _Static_assert(_Alignof(struct kiln_stat) == 4, "alignof stat");
 
-/* spec/abi/p3.md:161 */
+/* stat64 (spec/abi/p3.md) */
 struct kiln_stat64 {
   uint64_t st_dev; /* offset 0, size 8, u64 */
   uint64_t st_ino; /* offset 8, size 8, u64 */
@@ -625,7 +631,7 @@ _Static_assert(sizeof(((struct kiln_stat64 *)0)->st_ctime_nsec) == 8, "stat64.st
 _Static_assert(sizeof(struct kiln_stat64) == 112, "sizeof stat64");
 _Static_assert(_Alignof(struct kiln_stat64) == 8, "alignof stat64");
 
-/* spec/abi/p3.md:153 */
+/* timespec64 (spec/abi/p3.md) */
 struct kiln_timespec64 {
   int64_t tv_sec; /* offset 0, size 8, i64 */
   int64_t tv_nsec; /* offset 8, size 8, i64 */
@@ -637,7 +643,7 @@ _Static_assert(sizeof(((struct kiln_timespec64 *)0)->tv_nsec) == 8, "timespec64.
 _Static_assert(sizeof(struct kiln_timespec64) == 16, "sizeof timespec64");
 _Static_assert(_Alignof(struct kiln_timespec64) == 8, "alignof timespec64");
 
-/* spec/abi/p3.md:143 */
+/* tls (spec/abi/p3.md) */
 struct kiln_tls {
   void *self; /* offset 0, size 4, ptr */
   void *errno_ptr; /* offset 4, size 4, ptr */
@@ -655,57 +661,9 @@ _Static_assert(sizeof(((struct kiln_tls *)0)->reserved) == 4, "tls.reserved size
 _Static_assert(sizeof(struct kiln_tls) == 16, "sizeof tls");
 _Static_assert(_Alignof(struct kiln_tls) == 4, "alignof tls");
 
-/* Slot symbols: kiln_<id> = __kiln_stubs + slot * 32. */
-__asm__(
-    ".set kiln_exit, __kiln_stubs + 0\n"
-    ".set kiln_exit_group, __kiln_stubs + 32\n"
-    ".set kiln_read, __kiln_stubs + 64\n"
-    ".set kiln_write, __kiln_stubs + 96\n"
-    ".set kiln_openat, __kiln_stubs + 128\n"
-    ".set kiln_close, __kiln_stubs + 160\n"
-    ".set kiln_lseek, __kiln_stubs + 192\n"
-    ".set kiln_fstat, __kiln_stubs + 224\n"
-    ".set kiln_getpid, __kiln_stubs + 256\n"
-    ".set kiln_getppid, __kiln_stubs + 288\n"
-    ".set kiln_brk, __kiln_stubs + 320\n"
-    ".set kiln_mmap, __kiln_stubs + 352\n"
-    ".set kiln_munmap, __kiln_stubs + 384\n"
-    ".set kiln_mprotect, __kiln_stubs + 416\n"
-    ".set kiln_fork, __kiln_stubs + 448\n"
-    ".set kiln_execve, __kiln_stubs + 480\n"
-    ".set kiln_waitid, __kiln_stubs + 512\n"
-    ".set kiln_kill, __kiln_stubs + 544\n"
-    ".set kiln_sigaction, __kiln_stubs + 576\n"
-    ".set kiln_sigprocmask, __kiln_stubs + 608\n"
-    ".set kiln_getcwd, __kiln_stubs + 640\n"
-    ".set kiln_chdir, __kiln_stubs + 672\n"
-    ".set kiln_mkdirat, __kiln_stubs + 704\n"
-    ".set kiln_unlinkat, __kiln_stubs + 736\n"
-    ".set kiln_renameat, __kiln_stubs + 768\n"
-    ".set kiln_dup, __kiln_stubs + 800\n"
-    ".set kiln_dup3, __kiln_stubs + 832\n"
-    ".set kiln_pipe2, __kiln_stubs + 864\n"
-    ".set kiln_getdents64, __kiln_stubs + 896\n"
-    ".set kiln_fcntl, __kiln_stubs + 928\n"
-    ".set kiln_readv, __kiln_stubs + 960\n"
-    ".set kiln_writev, __kiln_stubs + 992\n"
-    ".set kiln_time, __kiln_stubs + 1024\n"
-    ".set kiln_setpgid, __kiln_stubs + 1056\n"
-    ".set kiln_getpgid, __kiln_stubs + 1088\n"
-    ".set kiln_fstat64, __kiln_stubs + 1120\n"
-    ".set kiln_clock_gettime, __kiln_stubs + 1152\n"
-    ".set kiln_nanosleep, __kiln_stubs + 1184\n"
-    ".set kiln_gettid, __kiln_stubs + 1216\n"
-    ".set kiln_clone, __kiln_stubs + 1248\n"
-    ".set kiln_set_tid_address, __kiln_stubs + 1280\n"
-    ".set kiln_futex, __kiln_stubs + 1312\n"
-    ".set kiln_tgkill, __kiln_stubs + 1344\n"
-    ".set kiln_crit_enter, __kiln_stubs + 1376\n"
-    ".set kiln_crit_leave, __kiln_stubs + 1408\n"
-    ".set kiln_dlopen, __kiln_stubs + 1440\n"
-    ".set kiln_monotonic_ns, __kiln_stubs + 1472\n"
-    ".set kiln_batch, __kiln_stubs + 1504\n"
-);
+/* The slot symbols, for the C calls below. */
+#define KILN_SET_SLOT_SYMBOL(id, offset) ".set kiln_" #id ", __kiln_stubs + " #offset "\n"
+__asm__(KILN_SLOT_SYMBOLS(KILN_SET_SLOT_SYMBOL));
 
 /* Slot functions. */
 extern __attribute__((noreturn)) void kiln_exit(int status); /* slot 0 */

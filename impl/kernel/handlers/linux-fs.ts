@@ -1,7 +1,7 @@
 // Linux file calls of k1 beyond the basic set (spec/linux.md): ioctl, links, modes, owners, times,
 // truncation, positioned and vectored I/O, sendfile, access checks, statfs, syncs, and the record
-// and flock locks. Flag values come from the spec's constant tables (generated/spec.ts).
-import { constants } from "../../../generated/spec.ts";
+// and flock locks. Flag values come from the spec's constant tables (generated/index.ts).
+import { constants } from "../../../generated/index.ts";
 import { Errno, EACCES, EAGAIN, EBADF, EDEADLK, EEXIST, EFBIG, EINTR, EINVAL, EISDIR, ENOENT, ENOTDIR, ENOTTY, EPERM, ESPIPE } from "../errno.ts";
 import { O_NONBLOCK } from "../fd.ts";
 import type { OpenFile } from "../fd.ts";

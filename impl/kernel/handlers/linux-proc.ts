@@ -1,7 +1,7 @@
 // Linux process, signal, memory and time calls of k1 beyond the basic set (spec/linux.md): the
 // start-up calls of a static C library, the waits a shell needs (rt_sigsuspend,
 // rt_sigtimedwait_time64, ppoll_time64, pselect6_time64), sessions, resource use and limits.
-import { constants } from "../../../generated/spec.ts";
+import { constants } from "../../../generated/index.ts";
 import { Errno, EAGAIN, EBADF, EFAULT, EINTR, EINVAL, ENOMEM, EPERM, ESRCH } from "../errno.ts";
 import type { OpenFile } from "../fd.ts";
 import type { Kernel } from "../kernel.ts";
