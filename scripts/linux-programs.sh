@@ -7,7 +7,7 @@
 #
 # The binaries are cached outside the repository, keyed by a hash of this script and the sources:
 #
-#   ${KILN_LINUX_PROGRAMS:-${XDG_CACHE_HOME:-$HOME/.cache}/kiln/linux-programs}/<key>/{dash,busybox,lua,sqlite3}
+#   ${KILN_LINUX_PROGRAMS:-${XDG_CACHE_HOME:-$HOME/.cache}/kiln/linux-programs}/<key>/{dash,busybox,lua,lua-rvc,sqlite3}
 #
 # Prints the directory. Safe to run again (only prints once built). Needs: the cross compiler, the
 # musl build, the ports' sources (scripts/fetch-port-sources.sh), host gcc, autoconf and automake
@@ -31,7 +31,7 @@ done
 
 key=$( { sha256sum "$0" "$CC" "$MUSL/lib/libc.a"; echo "${src[dash]} ${src[busybox]} ${src[lua5.4]} ${src[sqlite3-amalgamation]}"; } | sha256sum | cut -c1-16)
 OUT="${KILN_LINUX_PROGRAMS:-$CACHE/linux-programs}/$key"
-if [ -x "$OUT/dash" ] && [ -x "$OUT/busybox" ] && [ -x "$OUT/lua" ] && [ -x "$OUT/sqlite3" ]; then echo "$OUT"; exit 0; fi
+if [ -x "$OUT/dash" ] && [ -x "$OUT/busybox" ] && [ -x "$OUT/lua" ] && [ -x "$OUT/lua-rvc" ] && [ -x "$OUT/sqlite3" ]; then echo "$OUT"; exit 0; fi
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -74,6 +74,8 @@ lua_core=(lapi lcode lctype ldebug ldo ldump lfunc lgc llex lmem lobject lopcode
 lua_files=()
 for f in "${lua_core[@]}"; do lua_files+=("$lua/$f.c"); done
 "$CC" -O2 -DLUA_USE_POSIX -I"$here/../ports/lua" -o "$work/out/lua" "${lua_files[@]}" 2>/dev/null
+# Again with the C extension (compressed instructions, as standard toolchains default to): lua-rvc.
+"$CC" -march=rv32imac -O2 -DLUA_USE_POSIX -I"$here/../ports/lua" -o "$work/out/lua-rvc" "${lua_files[@]}" 2>/dev/null
 
 echo "linux-programs: sqlite3" >&2
 amal="${src[sqlite3-amalgamation]}"
