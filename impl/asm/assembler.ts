@@ -11,7 +11,7 @@
 import type { ObjSection, ObjSymbol, ObjectModule, Reloc, RelocType, SectionKind } from "./object.ts";
 import { csrNumber, encB, encI, encJ, encR, encS, encU, regNumber } from "./encode.ts";
 import { applyRelocation, hi20, lo12 } from "./relocate.ts";
-import { cForm, encodeC } from "../cpu/rvc.ts";
+import { cForm, encodeC } from "../isa/rvc.ts";
 
 export class AsmError extends Error {
   readonly line: number;

@@ -5,8 +5,8 @@
 // Every output reassembles (assemble with origin = pc) to the same word.
 
 import { ABI_NAMES, CSR_NAMES } from "./encode.ts";
-import { f3Of, f7Of, immB, immI, immJ, immS, isValid, rdOf, rs1Of, rs2Of } from "../cpu/decode.ts";
-import { cOperands, compressedForm, expandC } from "../cpu/rvc.ts";
+import { f3Of, f7Of, immB, immI, immJ, immS, isValid, rdOf, rs1Of, rs2Of } from "../isa/index.ts";
+import { cOperands, compressedForm, expandC } from "../isa/rvc.ts";
 
 const R = (n: number): string => ABI_NAMES[n]!;
 const hex = (n: number): string => `0x${(n >>> 0).toString(16)}`;
