@@ -1,5 +1,6 @@
 // RV32IMAC disassembler, GNU (objdump) syntax with ABI register names and the usual aliases
 // (li, mv, nop, ret, j, beqz, csrr, rdcycle, ...). Output is "mnemonic op1,op2,...".
+// Names, operand syntax and aliases come from the instruction table (impl/isa/table.ts, rvc.ts).
 // Branch and jump targets are printed as absolute hex addresses computed from `pc`.
 // Words that are not a valid instruction, or use reserved fields, print as `.word 0x........`.
 // Every output reassembles (assemble with origin = pc) to the same word.
@@ -130,14 +131,15 @@ export function disassembleCompressed(h: number, pc = 0): string {
 /**
  * Disassemble one instruction located at `pc` (default 0). `word32` holds the instruction's
  * bytes little-endian: when its low two bits are not 11 it is a compressed instruction and only
- * its low 16 bits are used (see `instructionLength`).
+ * its low 16 bits are used (see `instructionLength`). `aliases: false` prints every 32-bit
+ * instruction under its own name (objdump's `-M no-aliases`).
  */
-export function disassemble(word32: number, pc = 0): string {
+export function disassemble(word32: number, pc = 0, opts: { aliases?: boolean } = {}): string {
   if ((word32 & 3) !== 3) return disassembleCompressed(word32, pc);
   const w = word32 | 0;
   const d = decode(w);
   if (d === undefined) return word(w);
-  for (const a of PRINTED.get(d.name) ?? []) {
+  for (const a of opts.aliases === false ? [] : PRINTED.get(d.name) ?? []) {
     let match = true;
     for (const [k, v] of Object.entries(a.fixed) as [keyof Fields, number][]) if (getField(w, k, d.format) !== v) match = false;
     if (!match) continue;

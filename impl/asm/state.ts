@@ -61,7 +61,6 @@ export class AsmState implements SymbolEnv {
   readonly numDefs = new Map<string, LabelDef[]>(); // numeric label -> definitions in order
   readonly numCounts = new Map<string, number>();
   readonly fixups: Fixup[] = [];
-  readonly localNames: string[] = [];
   genCounter = 0;
   labelOrder: string[] = [];
   line = 0;
