@@ -5,7 +5,7 @@
 //   instructions have retired. `instret` is exact at every exit.
 // - Trap instructions (ecall, ebreak, c.ebreak) retire: instret counts them and `pc` is left AT
 //   them; the kernel advances pc by 4 after an ecall (ecall has no compressed form).
-// - C extension (impl/cpu/rvc.ts): instructions are 2 or 4 bytes, 2-byte aligned; a compressed
+// - C extension (impl/isa/rvc.ts): instructions are 2 or 4 bytes, 2-byte aligned; a compressed
 //   instruction runs as its 32-bit expansion with a length of 2 (links and fall-through at pc+2).
 //   Jump and branch targets are always 2-byte aligned (immediates are even, jalr clears bit 0), so
 //   a misaligned fetch only happens when pc itself is set odd (e.g. by a signal handler address).
