@@ -36,6 +36,7 @@ import {
   SRC_IMM,
   SRC_RS2,
   SRC_SHAMT,
+  SRC_UPPER,
 } from "../isa/table.ts";
 
 /** Marker: run this pc with the interpreter. */
@@ -287,7 +288,9 @@ function generate(
           if (!rd) break;
           const s = d.src;
           const b = s === SRC_RS2 ? use(rs2) : String(s === SRC_IMM ? immI(w) : s === SRC_SHAMT ? rs2 : immU(w) | 0);
-          out.push(`${def(rd)} = ${d.js!(use(rs1), b, ipc)};`);
+          // U-type: bits 19:15 are immediate, not a register to load
+          const a = s === SRC_UPPER ? "0" : use(rs1);
+          out.push(`${def(rd)} = ${d.js!(a, b, ipc)};`);
           break;
         }
         case K_JAL: {
