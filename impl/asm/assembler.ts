@@ -13,7 +13,7 @@
 
 import type { ObjSection, ObjSymbol, ObjectModule, RelocType } from "./object.ts";
 import { applyRelocation } from "./relocate.ts";
-import { encodeC } from "../isa/rvc.ts";
+import { encodeC, fits, rangeText } from "../isa/index.ts";
 import { AsmError, lex, stripBlockComments, type Tok } from "./lexer.ts";
 import type { Val } from "./expressions.ts";
 import { AsmState, type AssembleOptions, type Fixup, type Operand, type SecBuild } from "./state.ts";
@@ -111,13 +111,13 @@ class Assembler extends AsmState {
         case "imm_i":
         case "imm_s":
           if (!abs) throw err("immediate must be an absolute value (use %lo(symbol) for an address)");
-          if (v.add < -2048 || v.add > 2047) throw err(`immediate ${v.add} out of range (-2048..2047)`);
+          if (!fits("imm", "I", v.add)) throw err(`immediate ${v.add} out of range (${rangeText("imm", "I")})`);
           if (f.kind === "imm_i") put("lo12_i", v.add, 0, 0);
           else put("lo12_s", v.add, 0, 0);
           break;
         case "imm_u": {
           if (!abs) throw err("immediate must be an absolute value (use %hi(symbol) for an address)");
-          if (v.add < 0 || v.add > 0xfffff) throw err(`immediate ${v.add} out of range (0..0xfffff)`);
+          if (!fits("imm", "U", v.add)) throw err(`immediate ${v.add} out of range (${rangeText("imm", "U")})`);
           put("hi20", (v.add << 12) | 0, 0, 0);
           break;
         }

@@ -18,6 +18,7 @@ import {
   compressedForm,
   decode,
   expandC,
+  fenceSetText,
   fieldMask,
   getField,
 } from "../isa/index.ts";
@@ -25,10 +26,6 @@ import {
 const R = (n: number): string => ABI_NAMES[n]!;
 const hex = (n: number): string => `0x${(n >>> 0).toString(16)}`;
 const word = (w: number): string => `.word 0x${(w >>> 0).toString(16).padStart(8, "0")}`;
-
-function fenceSet(v: number): string {
-  return (v & 8 ? "i" : "") + (v & 4 ? "o" : "") + (v & 2 ? "r" : "") + (v & 1 ? "w" : "");
-}
 
 const ins = (mn: string, ...ops: string[]): string => (ops.length ? `${mn} ${ops.join(",")}` : mn);
 
@@ -60,7 +57,7 @@ function operandText(o: Operand, d: Insn, w: number, pc: number): string | null 
     }
     case "pred":
     case "succ":
-      return f(o) === 0 ? null : fenceSet(f(o));
+      return f(o) === 0 ? null : fenceSetText(f(o));
     case "mem":
       return `${f("imm")}(${R(f("rs1"))})`;
     case "addr":

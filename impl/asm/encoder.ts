@@ -13,7 +13,10 @@ import {
   csrNumber,
   encode,
   encodeC,
+  fenceSetValue,
+  fits,
   insnByName,
+  rangeText,
   regNumber,
 } from "../isa/index.ts";
 import type { Tok } from "./lexer.ts";
@@ -46,16 +49,6 @@ for (const a of ALIASES) {
 
 /** The word of the table entry `name` with these fields (for the macros). */
 const enc = (name: string, f: Fields): number => encode(insnByName(name)!, f);
-
-function fenceBits(s: string): number | null {
-  let v = 0;
-  for (const ch of s.toLowerCase()) {
-    const b = { i: 8, o: 4, r: 2, w: 1 }[ch as "i" | "o" | "r" | "w"];
-    if (b === undefined) return null;
-    v |= b;
-  }
-  return v;
-}
 
 function reg(s: AsmState, op: Operand | undefined, what = "register"): number {
   if (!op) throw s.err(`missing ${what} operand`, 1);
@@ -110,7 +103,7 @@ function immI(s: AsmState, toks: Tok[], col: number, store = false): number {
     s.fixup(store ? "imm_s" : "imm_i", toks, col);
     return 0;
   }
-  if (v < -2048 || v > 2047) throw s.err(`immediate ${v} out of range (-2048..2047)`, col);
+  if (!fits("imm", "I", v)) throw s.err(`immediate ${v} out of range (${rangeText("imm", "I")})`, col);
   return v;
 }
 
@@ -127,7 +120,7 @@ function immU(s: AsmState, toks: Tok[], col: number, auipc: boolean): number {
     s.fixup("imm_u", toks, col);
     return 0;
   }
-  if (v < 0 || v > 0xfffff) throw s.err(`immediate ${v} out of range for a 20-bit upper immediate (0..0xfffff)`, col);
+  if (!fits("imm", "U", v)) throw s.err(`immediate ${v} out of range for a 20-bit upper immediate (${rangeText("imm", "U")})`, col);
   return v;
 }
 
@@ -138,21 +131,21 @@ function csr(s: AsmState, op: Operand | undefined): number {
     if (n !== undefined) return n;
   }
   const v = s.tryAbs(op.toks);
-  if (v === null || v < 0 || v > 0xfff) throw s.err(`unknown CSR '${op.toks.map((t) => t.text).join("")}' (a name like cycle, or a number 0..0xfff)`, op.col);
+  if (v === null || !fits("csr", "I", v)) throw s.err(`unknown CSR '${op.toks.map((t) => t.text).join("")}' (a name like cycle, or a number ${rangeText("csr", "I")})`, op.col);
   return v;
 }
 
 function uimm5(s: AsmState, op: Operand | undefined): number {
   if (!op) throw s.err("missing immediate operand", 1);
   const v = s.absNow(op.toks, "immediate");
-  if (v < 0 || v > 31) throw s.err(`immediate ${v} out of range (0..31)`, op.col);
+  if (!fits("zimm", "I", v)) throw s.err(`immediate ${v} out of range (${rangeText("zimm", "I")})`, op.col);
   return v;
 }
 
 function shamt(s: AsmState, op: Operand | undefined): number {
   if (!op) throw s.err("missing shift amount", 1);
   const v = s.absNow(op.toks, "shift amount");
-  if (v < 0 || v > 31) throw s.err(`shift amount ${v} out of range (0..31)`, op.col);
+  if (!fits("shamt", "I", v)) throw s.err(`shift amount ${v} out of range (${rangeText("shamt", "I")})`, op.col);
   return v;
 }
 
@@ -232,7 +225,7 @@ function operand(s: AsmState, mn: string, d: Insn, o: SyntaxOperand, op: Operand
       return;
     case "pred":
     case "succ": {
-      const v = op.toks.length === 1 ? fenceBits(op.toks[0]!.text) : null;
+      const v = op.toks.length === 1 ? fenceSetValue(op.toks[0]!.text) : null;
       if (v === null || v === 0) throw s.err(`fence: ${o === "pred" ? "predecessor" : "successor"} set must be letters from iorw`, op.col);
       f[o] = v;
       return;
@@ -329,7 +322,7 @@ function li(s: AsmState, rd: number, op: Operand, col: number): void {
   if (v !== null) {
     if (v < -0x80000000 || v > 0xffffffff) throw s.err(`li value ${v} does not fit 32 bits`, op.col);
     const x = v | 0;
-    if (x >= -2048 && x <= 2047) {
+    if (fits("imm", "I", x)) {
       s.emitInsn(enc("addi", { rd, rs1: 0, imm: x }), col);
       return;
     }

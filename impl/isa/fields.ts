@@ -101,6 +101,36 @@ export function putField(base: number, f: Field, fmt: Format, v: number): number
   return (base | ((v & ((1 << n) - 1)) << lo)) >>> 0;
 }
 
+/** The values field `f` takes, for messages: "-2048..2047", "0..0xfffff", "0..31". */
+export function rangeText(f: Field, fmt: Format): string {
+  if (f === "imm") {
+    const [min, max] = IMM_RANGE[fmt];
+    return fmt === "U" ? `${min}..0x${max.toString(16)}` : `${min}..${max}`;
+  }
+  const max = (1 << BIT_FIELDS[f][1]) - 1;
+  return max > 255 ? `0..0x${max.toString(16)}` : `0..${max}`;
+}
+
+// ---- fence sets: the letters i, o, r, w for bits 3..0 of pred and succ
+
+const FENCE_LETTERS = "iorw";
+/** A fence set as text ("rw"); "" for the empty set. */
+export function fenceSetText(v: number): string {
+  let t = "";
+  for (let i = 0; i < 4; i++) if (v & (8 >> i)) t += FENCE_LETTERS[i];
+  return t;
+}
+/** A fence set's value from its text, or null when it has a letter outside iorw. */
+export function fenceSetValue(t: string): number | null {
+  let v = 0;
+  for (const ch of t.toLowerCase()) {
+    const i = FENCE_LETTERS.indexOf(ch);
+    if (i < 0) return null;
+    v |= 8 >> i;
+  }
+  return v;
+}
+
 // ---- registers
 
 export const ABI_NAMES = [
