@@ -179,8 +179,19 @@ const amo = (name: string, fn5: number, alu: Sem): Insn => ({
 
 const I32_MIN = -2147483648;
 
+/**
+ * Every entry with the same properties in the same order: one hidden class, so the interpreter's
+ * reads of `kind`, `src`, `alu` stay monomorphic (entries built by different constructors would not).
+ */
+function uniform(d: Insn): Insn {
+  return {
+    name: d.name, ext: d.ext, format: d.format, match: d.match, mask: d.mask, syntax: d.syntax, kind: d.kind, src: d.src,
+    alu: d.alu, cond: d.cond, js: d.js, size: d.size, signed: d.signed, ordering: d.ordering, csrAlwaysWrites: d.csrAlwaysWrites, pcrel: d.pcrel,
+  };
+}
+
 /** Every RV32IMA + Zicsr + Zifencei instruction. Order matters only where masks overlap: the most specific wins. */
-export const INSNS: readonly Insn[] = [
+export const INSNS: readonly Insn[] = ([
   // ---- RV32I
   { ...base("lui", "I", "U", OPC.LUI, M_OP, ["rd", "imm"], K_ALU), src: SRC_UPPER, alu: (_a, b) => b, js: (_a, b) => b },
   { ...base("auipc", "I", "U", OPC.AUIPC, M_OP, ["rd", "imm"], K_ALU), src: SRC_UPPER, pcrel: true, alu: (_a, b, pc) => (pc + b) | 0, js: (_a, b, pc) => `(${pc | 0} + ${b}) | 0` },
@@ -255,7 +266,7 @@ export const INSNS: readonly Insn[] = [
   amo("amomax.w", 0x14, (x, b) => (x > b ? x : b)),
   amo("amominu.w", 0x18, (x, b) => (x >>> 0 < b >>> 0 ? x : b)),
   amo("amomaxu.w", 0x1c, (x, b) => (x >>> 0 > b >>> 0 ? x : b)),
-];
+] as Insn[]).map(uniform);
 
 /** The entry named `name`, or undefined. */
 export function insnByName(name: string): Insn | undefined {
