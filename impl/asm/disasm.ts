@@ -15,6 +15,7 @@ import {
   OPERAND_FIELDS,
   type Operand,
   cOperands,
+  cShift,
   compressedForm,
   decode,
   expandC,
@@ -104,7 +105,7 @@ export function disassembleCompressed(h: number, pc = 0): string {
     case "":
       return f.name;
     case "rd,imm":
-      return ins(f.name, R(o[0]!), f.name === "c.slli" || f.name === "c.srli" || f.name === "c.srai" ? hex(o[1]!) : String(o[1]));
+      return ins(f.name, R(o[0]!), cShift(f) ? hex(o[1]!) : String(o[1]));
     case "rd,lui":
       return ins(f.name, R(o[0]!), hex(o[1]!));
     case "sp,imm":

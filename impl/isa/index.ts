@@ -2,5 +2,5 @@
 export * from "./fields.ts";
 export * from "./table.ts";
 export { decode, encode, isValid } from "./codec.ts";
-export { C_FORMS, cForm, cOperands, compressedForm, encodeC, expandC, isCompressed } from "./rvc.ts";
+export { C_FORMS, cForm, cOperands, cShift, compressedForm, encodeC, expandC, isCompressed } from "./rvc.ts";
 export type { CForm } from "./rvc.ts";

@@ -11,8 +11,8 @@
 // effect).
 
 import { encode } from "./codec.ts";
-import type { Fields } from "./fields.ts";
-import { insnByName } from "./table.ts";
+import { type Field, type Fields, getField } from "./fields.ts";
+import { type Insn, SRC_SHAMT, insnByName } from "./table.ts";
 
 /** A compressed form. */
 export interface CForm {
@@ -109,6 +109,9 @@ export const C_FORMS: readonly CForm[] = [
   form("c.swsp", pat(2, 6), "rs2,mem", "sw", (h) => ({ rs1: 2, rs2: rs2F(h), imm: uimmSwsp(h) })),
 ];
 
+/** Each form's table entry. */
+const BASE = new Map<string, Insn>(C_FORMS.map((f) => [f.name, insnByName(f.base)!] as const));
+
 /** Form of each halfword (index: the 16-bit value), or undefined (illegal or not compressed). */
 let formTable: (CForm | undefined)[] | null = null;
 /** Expansion of each halfword (0: illegal). */
@@ -153,37 +156,36 @@ export function compressedForm(h: number): CForm | undefined {
  * The disassembler prints these; the assembler looks them up (`encodeC`).
  */
 export function cOperands(f: CForm, w: number): number[] {
-  const rd = (w >>> 7) & 31;
-  const rs1 = (w >>> 15) & 31;
-  const rs2 = (w >>> 20) & 31;
-  const immI = w >> 20;
+  const d = BASE.get(f.name)!;
+  const g = (k: Field): number => getField(w, k, d.format);
   switch (f.syntax) {
     case "":
       return [];
-    case "rd,imm": {
-      const f3 = (w >>> 12) & 7;
-      return [rd, f3 === 1 || f3 === 5 ? rs2 : immI];
-    }
+    case "rd,imm":
+      return [g("rd"), d.src === SRC_SHAMT ? g("shamt") : g("imm")];
     case "rd,lui":
-      return [rd, w >>> 12];
+      return [g("rd"), g("imm")];
     case "sp,imm":
-      return [immI];
+      return [g("imm")];
     case "rd,sp,imm":
-      return [rd, immI];
+      return [g("rd"), g("imm")];
     case "rd,mem":
-      return [rd, immI, rs1];
+      return [g("rd"), g("imm"), g("rs1")];
     case "rs2,mem":
-      return [rs2, ((w >> 25) << 5) | ((w >>> 7) & 31), rs1];
+      return [g("rs2"), g("imm"), g("rs1")];
     case "target":
-      return [((w >> 31) << 20) | (((w >>> 12) & 255) << 12) | (((w >>> 20) & 1) << 11) | (((w >>> 21) & 1023) << 1)];
+      return [g("imm")];
     case "rs1":
-      return [rs1];
+      return [g("rs1")];
     case "rs1,target":
-      return [rs1, ((w >> 31) << 12) | (((w >>> 7) & 1) << 11) | (((w >>> 25) & 63) << 5) | (((w >>> 8) & 15) << 1)];
+      return [g("rs1"), g("imm")];
     case "rd,rs2":
-      return [rd, rs2];
+      return [g("rd"), g("rs2")];
   }
 }
+
+/** Does this form's operand print as a shift amount (c.slli, c.srli, c.srai)? */
+export const cShift = (f: CForm): boolean => BASE.get(f.name)!.src === SRC_SHAMT;
 
 /** Per form name: operand key -> halfword (built on first use from the whole table). */
 let byOperands: Map<string, Map<string, number>> | null = null;
