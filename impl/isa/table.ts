@@ -5,7 +5,7 @@
 // funct7, funct5), the assembly operand syntax, the interpreter semantics (`alu`, `cond`, `amo`
 // functions, or the load/store width) and the JIT template (`js`: JavaScript text of the same
 // semantics). Everything that reads or writes instructions derives from it: the decoder
-// (decode.ts), the interpreter (impl/cpu/cpu.ts `step`), the JIT (impl/cpu/jit.ts), the encoder
+// (codec.ts), the interpreter (impl/cpu/cpu.ts `step`), the JIT (impl/cpu/jit.ts), the encoder
 // and the assembler's operand parsing (impl/asm/encoder.ts), and the disassembler
 // (impl/asm/disasm.ts). Compressed forms are in rvc.ts, each one a named entry of this table with
 // fields read from the halfword. Pseudo-instructions (`mv`, `ret`, `beqz`, `rdcycle`, …) are
