@@ -2,7 +2,7 @@
 // Sail's per-instruction clauses and rv32emu's instruction list.
 //
 // Each entry gives the mnemonic, the encoding format, the fixed bits (match/mask: opcode, funct3,
-// funct7, funct5), the assembly operand syntax, the interpreter semantics (`alu`, `cond`, `amo`
+// funct7, funct5), the assembly operand syntax, the interpreter semantics (`alu`, `cond`
 // functions, or the load/store width) and the JIT template (`js`: JavaScript text of the same
 // semantics). Everything that reads or writes instructions derives from it: the decoder
 // (codec.ts), the interpreter (impl/cpu/cpu.ts `step`), the JIT (impl/cpu/jit.ts), the encoder
