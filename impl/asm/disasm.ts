@@ -1,28 +1,90 @@
 // RV32IMAC disassembler, GNU (objdump) syntax with ABI register names and the usual aliases
 // (li, mv, nop, ret, j, beqz, csrr, rdcycle, ...). Output is "mnemonic op1,op2,...".
+// Names, operand syntax and aliases come from the instruction table (impl/isa/table.ts, rvc.ts).
 // Branch and jump targets are printed as absolute hex addresses computed from `pc`.
 // Words that are not a valid instruction, or use reserved fields, print as `.word 0x........`.
 // Every output reassembles (assemble with origin = pc) to the same word.
 
-import { ABI_NAMES, CSR_NAMES } from "./encode.ts";
-import { f3Of, f7Of, immB, immI, immJ, immS, isValid, rdOf, rs1Of, rs2Of } from "../cpu/decode.ts";
-import { cOperands, compressedForm, expandC } from "../cpu/rvc.ts";
+import {
+  ABI_NAMES,
+  ALIASES,
+  type Alias,
+  CSR_BY_NUMBER,
+  type Fields,
+  type Insn,
+  OPERAND_FIELDS,
+  type Operand,
+  cOperands,
+  cShift,
+  compressedForm,
+  decode,
+  expandC,
+  fenceSetText,
+  fieldMask,
+  getField,
+} from "../isa/index.ts";
 
 const R = (n: number): string => ABI_NAMES[n]!;
 const hex = (n: number): string => `0x${(n >>> 0).toString(16)}`;
 const word = (w: number): string => `.word 0x${(w >>> 0).toString(16).padStart(8, "0")}`;
 
-const AMO_NAMES: Record<number, string> = {
-  0x02: "lr.w", 0x03: "sc.w", 0x01: "amoswap.w", 0x00: "amoadd.w", 0x04: "amoxor.w", 0x0c: "amoand.w",
-  0x08: "amoor.w", 0x10: "amomin.w", 0x14: "amomax.w", 0x18: "amominu.w", 0x1c: "amomaxu.w",
-};
-const COUNTER_ALIASES: Record<number, string> = { 0xc00: "rdcycle", 0xc01: "rdtime", 0xc02: "rdinstret", 0xc80: "rdcycleh", 0xc81: "rdtimeh", 0xc82: "rdinstreth" };
+const ins = (mn: string, ...ops: string[]): string => (ops.length ? `${mn} ${ops.join(",")}` : mn);
 
-function fenceSet(v: number): string {
-  return (v & 8 ? "i" : "") + (v & 4 ? "o" : "") + (v & 2 ? "r" : "") + (v & 1 ? "w" : "");
+/** Aliases the disassembler may print, per base instruction, in order of preference. */
+const PRINTED = new Map<string, Alias[]>();
+for (const a of ALIASES) {
+  if (a.asmOnly) continue;
+  const l = PRINTED.get(a.base);
+  if (l === undefined) PRINTED.set(a.base, [a]);
+  else l.push(a);
 }
 
-const ins = (mn: string, ...ops: string[]): string => (ops.length ? `${mn} ${ops.join(",")}` : mn);
+/** One operand as text, or null when its value has no text form (an empty fence set). */
+function operandText(o: Operand, d: Insn, w: number, pc: number): string | null {
+  const f = (name: Parameters<typeof getField>[1]): number => getField(w, name, d.format);
+  switch (o) {
+    case "rd":
+    case "rs1":
+    case "rs2":
+      return R(f(o));
+    case "imm":
+      return d.format === "U" ? hex(f("imm")) : String(f("imm"));
+    case "shamt":
+    case "zimm":
+      return String(f(o));
+    case "csr": {
+      const n = f("csr");
+      return CSR_BY_NUMBER.get(n)?.name ?? hex(n);
+    }
+    case "pred":
+    case "succ":
+      return f(o) === 0 ? null : fenceSetText(f(o));
+    case "mem":
+      return `${f("imm")}(${R(f("rs1"))})`;
+    case "addr":
+      return `(${R(f("rs1"))})`;
+    case "target":
+      return hex(pc + f("imm"));
+  }
+}
+
+/**
+ * `mn` with these operands, or null when the text would not say everything the word does: a bit
+ * neither fixed by the entry or the alias nor held by an operand is set (e.g. a fence's rd).
+ */
+function render(mn: string, syntax: readonly Operand[], fixed: Fields, d: Insn, w: number, pc: number): string | null {
+  let covered = d.mask | (d.ordering ? fieldMask("aq", d.format) | fieldMask("rl", d.format) : 0);
+  for (const k of Object.keys(fixed) as (keyof Fields)[]) covered |= fieldMask(k, d.format);
+  for (const o of syntax) for (const k of OPERAND_FIELDS[o]) covered |= fieldMask(k, d.format);
+  if ((w & ~covered) !== 0) return null;
+  const ops: string[] = [];
+  for (const o of syntax) {
+    const t = operandText(o, d, w, pc);
+    if (t === null) return null;
+    ops.push(t);
+  }
+  return ins(mn, ...ops);
+}
 
 /** Length in bytes (2 or 4) of the instruction whose first halfword is `h`. */
 export function instructionLength(h: number): 2 | 4 {
@@ -43,7 +105,7 @@ export function disassembleCompressed(h: number, pc = 0): string {
     case "":
       return f.name;
     case "rd,imm":
-      return ins(f.name, R(o[0]!), f.name === "c.slli" || f.name === "c.srli" || f.name === "c.srai" ? hex(o[1]!) : String(o[1]));
+      return ins(f.name, R(o[0]!), cShift(f) ? hex(o[1]!) : String(o[1]));
     case "rd,lui":
       return ins(f.name, R(o[0]!), hex(o[1]!));
     case "sp,imm":
@@ -67,118 +129,26 @@ export function disassembleCompressed(h: number, pc = 0): string {
 /**
  * Disassemble one instruction located at `pc` (default 0). `word32` holds the instruction's
  * bytes little-endian: when its low two bits are not 11 it is a compressed instruction and only
- * its low 16 bits are used (see `instructionLength`).
+ * its low 16 bits are used (see `instructionLength`). `aliases: false` prints every 32-bit
+ * instruction under its own name (objdump's `-M no-aliases`).
  */
-export function disassemble(word32: number, pc = 0): string {
+export function disassemble(word32: number, pc = 0, opts: { aliases?: boolean } = {}): string {
   if ((word32 & 3) !== 3) return disassembleCompressed(word32, pc);
   const w = word32 | 0;
-  if (!isValid(w)) return word(w);
-  const rd = rdOf(w);
-  const rs1 = rs1Of(w);
-  const rs2 = rs2Of(w);
-  const f3 = f3Of(w);
-  const f7 = f7Of(w);
-  switch (w & 0x7f) {
-    case 0x37:
-      return ins("lui", R(rd), hex(w >>> 12));
-    case 0x17:
-      return ins("auipc", R(rd), hex(w >>> 12));
-    case 0x6f: {
-      const t = hex(pc + immJ(w));
-      if (rd === 0) return ins("j", t);
-      if (rd === 1) return ins("jal", t);
-      return ins("jal", R(rd), t);
-    }
-    case 0x67: {
-      const imm = immI(w);
-      if (rd === 0 && rs1 === 1 && imm === 0) return "ret";
-      if (rd === 0) return imm === 0 ? ins("jr", R(rs1)) : ins("jr", `${imm}(${R(rs1)})`);
-      if (rd === 1 && imm === 0) return ins("jalr", R(rs1));
-      return ins("jalr", R(rd), `${imm}(${R(rs1)})`);
-    }
-    case 0x63: {
-      const t = hex(pc + immB(w));
-      const names = ["beq", "bne", "", "", "blt", "bge", "bltu", "bgeu"];
-      if (rs2 === 0 && f3 === 0) return ins("beqz", R(rs1), t);
-      if (rs2 === 0 && f3 === 1) return ins("bnez", R(rs1), t);
-      if (rs2 === 0 && f3 === 4) return ins("bltz", R(rs1), t);
-      if (rs2 === 0 && f3 === 5) return ins("bgez", R(rs1), t);
-      if (rs1 === 0 && f3 === 4) return ins("bgtz", R(rs2), t);
-      if (rs1 === 0 && f3 === 5) return ins("blez", R(rs2), t);
-      return ins(names[f3]!, R(rs1), R(rs2), t);
-    }
-    case 0x03: {
-      const names = ["lb", "lh", "lw", "", "lbu", "lhu"];
-      return ins(names[f3]!, R(rd), `${immI(w)}(${R(rs1)})`);
-    }
-    case 0x23:
-      return ins(["sb", "sh", "sw"][f3]!, R(rs2), `${immS(w)}(${R(rs1)})`);
-    case 0x13: {
-      const imm = immI(w);
-      switch (f3) {
-        case 0:
-          if (rd === 0 && rs1 === 0 && imm === 0) return "nop";
-          if (rs1 === 0) return ins("li", R(rd), String(imm));
-          if (imm === 0) return ins("mv", R(rd), R(rs1));
-          return ins("addi", R(rd), R(rs1), String(imm));
-        case 1:
-          return ins("slli", R(rd), R(rs1), String(rs2));
-        case 2:
-          return ins("slti", R(rd), R(rs1), String(imm));
-        case 3:
-          if (imm === 1) return ins("seqz", R(rd), R(rs1));
-          return ins("sltiu", R(rd), R(rs1), String(imm));
-        case 4:
-          if (imm === -1) return ins("not", R(rd), R(rs1));
-          return ins("xori", R(rd), R(rs1), String(imm));
-        case 5:
-          return ins(f7 === 0 ? "srli" : "srai", R(rd), R(rs1), String(rs2));
-        case 6:
-          return ins("ori", R(rd), R(rs1), String(imm));
-        default:
-          return ins("andi", R(rd), R(rs1), String(imm));
-      }
-    }
-    case 0x33: {
-      if (f7 === 0x20 && f3 === 0 && rs1 === 0) return ins("neg", R(rd), R(rs2));
-      if (f7 === 0 && f3 === 3 && rs1 === 0) return ins("snez", R(rd), R(rs2));
-      if (f7 === 0 && f3 === 2 && rs2 === 0) return ins("sltz", R(rd), R(rs1));
-      if (f7 === 0 && f3 === 2 && rs1 === 0) return ins("sgtz", R(rd), R(rs2));
-      let mn: string;
-      if (f7 === 1) mn = ["mul", "mulh", "mulhsu", "mulhu", "div", "divu", "rem", "remu"][f3]!;
-      else if (f7 === 0x20) mn = f3 === 0 ? "sub" : "sra";
-      else mn = ["add", "sll", "slt", "sltu", "xor", "srl", "or", "and"][f3]!;
-      return ins(mn, R(rd), R(rs1), R(rs2));
-    }
-    case 0x0f: {
-      if (f3 === 1) return (w >>> 0) === 0x0000100f ? "fence.i" : word(w);
-      if ((w >>> 0) === 0x8330000f) return "fence.tso";
-      if (rd !== 0 || rs1 !== 0 || w >>> 28 !== 0) return word(w);
-      const pred = (w >>> 24) & 15;
-      const succ = (w >>> 20) & 15;
-      if (pred === 15 && succ === 15) return "fence";
-      if (pred === 0 || succ === 0) return word(w);
-      return ins("fence", fenceSet(pred), fenceSet(succ));
-    }
-    case 0x73: {
-      if (f3 === 0) return (w >>> 0) === 0x73 ? "ecall" : "ebreak";
-      const csrN = w >>> 20;
-      const csr = CSR_NAMES.get(csrN) ?? hex(csrN);
-      if (f3 === 2 && rs1 === 0 && COUNTER_ALIASES[csrN]) return ins(COUNTER_ALIASES[csrN]!, R(rd));
-      if (f3 === 2 && rs1 === 0) return ins("csrr", R(rd), csr);
-      if (rd === 0 && f3 <= 3) return ins(["", "csrw", "csrs", "csrc"][f3]!, csr, R(rs1));
-      if (rd === 0 && f3 >= 5) return ins(["", "", "", "", "", "csrwi", "csrsi", "csrci"][f3]!, csr, String(rs1));
-      const mn = ["", "csrrw", "csrrs", "csrrc", "", "csrrwi", "csrrsi", "csrrci"][f3]!;
-      return ins(mn, R(rd), csr, f3 >= 5 ? String(rs1) : R(rs1));
-    }
-    case 0x2f: {
-      const f5 = w >>> 27;
-      const aq = (w >>> 26) & 1;
-      const rl = (w >>> 25) & 1;
-      const mn = AMO_NAMES[f5]! + (aq && rl ? ".aqrl" : aq ? ".aq" : rl ? ".rl" : "");
-      if (f5 === 0x02) return ins(mn, R(rd), `(${R(rs1)})`);
-      return ins(mn, R(rd), R(rs2), `(${R(rs1)})`);
-    }
+  const d = decode(w);
+  if (d === undefined) return word(w);
+  for (const a of opts.aliases === false ? [] : PRINTED.get(d.name) ?? []) {
+    let match = true;
+    for (const [k, v] of Object.entries(a.fixed) as [keyof Fields, number][]) if (getField(w, k, d.format) !== v) match = false;
+    if (!match) continue;
+    const t = render(a.name, a.syntax, a.fixed, d, w, pc);
+    if (t !== null) return t;
   }
-  return word(w);
+  let mn = d.name;
+  if (d.ordering) {
+    const aq = getField(w, "aq", d.format);
+    const rl = getField(w, "rl", d.format);
+    mn += aq && rl ? ".aqrl" : aq ? ".aq" : rl ? ".rl" : "";
+  }
+  return render(mn, d.syntax, {}, d, w, pc) ?? word(w);
 }

@@ -5,7 +5,7 @@
 //   instructions have retired. `instret` is exact at every exit.
 // - Trap instructions (ecall, ebreak, c.ebreak) retire: instret counts them and `pc` is left AT
 //   them; the kernel advances pc by 4 after an ecall (ecall has no compressed form).
-// - C extension (impl/cpu/rvc.ts): instructions are 2 or 4 bytes, 2-byte aligned; a compressed
+// - C extension (impl/isa/rvc.ts): instructions are 2 or 4 bytes, 2-byte aligned; a compressed
 //   instruction runs as its 32-bit expansion with a length of 2 (links and fall-through at pc+2).
 //   Jump and branch targets are always 2-byte aligned (immediates are even, jalr clears bit 0), so
 //   a misaligned fetch only happens when pc itself is set odd (e.g. by a signal handler address).
@@ -34,43 +34,30 @@
 // fault as "store".
 
 import { Memory } from "./memory.ts";
+import { decode } from "../isa/codec.ts";
+import { immB, immI, immJ, immS, immU, rdOf, rs1Of, rs2Of } from "../isa/fields.ts";
+import { expandC } from "../isa/rvc.ts";
 import {
-  AMO_ADD,
-  AMO_AND,
-  AMO_LR,
-  AMO_MAX,
-  AMO_MAXU,
-  AMO_MIN,
-  AMO_MINU,
-  AMO_OR,
-  AMO_SC,
-  AMO_SWAP,
-  AMO_XOR,
-  OP_AMO,
-  OP_AUIPC,
-  OP_BRANCH,
-  OP_IMM,
-  OP_JAL,
-  OP_JALR,
-  OP_LOAD,
-  OP_LUI,
-  OP_MISC_MEM,
-  OP_OP,
-  OP_STORE,
-  OP_SYSTEM,
-  f3Of,
-  f7Of,
-  immB,
-  immI,
-  immJ,
-  immS,
-  immU,
-  rdOf,
-  rs1Of,
-  rs2Of,
-} from "./decode.ts";
-import { compileBlock, insideRegion, INTERP_BLOCK, mulh, mulhsu, mulhu } from "./jit.ts";
-import { expandC } from "./rvc.ts";
+  CSR_BY_NUMBER,
+  K_ALU,
+  K_AMO,
+  K_BRANCH,
+  K_CSR,
+  K_EBREAK,
+  K_ECALL,
+  K_FENCE,
+  K_FENCE_I,
+  K_JAL,
+  K_JALR,
+  K_LOAD,
+  K_LR,
+  K_SC,
+  K_STORE,
+  SRC_IMM,
+  SRC_RS2,
+  SRC_SHAMT,
+} from "../isa/table.ts";
+import { compileBlock, insideRegion, INTERP_BLOCK } from "./jit.ts";
 
 export type FaultCause = "fetch" | "load" | "store" | "illegal" | "misaligned-fetch";
 
@@ -247,196 +234,99 @@ export class Cpu {
       w = lo | (hi << 16);
       npc = (pc + 4) >>> 0;
     }
+    // what the instruction does comes from its table entry (impl/isa/table.ts)
+    const d = decode(w);
+    if (d === undefined) return this.fault(FC_ILLEGAL, pc);
     const rd = rdOf(w);
-    const rs1 = rs1Of(w);
-    const rs2 = rs2Of(w);
-    const f3 = f3Of(w);
-    const f7 = f7Of(w);
-    const a = r[rs1]!;
-    const b = r[rs2]!;
+    const a = r[rs1Of(w)]!;
     let v = 0;
-    switch (w & 0x7f) {
-      case OP_LUI:
-        v = immU(w);
-        break;
-      case OP_AUIPC:
-        v = (pc + immU(w)) | 0;
-        break;
-      case OP_JAL: {
-        const t = (pc + immJ(w)) >>> 0; // even: never misaligned with C
-        v = npc | 0;
-        npc = t;
+    switch (d.kind) {
+      case K_ALU: {
+        const s = d.src;
+        const b = s === SRC_RS2 ? r[rs2Of(w)]! : s === SRC_IMM ? immI(w) : s === SRC_SHAMT ? rs2Of(w) : immU(w);
+        v = d.alu!(a, b, pc);
         break;
       }
-      case OP_JALR: {
-        if (f3 !== 0) return this.fault(FC_ILLEGAL, pc);
+      case K_BRANCH:
+        if (d.cond!(a, r[rs2Of(w)]!)) npc = (pc + immB(w)) >>> 0;
+        this.pc = npc;
+        this.instret++;
+        return null;
+      case K_LOAD: {
+        const size = d.size!;
+        const x = this.load((a + immI(w)) >>> 0, size);
+        if (m.faulted) return this.fault(FC_LOAD, m.faultAddr);
+        v = !d.signed || size === 4 ? x | 0 : size === 1 ? (x << 24) >> 24 : (x << 16) >> 16;
+        break;
+      }
+      case K_STORE:
+        if (m.guestStore((a + immS(w)) >>> 0, d.size!, r[rs2Of(w)]!) === 1) return this.fault(FC_STORE, m.faultAddr);
+        this.pc = npc;
+        this.instret++;
+        return null;
+      case K_JAL:
+        v = npc | 0;
+        npc = (pc + immJ(w)) >>> 0; // even: never misaligned with C
+        break;
+      case K_JALR: {
         const t = ((a + immI(w)) & ~1) >>> 0;
         v = npc | 0;
         npc = t;
         break;
       }
-      case OP_BRANCH: {
-        let take: boolean;
-        switch (f3) {
-          case 0: take = a === b; break;
-          case 1: take = a !== b; break;
-          case 4: take = a < b; break;
-          case 5: take = a >= b; break;
-          case 6: take = a >>> 0 < b >>> 0; break;
-          case 7: take = a >>> 0 >= b >>> 0; break;
-          default: return this.fault(FC_ILLEGAL, pc);
-        }
-        if (take) npc = (pc + immB(w)) >>> 0;
+      case K_FENCE:
+        // nothing to order in a single-threaded host
         this.pc = npc;
         this.instret++;
         return null;
-      }
-      case OP_LOAD: {
-        const ad = (a + immI(w)) >>> 0;
-        let size: number;
-        switch (f3) {
-          case 0: case 4: size = 1; break;
-          case 1: case 5: size = 2; break;
-          case 2: size = 4; break;
-          default: return this.fault(FC_ILLEGAL, pc);
-        }
-        const x = this.load(ad, size);
-        if (m.faulted) return this.fault(FC_LOAD, m.faultAddr);
-        switch (f3) {
-          case 0: v = (x << 24) >> 24; break;
-          case 1: v = (x << 16) >> 16; break;
-          default: v = x | 0;
-        }
-        break;
-      }
-      case OP_STORE: {
-        if (f3 > 2) return this.fault(FC_ILLEGAL, pc);
-        const ad = (a + immS(w)) >>> 0;
-        if (m.guestStore(ad, 1 << f3, b) === 1) return this.fault(FC_STORE, m.faultAddr);
+      case K_FENCE_I:
+        m.flushCode();
         this.pc = npc;
         this.instret++;
         return null;
-      }
-      case OP_IMM: {
-        const imm = immI(w);
-        switch (f3) {
-          case 0: v = (a + imm) | 0; break;
-          case 1:
-            if (f7 !== 0) return this.fault(FC_ILLEGAL, pc);
-            v = a << rs2;
-            break;
-          case 2: v = a < imm ? 1 : 0; break;
-          case 3: v = a >>> 0 < imm >>> 0 ? 1 : 0; break;
-          case 4: v = a ^ imm; break;
-          case 5:
-            if (f7 === 0) v = (a >>> rs2) | 0;
-            else if (f7 === 0x20) v = a >> rs2;
-            else return this.fault(FC_ILLEGAL, pc);
-            break;
-          case 6: v = a | imm; break;
-          default: v = a & imm; break;
-        }
-        break;
-      }
-      case OP_OP: {
-        if (f7 === 0) {
-          switch (f3) {
-            case 0: v = (a + b) | 0; break;
-            case 1: v = a << b; break;
-            case 2: v = a < b ? 1 : 0; break;
-            case 3: v = a >>> 0 < b >>> 0 ? 1 : 0; break;
-            case 4: v = a ^ b; break;
-            case 5: v = (a >>> b) | 0; break;
-            case 6: v = a | b; break;
-            default: v = a & b; break;
-          }
-        } else if (f7 === 0x20 && f3 === 0) v = (a - b) | 0;
-        else if (f7 === 0x20 && f3 === 5) v = a >> b;
-        else if (f7 === 1) {
-          switch (f3) {
-            case 0: v = Math.imul(a, b); break;
-            case 1: v = mulh(a, b); break;
-            case 2: v = mulhsu(a, b); break;
-            case 3: v = mulhu(a, b); break;
-            case 4: v = b === 0 ? -1 : a === -2147483648 && b === -1 ? a : (a / b) | 0; break;
-            case 5: v = b === 0 ? -1 : ((a >>> 0) / (b >>> 0)) | 0; break;
-            case 6: v = b === 0 ? a : a === -2147483648 && b === -1 ? 0 : (a % b) | 0; break;
-            default: v = b === 0 ? a : ((a >>> 0) % (b >>> 0)) | 0; break;
-          }
-        } else return this.fault(FC_ILLEGAL, pc);
-        break;
-      }
-      case OP_MISC_MEM:
-        if (f3 === 0) {
-          // fence: nothing to order in a single-threaded host
-        } else if (f3 === 1) {
-          m.flushCode();
-        } else return this.fault(FC_ILLEGAL, pc);
-        this.pc = npc;
+      case K_ECALL:
         this.instret++;
-        return null;
-      case OP_SYSTEM:
-        if (f3 === 0) {
-          if ((w >>> 0) === 0x00000073) {
-            this.instret++;
-            return ECALL;
-          }
-          if ((w >>> 0) === 0x00100073) {
-            this.instret++;
-            return EBREAK;
-          }
-          return this.fault(FC_ILLEGAL, pc);
-        } else {
-          if (f3 === 4) return this.fault(FC_ILLEGAL, pc);
-          const csr = w >>> 20;
-          const writes = f3 === 1 || f3 === 5 || rs1 !== 0;
-          if (writes) return this.fault(FC_ILLEGAL, pc);
-          const x = this.readCounter(csr);
-          if (x === null) return this.fault(FC_ILLEGAL, pc);
-          v = x;
-        }
+        return ECALL;
+      case K_EBREAK:
+        this.instret++;
+        return EBREAK;
+      case K_CSR: {
+        // only the counters exist, read-only: any write is illegal
+        if (d.csrAlwaysWrites || rs1Of(w) !== 0) return this.fault(FC_ILLEGAL, pc);
+        const x = this.readCounter(w >>> 20);
+        if (x === null) return this.fault(FC_ILLEGAL, pc);
+        v = x;
         break;
-      case OP_AMO: {
-        if (f3 !== 2) return this.fault(FC_ILLEGAL, pc);
-        const f5 = w >>> 27;
+      }
+      case K_LR: {
         const ad = a >>> 0;
-        if (f5 === AMO_LR) {
-          if (rs2 !== 0) return this.fault(FC_ILLEGAL, pc);
-          if ((ad & 3) !== 0) return this.fault(FC_LOAD, ad);
-          const x = this.load(ad, 4);
-          if (m.faulted) return this.fault(FC_LOAD, m.faultAddr);
-          m.reserve(this, ad);
-          v = x | 0;
-        } else if (f5 === AMO_SC) {
-          if ((ad & 3) !== 0) return this.fault(FC_STORE, ad);
-          if (m.hasReservation(this, ad)) {
-            if (m.guestStore(ad, 4, b) === 1) return this.fault(FC_STORE, m.faultAddr);
-            m.clearReservation(this);
-            v = 0;
-          } else {
-            m.clearReservation(this);
-            v = 1;
-          }
+        if ((ad & 3) !== 0) return this.fault(FC_LOAD, ad);
+        const x = this.load(ad, 4);
+        if (m.faulted) return this.fault(FC_LOAD, m.faultAddr);
+        m.reserve(this, ad);
+        v = x | 0;
+        break;
+      }
+      case K_SC: {
+        const ad = a >>> 0;
+        if ((ad & 3) !== 0) return this.fault(FC_STORE, ad);
+        if (m.hasReservation(this, ad)) {
+          if (m.guestStore(ad, 4, r[rs2Of(w)]!) === 1) return this.fault(FC_STORE, m.faultAddr);
+          m.clearReservation(this);
+          v = 0;
         } else {
-          if ((ad & 3) !== 0) return this.fault(FC_STORE, ad);
-          const x = this.load(ad, 4) | 0;
-          if (m.faulted) return this.fault(FC_STORE, m.faultAddr);
-          let nv: number;
-          switch (f5) {
-            case AMO_SWAP: nv = b; break;
-            case AMO_ADD: nv = (x + b) | 0; break;
-            case AMO_XOR: nv = x ^ b; break;
-            case AMO_AND: nv = x & b; break;
-            case AMO_OR: nv = x | b; break;
-            case AMO_MIN: nv = x < b ? x : b; break;
-            case AMO_MAX: nv = x > b ? x : b; break;
-            case AMO_MINU: nv = x >>> 0 < b >>> 0 ? x : b; break;
-            case AMO_MAXU: nv = x >>> 0 > b >>> 0 ? x : b; break;
-            default: return this.fault(FC_ILLEGAL, pc);
-          }
-          if (m.guestStore(ad, 4, nv) === 1) return this.fault(FC_STORE, m.faultAddr);
-          v = x;
+          m.clearReservation(this);
+          v = 1;
         }
+        break;
+      }
+      case K_AMO: {
+        const ad = a >>> 0;
+        if ((ad & 3) !== 0) return this.fault(FC_STORE, ad);
+        const x = this.load(ad, 4) | 0;
+        if (m.faulted) return this.fault(FC_STORE, m.faultAddr);
+        if (m.guestStore(ad, 4, d.alu!(x, r[rs2Of(w)]!, pc)) === 1) return this.fault(FC_STORE, m.faultAddr);
+        v = x;
         break;
       }
       default:
@@ -450,21 +340,11 @@ export class Cpu {
 
   /** Value of a Zicntr counter CSR, or null for any other CSR number. */
   private readCounter(csr: number): number | null {
-    let x: bigint;
-    switch (csr & 0x7f) {
-      case 0:
-      case 2:
-        x = BigInt(this.instret);
-        break;
-      case 1:
-        x = BigInt.asUintN(64, this.timeSource());
-        break;
-      default:
-        return null;
-    }
-    if (csr >= 0xc00 && csr <= 0xc02) return Number(x & 0xffffffffn) | 0;
-    if (csr >= 0xc80 && csr <= 0xc82) return Number((x >> 32n) & 0xffffffffn) | 0;
-    return null;
+    const c = CSR_BY_NUMBER.get(csr);
+    if (c === undefined || c.counter === undefined) return null;
+    // cycle == instret: the count is the clock of this deterministic hart
+    const x = c.counter === "time" ? BigInt.asUintN(64, this.timeSource()) : BigInt(this.instret);
+    return Number(c.high ? (x >> 32n) & 0xffffffffn : x & 0xffffffffn) | 0;
   }
 }
 

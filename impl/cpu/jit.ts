@@ -18,81 +18,39 @@
 // - status 0: continue at c.pc; 1: fault (c.fc cause code, c.fa address; c.pc at the faulting instruction).
 
 import type { CodeBlock, Memory, Page } from "./memory.ts";
+import { decode } from "../isa/codec.ts";
+import { immB, immI, immJ, immS, immU, rdOf, rs1Of, rs2Of } from "../isa/fields.ts";
+import { expandC } from "../isa/rvc.ts";
 import {
-  OP_AUIPC,
+  JIT_HELPERS,
+  K_ALU,
+  K_BRANCH,
+  K_FENCE,
+  K_JAL,
+  K_JALR,
+  K_LOAD,
+  K_STORE,
   OP_BRANCH,
-  OP_IMM,
   OP_JAL,
   OP_JALR,
-  OP_LOAD,
-  OP_LUI,
-  OP_MISC_MEM,
-  OP_OP,
-  OP_STORE,
-  f3Of,
-  f7Of,
-  immB,
-  immI,
-  immJ,
-  immS,
-  immU,
-  isValid,
-  rdOf,
-  rs1Of,
-  rs2Of,
-} from "./decode.ts";
-import { expandC } from "./rvc.ts";
-
-
-/** High 32 bits of the unsigned 64-bit product. */
-export function mulhu(a: number, b: number): number {
-  a >>>= 0;
-  b >>>= 0;
-  const al = a & 0xffff;
-  const ah = a >>> 16;
-  const bl = b & 0xffff;
-  const bh = b >>> 16;
-  const ll = al * bl;
-  const lh = al * bh;
-  const hl = ah * bl;
-  const hh = ah * bh;
-  const mid = (ll >>> 16) + (lh & 0xffff) + (hl & 0xffff);
-  return (hh + (lh >>> 16) + (hl >>> 16) + (mid >>> 16)) | 0;
-}
-/** High 32 bits of the signed x signed product. */
-export function mulh(a: number, b: number): number {
-  return (mulhu(a, b) - (a < 0 ? b : 0) - (b < 0 ? a : 0)) | 0;
-}
-/** High 32 bits of the signed x unsigned product. */
-export function mulhsu(a: number, b: number): number {
-  return (mulhu(a, b) - (a < 0 ? b : 0)) | 0;
-}
+  SRC_IMM,
+  SRC_RS2,
+  SRC_SHAMT,
+  SRC_UPPER,
+} from "../isa/table.ts";
 
 /** Marker: run this pc with the interpreter. */
 export const INTERP_BLOCK: CodeBlock = Object.freeze({ fn: null, max: 1 });
 
-/** Does the compiler translate this instruction? */
+/** Does the compiler translate this instruction? (CSRs, atomics, ecall/ebreak and fence.i are the interpreter's.) */
 function compilable(w: number): boolean {
-  if (!isValid(w)) return false;
-  switch (w & 0x7f) {
-    case OP_LUI:
-    case OP_AUIPC:
-    case OP_JAL:
-    case OP_JALR:
-    case OP_BRANCH:
-    case OP_LOAD:
-    case OP_STORE:
-    case OP_IMM:
-    case OP_OP:
-      return true;
-    case OP_MISC_MEM:
-      return f3Of(w) === 0;
-    default:
-      return false;
-  }
+  const d = decode(w);
+  if (d === undefined) return false;
+  const k = d.kind;
+  return k === K_ALU || k === K_BRANCH || k === K_LOAD || k === K_STORE || k === K_JAL || k === K_JALR || k === K_FENCE;
 }
 
-const HELPERS = { mulh, mulhsu, mulhu };
+const HELPERS = JIT_HELPERS;
 const FC_LOAD = 2;
 const FC_STORE = 3;
 
@@ -320,51 +278,44 @@ function generate(
     let terminated = false;
     for (let i = 0; i < n; i++) {
       const { pc: ipc, w, len } = blk.body[i]!;
+      // per-instruction text: the table entry's template (impl/isa/table.ts) over JS locals and constants
+      const d = decode(w)!;
       const rd = rdOf(w);
       const rs1 = rs1Of(w);
       const rs2 = rs2Of(w);
-      const f3 = f3Of(w);
-      const f7 = f7Of(w);
-      switch (w & 0x7f) {
-        case OP_LUI:
-          if (rd) out.push(`${def(rd)} = ${immU(w) | 0};`);
+      switch (d.kind) {
+        case K_ALU: {
+          if (!rd) break;
+          const s = d.src;
+          const b = s === SRC_RS2 ? use(rs2) : String(s === SRC_IMM ? immI(w) : s === SRC_SHAMT ? rs2 : immU(w) | 0);
+          // U-type: bits 19:15 are immediate, not a register to load
+          const a = s === SRC_UPPER ? "0" : use(rs1);
+          out.push(`${def(rd)} = ${d.js!(a, b, ipc)};`);
           break;
-        case OP_AUIPC:
-          if (rd) out.push(`${def(rd)} = ${(ipc + immU(w)) | 0};`);
-          break;
-        case OP_JAL: {
+        }
+        case K_JAL: {
           const t = (ipc + immJ(w)) >>> 0;
           if (rd) out.push(`${def(rd)} = ${(ipc + len) | 0};`);
           out.push(goTo(t));
           terminated = true;
           break;
         }
-        case OP_JALR: {
+        case K_JALR: {
           out.push(`t = (${use(rs1)} + ${immI(w)}) & -2;`);
           if (rd) out.push(`${def(rd)} = ${(ipc + len) | 0};`);
           out.push(`t = t >>> 0; s = IX.get(t); if (s === undefined) { npc = t; break L; } continue L;`);
           terminated = true;
           break;
         }
-        case OP_BRANCH: {
-          const a = use(rs1);
-          const b = use(rs2);
-          let cond: string;
-          switch (f3) {
-            case 0: cond = `${a} === ${b}`; break;
-            case 1: cond = `${a} !== ${b}`; break;
-            case 4: cond = `${a} < ${b}`; break;
-            case 5: cond = `${a} >= ${b}`; break;
-            case 6: cond = `(${a} >>> 0) < (${b} >>> 0)`; break;
-            default: cond = `(${a} >>> 0) >= (${b} >>> 0)`; break;
-          }
+        case K_BRANCH: {
+          const cond = d.js!(use(rs1), use(rs2), ipc);
           const t = (ipc + immB(w)) >>> 0;
           out.push(`if (${cond}) { ${goTo(t)} }`);
           out.push(goTo((ipc + len) >>> 0));
           terminated = true;
           break;
         }
-        case OP_LOAD: {
+        case K_LOAD: {
           // Fast path: the last page this region loaded from (lb: its base, lp: the Page), checked
           // together with alignment in one mask; else the tables (which refill the cache), else
           // the slow path (misaligned, page-crossing, unmapped: a fault).
@@ -372,12 +323,11 @@ function generate(
           out.push(`a = (${use(rs1)} + ${imm}) | 0;`);
           const dst = rd ? def(rd) : "t";
           const f = fault(i, ipc, FC_LOAD, "m.faultAddr");
-          const [mask, view, shift, ext, size] =
-            f3 === 0 ? [-4096, "i8", 0, (x: string) => `(${x} << 24) >> 24`, 1]
-            : f3 === 4 ? [-4096, "data", 0, (x: string) => x, 1]
-            : f3 === 1 ? [-4095, "i16", 1, (x: string) => `(${x} << 16) >> 16`, 2]
-            : f3 === 5 ? [-4095, "u16", 1, (x: string) => x, 2]
-            : [-4093, "i32", 2, (x: string) => `${x} | 0`, 4];
+          const size = d.size!;
+          const [mask, view, shift, ext] =
+            size === 1 ? (d.signed ? [-4096, "i8", 0, (x: string) => `(${x} << 24) >> 24`] : [-4096, "data", 0, (x: string) => x])
+            : size === 2 ? (d.signed ? [-4095, "i16", 1, (x: string) => `(${x} << 16) >> 16`] : [-4095, "u16", 1, (x: string) => x])
+            : [-4093, "i32", 2, (x: string) => `${x} | 0`];
           const idx = shift ? `(a & 4095) >> ${shift}` : `a & 4095`;
           out.push(
             `if ((a & ${mask}) === lb) ${dst} = lp.${view}[${idx}]; ` +
@@ -387,14 +337,15 @@ function generate(
           );
           break;
         }
-        case OP_STORE: {
+        case K_STORE: {
           const imm = immS(w);
           const v = use(rs2);
           out.push(`a = (${use(rs1)} + ${imm}) | 0;`);
           // slow path: a fault, or a store that rewrote cached code (leave right after it)
           const slow = (size: number): string =>
             `else { t = m.guestStore(a >>> 0, ${size}, ${v}); if (t !== 0) { if (t === 1) ${fault(i, ipc, FC_STORE, "m.faultAddr")} done -= ${n - i - 1}; npc = ${hex(ipc + len)}; break L; } }`;
-          const [mask, view, shift, size] = f3 === 0 ? [-4096, "data", 0, 1] : f3 === 1 ? [-4095, "i16", 1, 2] : [-4093, "i32", 2, 4];
+          const size = d.size!;
+          const [mask, view, shift] = size === 1 ? [-4096, "data", 0] : size === 2 ? [-4095, "i16", 1] : [-4093, "i32", 2];
           const idx = shift ? `(a & 4095) >> ${shift}` : `a & 4095`;
           // the W table holds no page with cached code, so a cached store page never holds code
           out.push(
@@ -404,59 +355,8 @@ function generate(
           );
           break;
         }
-        case OP_IMM: {
-          if (!rd) break;
-          const a = use(rs1);
-          const imm = immI(w);
-          let e: string;
-          switch (f3) {
-            case 0: e = rs1 === 0 ? `${imm}` : `(${a} + ${imm}) | 0`; break;
-            case 1: e = `${a} << ${rs2}`; break;
-            case 2: e = `${a} < ${imm} ? 1 : 0`; break;
-            case 3: e = `(${a} >>> 0) < ${imm >>> 0} ? 1 : 0`; break;
-            case 4: e = `${a} ^ ${imm}`; break;
-            case 5: e = f7 === 0 ? `(${a} >>> ${rs2}) | 0` : `${a} >> ${rs2}`; break;
-            case 6: e = `${a} | ${imm}`; break;
-            default: e = `${a} & ${imm}`; break;
-          }
-          out.push(`${def(rd)} = ${e};`);
+        case K_FENCE:
           break;
-        }
-        case OP_OP: {
-          if (!rd) break;
-          const a = use(rs1);
-          const b = use(rs2);
-          let e: string;
-          if (f7 === 0) {
-            switch (f3) {
-              case 0: e = `(${a} + ${b}) | 0`; break;
-              case 1: e = `${a} << ${b}`; break;
-              case 2: e = `${a} < ${b} ? 1 : 0`; break;
-              case 3: e = `(${a} >>> 0) < (${b} >>> 0) ? 1 : 0`; break;
-              case 4: e = `${a} ^ ${b}`; break;
-              case 5: e = `(${a} >>> ${b}) | 0`; break;
-              case 6: e = `${a} | ${b}`; break;
-              default: e = `${a} & ${b}`; break;
-            }
-          } else if (f7 === 0x20) {
-            e = f3 === 0 ? `(${a} - ${b}) | 0` : `${a} >> ${b}`;
-          } else {
-            switch (f3) {
-              case 0: e = `Math.imul(${a}, ${b})`; break;
-              case 1: e = `H.mulh(${a}, ${b})`; break;
-              case 2: e = `H.mulhsu(${a}, ${b})`; break;
-              case 3: e = `H.mulhu(${a}, ${b})`; break;
-              case 4: e = `${b} === 0 ? -1 : (${a} === -2147483648 && ${b} === -1) ? -2147483648 : (${a} / ${b}) | 0`; break;
-              case 5: e = `${b} === 0 ? -1 : ((${a} >>> 0) / (${b} >>> 0)) | 0`; break;
-              case 6: e = `${b} === 0 ? ${a} : ${b} === -1 ? 0 : (${a} % ${b}) | 0`; break;
-              default: e = `${b} === 0 ? ${a} : ((${a} >>> 0) % (${b} >>> 0)) | 0`; break;
-            }
-          }
-          out.push(`${def(rd)} = ${e};`);
-          break;
-        }
-        case OP_MISC_MEM:
-          break; // fence
       }
     }
     // falling off the block: into the next case when it starts right here, else through the dispatch

@@ -10,6 +10,7 @@ import type { ElfFile } from "../elf/types.ts";
 import { EM_RISCV, ET_DYN, ET_EXEC, PT_INTERP, PT_LOAD, PT_PHDR, PF_R, PF_W, PF_X } from "../elf/types.ts";
 import { PAGE_SIZE, PERM_R, PERM_W, PERM_X, pageDown, pageUp } from "./machine.ts";
 import type { GuestMemory } from "./machine.ts";
+import { type Fields, encode, insnByName, regNumber } from "../isa/index.ts";
 
 export const SIGTRAMP_ADDR = 0x7fff_f000;
 export const MMAP_TOP = SIGTRAMP_ADDR;
@@ -119,19 +120,20 @@ export function loadSegments(mem: GuestMemory, elf: ElfFile, raw: Uint8Array, re
   return { entry: elf.entry + bias, phdr, phent, phnum, brk: pageUp(hi), bias };
 }
 
-/** Encodes the trampoline: `li a7, nr; ecall`. */
+/** Encodes the trampoline: `li a7, nr; ecall` (words from the instruction table). */
 export function trampolineCode(sigreturnNr: number): Uint8Array {
   const words: number[] = [];
-  const A7 = 17;
+  const a7 = regNumber("a7")!;
+  const enc = (name: string, f: Fields): number => encode(insnByName(name)!, f);
   if (sigreturnNr >= -2048 && sigreturnNr < 2048) {
-    words.push((((sigreturnNr & 0xfff) << 20) | (A7 << 7) | 0x13) >>> 0); // addi a7, x0, nr
+    words.push(enc("addi", { rd: a7, rs1: 0, imm: sigreturnNr }));
   } else {
     const lo = (sigreturnNr << 20) >> 20;
     const hi = (sigreturnNr - lo) >>> 0;
-    words.push((hi & 0xfffff000) | (A7 << 7) | 0x37); // lui a7, hi
-    words.push((((lo & 0xfff) << 20) | (A7 << 15) | (A7 << 7) | 0x13) >>> 0); // addi a7, a7, lo
+    words.push(enc("lui", { rd: a7, imm: hi >>> 12 }));
+    words.push(enc("addi", { rd: a7, rs1: a7, imm: lo }));
   }
-  words.push(0x00000073); // ecall
+  words.push(enc("ecall", {}));
   const out = new Uint8Array(words.length * 4);
   const dv = new DataView(out.buffer);
   words.forEach((w, i) => dv.setUint32(i * 4, w >>> 0, true));

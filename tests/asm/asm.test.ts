@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { assemble, AsmError, encodeInstruction } from "../../impl/asm/assembler.ts";
 import { disassemble } from "../../impl/asm/disasm.ts";
 import { applyRelocation } from "../../impl/asm/relocate.ts";
-import { isValid } from "../../impl/cpu/decode.ts";
+import { isValid } from "../../impl/isa/codec.ts";
 import { prng } from "../cpu/helpers.ts";
 
 const one = (s: string, pc = 0) => encodeInstruction(s, pc);

@@ -7,7 +7,7 @@ import { disassemble } from "../../impl/asm/disasm.ts";
 import { Cpu } from "../../impl/cpu/cpu.ts";
 import type { CpuExit } from "../../impl/cpu/cpu.ts";
 import { Memory, PERM_R, PERM_W, PERM_X } from "../../impl/cpu/memory.ts";
-import { C_FORMS, compressedForm, expandC } from "../../impl/cpu/rvc.ts";
+import { C_FORMS, compressedForm, expandC } from "../../impl/isa/rvc.ts";
 import { prng, run } from "./helpers.ts";
 
 const CODE = 0x10000;

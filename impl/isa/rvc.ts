@@ -1,13 +1,18 @@
 // RV32C: the compressed (16-bit) instructions, as one table of forms.
 //
 // Each form names its 16-bit pattern (match/mask), the assembler/disassembler operand syntax, and
-// its expansion into the equivalent 32-bit RV32I instruction word. Everything else derives from
+// its expansion: the 32-bit table entry it stands for (`base`) and that entry's fields read from
+// the halfword, encoded by the instruction table. Everything else derives from
 // the table: the CPU's decoder (`expandC`: interpreter and JIT run the expansion with a length of
 // 2), the disassembler (`compressedForm` + `cOperands`, the operand values read from the
 // expansion), and the assembler (`encodeC`: the reverse of `cOperands`, built once from all
 // 65,536 halfwords). Reserved encodings and the F/D forms expand to 0, an illegal
 // instruction. HINT encodings (e.g. `c.li x0, 5`) are legal and execute as their expansion (no
 // effect).
+
+import { encode } from "./codec.ts";
+import { type Field, type Fields, getField } from "./fields.ts";
+import { type Insn, SRC_SHAMT, insnByName } from "./table.ts";
 
 /** A compressed form. */
 export interface CForm {
@@ -23,6 +28,8 @@ export interface CForm {
    * "rs1,target" a register and a branch target; "rd,rs2" two registers.
    */
   readonly syntax: "" | "rd,imm" | "rd,lui" | "sp,imm" | "rd,sp,imm" | "rd,mem" | "rs2,mem" | "target" | "rs1" | "rs1,target" | "rd,rs2";
+  /** The table entry (impl/isa/table.ts) this form is a short encoding of. */
+  readonly base: string;
   /** The 32-bit expansion of a halfword matching this form, or 0 when this encoding is reserved. */
   readonly expand: (h: number) => number;
 }
@@ -49,57 +56,61 @@ const offJ = (h: number): number =>
 const offB = (h: number): number =>
   sext(((h >>> 4) & 0x100) | ((h >>> 7) & 0x18) | ((h << 1) & 0xc0) | ((h >>> 2) & 6) | ((h << 3) & 0x20), 9);
 
-// ---- 32-bit encoders (local: this module is below impl/asm)
-const I = (op: number, f3: number, rd: number, rs1: number, imm: number): number =>
-  (((imm & 0xfff) << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | op) >>> 0;
-const Rt = (f7: number, f3: number, rd: number, rs1: number, rs2: number): number =>
-  ((f7 << 25) | (rs2 << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | 0x33) >>> 0;
-const S = (rs1: number, rs2: number, imm: number): number =>
-  ((((imm >> 5) & 0x7f) << 25) | (rs2 << 20) | (rs1 << 15) | (2 << 12) | ((imm & 31) << 7) | 0x23) >>> 0;
-const J = (rd: number, off: number): number =>
-  ((((off >> 20) & 1) << 31) | (((off >> 1) & 1023) << 21) | (((off >> 11) & 1) << 20) | (((off >> 12) & 255) << 12) | (rd << 7) | 0x6f) >>> 0;
-const B = (f3: number, rs1: number, off: number): number =>
-  ((((off >> 12) & 1) << 31) | (((off >> 5) & 63) << 25) | (rs1 << 15) | (f3 << 12) | (((off >> 1) & 15) << 8) | (((off >> 11) & 1) << 7) | 0x63) >>> 0;
-
 /** Pattern helper: quadrant (bits 1:0), funct3 (bits 15:13), plus extra fixed bits. */
 const pat = (q: number, f3: number, extraMatch = 0, extraMask = 0): { match: number; mask: number } => ({
   match: (f3 << 13) | q | extraMatch,
   mask: 0xe003 | extraMask,
 });
 
+/** A form: its pattern, syntax, and the 32-bit instruction (table entry and fields) it stands for; null fields: reserved. */
+const form = (name: string, p: { match: number; mask: number }, syntax: CForm["syntax"], baseName: string, fields: (h: number) => Fields | null): CForm => {
+  const d = insnByName(baseName);
+  if (d === undefined) throw new Error(`rvc: ${name} expands to unknown instruction ${baseName}`);
+  return {
+    name, ...p, syntax, base: baseName,
+    expand: (h) => {
+      const f = fields(h);
+      return f === null ? 0 : encode(d, f);
+    },
+  };
+};
+
 /** Every RV32C form (F/D forms are absent: they are illegal on this hart). Order matters only for overlaps (first match wins). */
 export const C_FORMS: readonly CForm[] = [
   // quadrant 0
-  { name: "c.addi4spn", ...pat(0, 0), syntax: "rd,sp,imm", expand: (h) => (uimm4spn(h) === 0 ? 0 : I(0x13, 0, rdp(h), 2, uimm4spn(h))) },
-  { name: "c.lw", ...pat(0, 2), syntax: "rd,mem", expand: (h) => I(0x03, 2, rdp(h), rs1p(h), uimmLw(h)) },
-  { name: "c.sw", ...pat(0, 6), syntax: "rs2,mem", expand: (h) => S(rs1p(h), rdp(h), uimmLw(h)) },
+  form("c.addi4spn", pat(0, 0), "rd,sp,imm", "addi", (h) => (uimm4spn(h) === 0 ? null : { rd: rdp(h), rs1: 2, imm: uimm4spn(h) })),
+  form("c.lw", pat(0, 2), "rd,mem", "lw", (h) => ({ rd: rdp(h), rs1: rs1p(h), imm: uimmLw(h) })),
+  form("c.sw", pat(0, 6), "rs2,mem", "sw", (h) => ({ rs1: rs1p(h), rs2: rdp(h), imm: uimmLw(h) })),
   // quadrant 1
-  { name: "c.nop", ...pat(1, 0, 0, 0x1ffc), syntax: "", expand: () => I(0x13, 0, 0, 0, 0) },
-  { name: "c.addi", ...pat(1, 0), syntax: "rd,imm", expand: (h) => I(0x13, 0, rdF(h), rdF(h), imm6(h)) },
-  { name: "c.jal", ...pat(1, 1), syntax: "target", expand: (h) => J(1, offJ(h)) },
-  { name: "c.li", ...pat(1, 2), syntax: "rd,imm", expand: (h) => I(0x13, 0, rdF(h), 0, imm6(h)) },
-  { name: "c.addi16sp", ...pat(1, 3, 2 << 7, 31 << 7), syntax: "sp,imm", expand: (h) => (imm16sp(h) === 0 ? 0 : I(0x13, 0, 2, 2, imm16sp(h))) },
-  { name: "c.lui", ...pat(1, 3), syntax: "rd,lui", expand: (h) => (imm6(h) === 0 ? 0 : ((((imm6(h) << 12) & 0xfffff000) | (rdF(h) << 7) | 0x37) >>> 0)) },
-  { name: "c.srli", ...pat(1, 4, 0, 0x0c00), syntax: "rd,imm", expand: (h) => (h & 0x1000 ? 0 : I(0x13, 5, rs1p(h), rs1p(h), rs2F(h))) },
-  { name: "c.srai", ...pat(1, 4, 0x0400, 0x0c00), syntax: "rd,imm", expand: (h) => (h & 0x1000 ? 0 : I(0x13, 5, rs1p(h), rs1p(h), 0x400 | rs2F(h))) },
-  { name: "c.andi", ...pat(1, 4, 0x0800, 0x0c00), syntax: "rd,imm", expand: (h) => I(0x13, 7, rs1p(h), rs1p(h), imm6(h)) },
-  { name: "c.sub", ...pat(1, 4, 0x0c00, 0x1c60), syntax: "rd,rs2", expand: (h) => Rt(0x20, 0, rs1p(h), rs1p(h), rdp(h)) },
-  { name: "c.xor", ...pat(1, 4, 0x0c20, 0x1c60), syntax: "rd,rs2", expand: (h) => Rt(0, 4, rs1p(h), rs1p(h), rdp(h)) },
-  { name: "c.or", ...pat(1, 4, 0x0c40, 0x1c60), syntax: "rd,rs2", expand: (h) => Rt(0, 6, rs1p(h), rs1p(h), rdp(h)) },
-  { name: "c.and", ...pat(1, 4, 0x0c60, 0x1c60), syntax: "rd,rs2", expand: (h) => Rt(0, 7, rs1p(h), rs1p(h), rdp(h)) },
-  { name: "c.j", ...pat(1, 5), syntax: "target", expand: (h) => J(0, offJ(h)) },
-  { name: "c.beqz", ...pat(1, 6), syntax: "rs1,target", expand: (h) => B(0, rs1p(h), offB(h)) },
-  { name: "c.bnez", ...pat(1, 7), syntax: "rs1,target", expand: (h) => B(1, rs1p(h), offB(h)) },
+  form("c.nop", pat(1, 0, 0, 0x1ffc), "", "addi", () => ({ rd: 0, rs1: 0, imm: 0 })),
+  form("c.addi", pat(1, 0), "rd,imm", "addi", (h) => ({ rd: rdF(h), rs1: rdF(h), imm: imm6(h) })),
+  form("c.jal", pat(1, 1), "target", "jal", (h) => ({ rd: 1, imm: offJ(h) })),
+  form("c.li", pat(1, 2), "rd,imm", "addi", (h) => ({ rd: rdF(h), rs1: 0, imm: imm6(h) })),
+  form("c.addi16sp", pat(1, 3, 2 << 7, 31 << 7), "sp,imm", "addi", (h) => (imm16sp(h) === 0 ? null : { rd: 2, rs1: 2, imm: imm16sp(h) })),
+  form("c.lui", pat(1, 3), "rd,lui", "lui", (h) => (imm6(h) === 0 ? null : { rd: rdF(h), imm: imm6(h) & 0xfffff })),
+  form("c.srli", pat(1, 4, 0, 0x0c00), "rd,imm", "srli", (h) => (h & 0x1000 ? null : { rd: rs1p(h), rs1: rs1p(h), shamt: rs2F(h) })),
+  form("c.srai", pat(1, 4, 0x0400, 0x0c00), "rd,imm", "srai", (h) => (h & 0x1000 ? null : { rd: rs1p(h), rs1: rs1p(h), shamt: rs2F(h) })),
+  form("c.andi", pat(1, 4, 0x0800, 0x0c00), "rd,imm", "andi", (h) => ({ rd: rs1p(h), rs1: rs1p(h), imm: imm6(h) })),
+  form("c.sub", pat(1, 4, 0x0c00, 0x1c60), "rd,rs2", "sub", (h) => ({ rd: rs1p(h), rs1: rs1p(h), rs2: rdp(h) })),
+  form("c.xor", pat(1, 4, 0x0c20, 0x1c60), "rd,rs2", "xor", (h) => ({ rd: rs1p(h), rs1: rs1p(h), rs2: rdp(h) })),
+  form("c.or", pat(1, 4, 0x0c40, 0x1c60), "rd,rs2", "or", (h) => ({ rd: rs1p(h), rs1: rs1p(h), rs2: rdp(h) })),
+  form("c.and", pat(1, 4, 0x0c60, 0x1c60), "rd,rs2", "and", (h) => ({ rd: rs1p(h), rs1: rs1p(h), rs2: rdp(h) })),
+  form("c.j", pat(1, 5), "target", "jal", (h) => ({ rd: 0, imm: offJ(h) })),
+  form("c.beqz", pat(1, 6), "rs1,target", "beq", (h) => ({ rs1: rs1p(h), rs2: 0, imm: offB(h) })),
+  form("c.bnez", pat(1, 7), "rs1,target", "bne", (h) => ({ rs1: rs1p(h), rs2: 0, imm: offB(h) })),
   // quadrant 2
-  { name: "c.slli", ...pat(2, 0), syntax: "rd,imm", expand: (h) => (h & 0x1000 ? 0 : I(0x13, 1, rdF(h), rdF(h), rs2F(h))) },
-  { name: "c.lwsp", ...pat(2, 2), syntax: "rd,mem", expand: (h) => (rdF(h) === 0 ? 0 : I(0x03, 2, rdF(h), 2, uimmLwsp(h))) },
-  { name: "c.jr", ...pat(2, 4, 0, 0x107c), syntax: "rs1", expand: (h) => (rdF(h) === 0 ? 0 : I(0x67, 0, 0, rdF(h), 0)) },
-  { name: "c.mv", ...pat(2, 4, 0, 0x1000), syntax: "rd,rs2", expand: (h) => Rt(0, 0, rdF(h), 0, rs2F(h)) },
-  { name: "c.ebreak", ...pat(2, 4, 0x1000, 0x1ffc), syntax: "", expand: () => 0x00100073 },
-  { name: "c.jalr", ...pat(2, 4, 0x1000, 0x107c), syntax: "rs1", expand: (h) => I(0x67, 0, 1, rdF(h), 0) },
-  { name: "c.add", ...pat(2, 4, 0x1000, 0x1000), syntax: "rd,rs2", expand: (h) => Rt(0, 0, rdF(h), rdF(h), rs2F(h)) },
-  { name: "c.swsp", ...pat(2, 6), syntax: "rs2,mem", expand: (h) => S(2, rs2F(h), uimmSwsp(h)) },
+  form("c.slli", pat(2, 0), "rd,imm", "slli", (h) => (h & 0x1000 ? null : { rd: rdF(h), rs1: rdF(h), shamt: rs2F(h) })),
+  form("c.lwsp", pat(2, 2), "rd,mem", "lw", (h) => (rdF(h) === 0 ? null : { rd: rdF(h), rs1: 2, imm: uimmLwsp(h) })),
+  form("c.jr", pat(2, 4, 0, 0x107c), "rs1", "jalr", (h) => (rdF(h) === 0 ? null : { rd: 0, rs1: rdF(h), imm: 0 })),
+  form("c.mv", pat(2, 4, 0, 0x1000), "rd,rs2", "add", (h) => ({ rd: rdF(h), rs1: 0, rs2: rs2F(h) })),
+  form("c.ebreak", pat(2, 4, 0x1000, 0x1ffc), "", "ebreak", () => ({})),
+  form("c.jalr", pat(2, 4, 0x1000, 0x107c), "rs1", "jalr", (h) => ({ rd: 1, rs1: rdF(h), imm: 0 })),
+  form("c.add", pat(2, 4, 0x1000, 0x1000), "rd,rs2", "add", (h) => ({ rd: rdF(h), rs1: rdF(h), rs2: rs2F(h) })),
+  form("c.swsp", pat(2, 6), "rs2,mem", "sw", (h) => ({ rs1: 2, rs2: rs2F(h), imm: uimmSwsp(h) })),
 ];
+
+/** Each form's table entry. */
+const BASE = new Map<string, Insn>(C_FORMS.map((f) => [f.name, insnByName(f.base)!] as const));
 
 /** Form of each halfword (index: the 16-bit value), or undefined (illegal or not compressed). */
 let formTable: (CForm | undefined)[] | null = null;
@@ -145,37 +156,36 @@ export function compressedForm(h: number): CForm | undefined {
  * The disassembler prints these; the assembler looks them up (`encodeC`).
  */
 export function cOperands(f: CForm, w: number): number[] {
-  const rd = (w >>> 7) & 31;
-  const rs1 = (w >>> 15) & 31;
-  const rs2 = (w >>> 20) & 31;
-  const immI = w >> 20;
+  const d = BASE.get(f.name)!;
+  const g = (k: Field): number => getField(w, k, d.format);
   switch (f.syntax) {
     case "":
       return [];
-    case "rd,imm": {
-      const f3 = (w >>> 12) & 7;
-      return [rd, f3 === 1 || f3 === 5 ? rs2 : immI];
-    }
+    case "rd,imm":
+      return [g("rd"), d.src === SRC_SHAMT ? g("shamt") : g("imm")];
     case "rd,lui":
-      return [rd, w >>> 12];
+      return [g("rd"), g("imm")];
     case "sp,imm":
-      return [immI];
+      return [g("imm")];
     case "rd,sp,imm":
-      return [rd, immI];
+      return [g("rd"), g("imm")];
     case "rd,mem":
-      return [rd, immI, rs1];
+      return [g("rd"), g("imm"), g("rs1")];
     case "rs2,mem":
-      return [rs2, ((w >> 25) << 5) | ((w >>> 7) & 31), rs1];
+      return [g("rs2"), g("imm"), g("rs1")];
     case "target":
-      return [((w >> 31) << 20) | (((w >>> 12) & 255) << 12) | (((w >>> 20) & 1) << 11) | (((w >>> 21) & 1023) << 1)];
+      return [g("imm")];
     case "rs1":
-      return [rs1];
+      return [g("rs1")];
     case "rs1,target":
-      return [rs1, ((w >> 31) << 12) | (((w >>> 7) & 1) << 11) | (((w >>> 25) & 63) << 5) | (((w >>> 8) & 15) << 1)];
+      return [g("rs1"), g("imm")];
     case "rd,rs2":
-      return [rd, rs2];
+      return [g("rd"), g("rs2")];
   }
 }
+
+/** Does this form's operand print as a shift amount (c.slli, c.srli, c.srai)? */
+export const cShift = (f: CForm): boolean => BASE.get(f.name)!.src === SRC_SHAMT;
 
 /** Per form name: operand key -> halfword (built on first use from the whole table). */
 let byOperands: Map<string, Map<string, number>> | null = null;
