@@ -47,7 +47,7 @@ export function scopeChain(spec: Spec, abi: KernelAbi | ProgramAbi | null): Map<
     seen.add(cur.version);
     chain.push(cur.structs);
     // Kernel ABIs inherit their base's structures; program ABIs repeat theirs (append-only, checked).
-    cur = cur.version.startsWith("k") && cur.base ? kernelById(spec, cur.base) : null;
+    cur = spec.kernels.includes(cur as KernelAbi) && cur.base ? kernelById(spec, cur.base) : null;
   }
   chain.push(spec.structs);
   return chain;

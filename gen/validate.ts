@@ -51,15 +51,15 @@ export function validate(spec: Spec, report: Reporter, published: Published = {}
 }
 
 function checkVersions(spec: Spec, kernels: KernelAbi[], programs: ProgramAbi[], report: Reporter): void {
-  const has = (v: string) => (v.startsWith("k") ? kernels.some((k) => k.version === v) : programs.some((p) => p.version === v));
+  const hasKernel = (v: string): boolean => kernels.some((k) => k.version === v);
   for (const k of kernels) {
-    if (k.base && !has(k.base)) report.error(k.cellAt.base!, "unknown-version", `base ${k.base} of ${k.version} does not exist`);
+    if (k.base && !hasKernel(k.base)) report.error(k.cellAt.base!, "unknown-version", `base ${k.base} of ${k.version} does not exist`);
     if (k.base && versionNumber(k.base) >= versionNumber(k.version)) report.error(k.cellAt.base!, "unknown-version", `base ${k.base} of ${k.version} must be an older version`);
   }
   for (const p of programs) {
-    if (p.base && !has(p.base)) report.error(p.cellAt.base!, "unknown-version", `base ${p.base} of ${p.version} does not exist`);
+    if (p.base && !programs.some((b) => b.version === p.base)) report.error(p.cellAt.base!, "unknown-version", `base ${p.base} of ${p.version} does not exist`);
     if (p.base && versionNumber(p.base) >= versionNumber(p.version)) report.error(p.cellAt.base!, "unknown-version", `base ${p.base} of ${p.version} must be an older version`);
-    if (!has(p.nativeKernel)) report.error(p.cellAt["native kernel"]!, "unknown-version", `native kernel ${p.nativeKernel} of ${p.version} does not exist`);
+    if (!hasKernel(p.nativeKernel)) report.error(p.cellAt["native kernel"]!, "unknown-version", `native kernel ${p.nativeKernel} of ${p.version} does not exist`);
     if (p.stubSize === 0 || p.stubSize % 4096 !== 0) report.error(p.cellAt["stub size"]!, "stub-size", `stub size ${p.stubSize} of ${p.version} must be a positive multiple of 4096`);
     if (p.slotSize < 8 || p.slotSize % 4 !== 0 || (p.slotSize & (p.slotSize - 1)) !== 0) report.error(p.cellAt["slot size"]!, "stub-size", `slot size ${p.slotSize} must be a power of two of at least 8`);
     const maxSlot = Math.max(-1, ...p.slots.map((s) => s.slot));
@@ -67,8 +67,8 @@ function checkVersions(spec: Spec, kernels: KernelAbi[], programs: ProgramAbi[],
   }
   for (const s of spec.selection) {
     if (s.layer !== `${s.program}-${s.kernel}`) report.error(s.cellAt.layer ?? s.at, "layer-name", `the layer for (${s.program}, ${s.kernel}) is named \`${s.layer}\`; a layer is named after its pair: write \`${s.program}-${s.kernel}\``);
-    if (!has(s.program)) report.error(s.cellAt.program!, "unknown-version", `selection names program ABI ${s.program}, which does not exist`);
-    if (!has(s.kernel)) report.error(s.cellAt.kernel!, "unknown-version", `selection names kernel ABI ${s.kernel}, which does not exist`);
+    if (!programs.some((p) => p.version === s.program)) report.error(s.cellAt.program!, "unknown-version", `selection names program ABI ${s.program}, which does not exist`);
+    if (!hasKernel(s.kernel)) report.error(s.cellAt.kernel!, "unknown-version", `selection names kernel ABI ${s.kernel}, which does not exist`);
   }
 }
 

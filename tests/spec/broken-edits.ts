@@ -17,6 +17,16 @@ export interface BrokenEdit {
 
 export const BROKEN_EDITS: readonly BrokenEdit[] = [
   {
+    name: "native kernel names a program ABI",
+    file: "abi/p2.md",
+    find: "| p1 | 4096 | 32 | k1 |",
+    replace: "| p1 | 4096 | 32 | p1 |",
+    rule: "bad-cell",
+    line: "| 32 | p1 |",
+    column: "p1",
+  },
+
+  {
     name: "duplicate number",
     file: "abi/k2.md",
     find: "| getpid | 43 |",
