@@ -69,7 +69,7 @@ export function mulhsu(a: number, b: number): number {
 }
 
 /** Marker: run this pc with the interpreter. */
-export const INTERP_BLOCK: CodeBlock = Object.freeze({ fn: null, max: 1 });
+export const INTERP_BLOCK: CodeBlock = Object.freeze({ fn: null, max: 1, entry: 0 });
 
 /** Does the compiler translate this instruction? */
 function compilable(w: number): boolean {
@@ -100,9 +100,45 @@ type BlockFn = (c: unknown, r: Int32Array, k: number, R: unknown, W: unknown, m:
 
 let compiledCount = 0;
 let flushCount = 0;
-/** Regions compiled and code-cache flushes (for the size bound) so far, in this process (statistics). */
-export function jitStats(): { compiled: number; flushes: number } {
-  return { compiled: compiledCount, flushes: flushCount };
+let sharedHits = 0;
+/** Regions compiled, regions reused from the shared cache and code-cache flushes (for the size bound) so far, in this process (statistics). */
+export function jitStats(): { compiled: number; shared: number; flushes: number; sharedChars: number } {
+  return { compiled: compiledCount, shared: sharedHits, flushes: flushCount, sharedChars };
+}
+
+/**
+ * Compiled regions shared by every Memory of this host process, keyed by their generated source
+ * (which spells out every instruction, pc and block of the region, so equal source means equal
+ * guest code at equal addresses). A fork, an exec of the same program or the next test reuses
+ * the function V8 already optimized instead of compiling and warming up a new one. A region
+ * function holds no per-Memory state (memory, tables and registers are its arguments). Bounded
+ * by the summed length of the sources (least recently used dropped first), so the host memory it
+ * holds does not grow with what guests run.
+ */
+const shared = new Map<string, BlockFn>();
+let sharedChars = 0;
+let sharedLimit = 4_000_000;
+
+function shareFn(code: string, fn: BlockFn): void {
+  shared.set(code, fn);
+  sharedChars += code.length;
+  trimShared();
+}
+
+/** Change the shared cache's bound in source characters (tests); returns the previous one. */
+export function setJitSharedLimit(n: number): number {
+  const old = sharedLimit;
+  sharedLimit = Math.max(0, Math.floor(n));
+  trimShared();
+  return old;
+}
+
+function trimShared(): void {
+  for (const k of shared.keys()) {
+    if (sharedChars <= sharedLimit) break;
+    shared.delete(k);
+    sharedChars -= k.length;
+  }
 }
 
 /**
@@ -167,28 +203,43 @@ export function compileBlock(m: Memory, pg: Page, pc: number): CodeBlock {
   }
   // A new entry in the middle of code already compiled in a region (a budget stop, a return into
   // it) gets only the straight-line code up to the next entry; anything else a whole region.
+  const covered = pg.blocks !== null ? coverage.get(pg.blocks) : undefined;
+  const linear = covered !== undefined && covered[(pc & 4095) >> 1] === 1;
+  return compileRegion(m, pg, pc >>> 0, linear);
+}
+
+/** Generate, compile (or take from the shared cache) and install the region at `start`; returns its entry block. */
+function compileRegion(m: Memory, pg: Page, start: number, linear: boolean): CodeBlock {
+  const src = generate(pg, start, linear);
   let covered = pg.blocks !== null ? coverage.get(pg.blocks) : undefined;
-  const src = generate(pg, pc >>> 0, covered !== undefined && covered[(pc & 4095) >> 1] === 1);
   if (!src.linear) {
-    if (pg.blocks === null) m.setBlock(pc, INTERP_BLOCK); // creates the page's code cache
+    if (pg.blocks === null) m.setBlock(start, INTERP_BLOCK); // creates the page's code cache
     if (covered === undefined) coverage.set(pg.blocks!, (covered = new Uint8Array(2048)));
     for (const h of src.halfwords) covered[h] = 1;
   }
-  let fn: BlockFn;
-  try {
-    fn = new Function("H", "IX", src.code)(HELPERS, src.ix) as BlockFn;
-  } catch (e) {
-    throw new Error(`kiln jit: generated code does not compile (pc 0x${pc.toString(16)}): ${(e as Error).message}\n${src.code}`);
+  let fn = shared.get(src.code);
+  if (fn === undefined) {
+    try {
+      fn = new Function("H", "IX", src.code)(HELPERS, src.ix) as BlockFn;
+    } catch (e) {
+      throw new Error(`kiln jit: generated code does not compile (pc 0x${start.toString(16)}): ${(e as Error).message}\n${src.code}`);
+    }
+    shareFn(src.code, fn);
+    compiledCount++;
+  } else {
+    // most recently used last: eviction drops the oldest
+    shared.delete(src.code);
+    shared.set(src.code, fn);
+    sharedHits++;
   }
-  compiledCount++;
   codeSize.set(m, (codeSize.get(m) ?? 0) + src.halfwords.length);
   // Every block of the region is an entry point (block number i + 1): a later run() that starts
   // there (after a budget stop, a return from another page) reuses this function.
   let entry: CodeBlock = INTERP_BLOCK;
   src.entries.forEach((e, i) => {
     const b: CodeBlock = { fn, max: e.len, entry: i + 1 };
-    if (e.pc === pc) entry = b;
-    if (e.pc === pc || pg.blocks === null || pg.blocks[(e.pc & 4095) >> 1] === undefined) m.setBlock(e.pc, b);
+    if (e.pc === start) entry = b;
+    if (e.pc === start || pg.blocks === null || pg.blocks[(e.pc & 4095) >> 1] === undefined) m.setBlock(e.pc, b);
   });
   return entry;
 }
@@ -220,17 +271,18 @@ function generate(
   pg: Page,
   start: number,
   linear: boolean,
-): { code: string; max: number; ix: Map<number, number>; entries: Array<{ pc: number; len: number }>; linear: boolean; halfwords: number[] } {
+): { code: string; max: number; ix: Uint16Array; entries: Array<{ pc: number; len: number }>; linear: boolean; halfwords: number[] } {
   const pageBase = (start & ~4095) >>> 0;
   const inPage = (t: number): boolean => ((t & ~4095) >>> 0) === pageBase;
   // ---- discovery: decode from each leader to its block's end; collect leaders.
   const insns = new Map<number, Insn>();
   const leaders = new Set<number>([start]);
   const work = [start];
-  while (work.length > 0 && insns.size < MAX_REGION) {
+  const max = MAX_REGION;
+  while (work.length > 0 && insns.size < max) {
     let pc = work.shift()!;
     for (;;) {
-      if (insns.has(pc) || !inPage(pc) || insns.size >= MAX_REGION) break;
+      if (insns.has(pc) || !inPage(pc) || insns.size >= max) break;
       const f = fetchIn(pg, pc);
       if (f === null || !compilable(f.w)) break;
       insns.set(pc, { pc, w: f.w, len: f.len });
@@ -279,9 +331,11 @@ function generate(
     blocks.push({ pc: b, body, end: pc });
   }
   // Dispatch on a dense block number (1..N) so the switch compiles to a jump table; a computed
-  // target (jalr) is looked up in IX (pc -> block number; absent: outside the region).
+  // target (jalr) is looked up in IX, indexed by halfword of the page (0: not a block of the
+  // region), after a compare that the target is in the page: no hashing on a return.
   const idx = new Map<number, number>(blocks.map((b, i) => [b.pc, i + 1]));
-  const ix = idx;
+  const ix = new Uint16Array(2048);
+  for (const [bpc, i] of idx) ix[(bpc & 4095) >> 1] = i;
 
   const used = new Set<number>();
   const written = new Set<number>();
@@ -308,10 +362,10 @@ function generate(
       (lastOp === OP_BRANCH && ((last.pc + immB(last.w)) >>> 0) === blk.pc) || (lastOp === OP_JAL && ((last.pc + immJ(last.w)) >>> 0) === blk.pc);
     out.push(`case ${bnum}:`);
     if (selfLoop) out.push(`B${bnum}: for (;;) {`);
-    out.push(`if (k - done < ${n}) { npc = ${blk.pc}; break L; } done += ${n};`);
+    out.push(`if (k < ${n}) { npc = ${blk.pc}; break L; } k -= ${n};`);
     // pc-relative exits of this block: `undo` instructions were counted but not executed
     const fault = (i: number, ipc: number, code: number, addrExpr: string): string =>
-      `{ done -= ${n - i}; npc = ${hex(ipc)}; st = 1; c.fc = ${code}; c.fa = ${addrExpr}; break L; }`;
+      `{ k += ${n - i}; npc = ${hex(ipc)}; st = 1; c.fc = ${code}; c.fa = ${addrExpr}; break L; }`;
     const goTo = (target: number): string => {
       if (selfLoop && target === blk.pc) return `continue B${bnum};`;
       const j = idx.get(target);
@@ -342,7 +396,7 @@ function generate(
         case OP_JALR: {
           out.push(`t = (${use(rs1)} + ${immI(w)}) & -2;`);
           if (rd) out.push(`${def(rd)} = ${(ipc + len) | 0};`);
-          out.push(`t = t >>> 0; s = IX.get(t); if (s === undefined) { npc = t; break L; } continue L;`);
+          out.push(`if ((t & -4096) === ${pageBase | 0}) { s = IX[(t & 4095) >> 1]; if (s !== 0) continue L; } npc = t >>> 0; break L;`);
           terminated = true;
           break;
         }
@@ -393,7 +447,7 @@ function generate(
           out.push(`a = (${use(rs1)} + ${imm}) | 0;`);
           // slow path: a fault, or a store that rewrote cached code (leave right after it)
           const slow = (size: number): string =>
-            `else { t = m.guestStore(a >>> 0, ${size}, ${v}); if (t !== 0) { if (t === 1) ${fault(i, ipc, FC_STORE, "m.faultAddr")} done -= ${n - i - 1}; npc = ${hex(ipc + len)}; break L; } }`;
+            `else { t = m.guestStore(a >>> 0, ${size}, ${v}); if (t !== 0) { if (t === 1) ${fault(i, ipc, FC_STORE, "m.faultAddr")} k += ${n - i - 1}; npc = ${hex(ipc + len)}; break L; } }`;
           const [mask, view, shift, size] = f3 === 0 ? [-4096, "data", 0, 1] : f3 === 1 ? [-4095, "i16", 1, 2] : [-4093, "i32", 2, 4];
           const idx = shift ? `(a & 4095) >> ${shift}` : `a & 4095`;
           // the W table holds no page with cached code, so a cached store page never holds code
@@ -470,14 +524,16 @@ function generate(
     `return function region_${hex(start)}(c, r, k, R, W, m, s) {`,
     regsUsed.length ? `let ${regsUsed.map((n) => `x${n} = r[${n}]`).join(", ")};` : "",
     // lb/lp, sb/sp: the page last loaded from / stored to (base, Page); -1 matches no address.
-    `let done = 0, npc = 0, st = 0, a = 0, t = 0, p = null, lb = -1, lp = null, sb = -1, sp = null;`,
+    // k: budget left, an int32 (run() passes at most 2^30); the count retired is k0 - k
+    `const k0 = k;`,
+    `let npc = 0, st = 0, a = 0, t = 0, p = null, lb = -1, lp = null, sb = -1, sp = null;`,
     `L: for (;;) {`,
     `switch (s) {`,
     ...out,
     `}`,
     `}`,
     ...regsWritten.map((n) => `r[${n}] = x${n};`),
-    `c.pc = npc; c.instret += done; return st;`,
+    `c.pc = npc; c.instret += k0 - k; return st;`,
     `};`,
   ].join("\n");
   return { code, max: entryLen, ix, entries: blocks.map((b) => ({ pc: b.pc, len: b.body.length })), linear, halfwords: [...insns.keys()].map((a) => (a & 4095) >> 1) };
