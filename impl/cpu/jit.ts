@@ -93,6 +93,8 @@ function compilable(w: number): boolean {
 }
 
 const HELPERS = { mulh, mulhsu, mulhu };
+/** Empty views of each type a region's page-cache locals start with. */
+const EMPTY = { i8: new Int8Array(0), data: new Uint8Array(0), i16: new Int16Array(0), u16: new Uint16Array(0), i32: new Int32Array(0) };
 const FC_LOAD = 2;
 const FC_STORE = 3;
 
@@ -220,7 +222,7 @@ function compileRegion(m: Memory, pg: Page, start: number, linear: boolean): Cod
   let fn = shared.get(src.code);
   if (fn === undefined) {
     try {
-      fn = new Function("H", "IX", src.code)(HELPERS, src.ix) as BlockFn;
+      fn = new Function("H", "IX", "E", src.code)(HELPERS, src.ix, EMPTY) as BlockFn;
     } catch (e) {
       throw new Error(`kiln jit: generated code does not compile (pc 0x${start.toString(16)}): ${(e as Error).message}\n${src.code}`);
     }
@@ -362,7 +364,8 @@ function generate(
       (lastOp === OP_BRANCH && ((last.pc + immB(last.w)) >>> 0) === blk.pc) || (lastOp === OP_JAL && ((last.pc + immJ(last.w)) >>> 0) === blk.pc);
     out.push(`case ${bnum}:`);
     if (selfLoop) out.push(`B${bnum}: for (;;) {`);
-    out.push(`if (k < ${n}) { npc = ${blk.pc}; break L; } k -= ${n};`);
+    // `| 0`: no overflow check (k >= n here)
+    out.push(`if (k < ${n}) { npc = ${blk.pc}; break L; } k = (k - ${n}) | 0;`);
     // pc-relative exits of this block: `undo` instructions were counted but not executed
     const fault = (i: number, ipc: number, code: number, addrExpr: string): string =>
       `{ k += ${n - i}; npc = ${hex(ipc)}; st = 1; c.fc = ${code}; c.fa = ${addrExpr}; break L; }`;
@@ -419,24 +422,25 @@ function generate(
           break;
         }
         case OP_LOAD: {
-          // Fast path: the last page this region loaded from (lb: its base, lp: the Page), checked
-          // together with alignment in one mask; else the tables (which refill the cache), else
-          // the slow path (misaligned, page-crossing, unmapped: a fault).
+          // Fast path: the last page this region loaded from (lb: its base; lu8 ... l32: its
+          // views, locals of one array type each, so V8 checks no Page), checked together with
+          // alignment in one mask; else the tables (which refill the cache), else the slow path
+          // (misaligned, page-crossing, unmapped: a fault).
           const imm = immI(w);
           out.push(`a = (${use(rs1)} + ${imm}) | 0;`);
           const dst = rd ? def(rd) : "t";
           const f = fault(i, ipc, FC_LOAD, "m.faultAddr");
           const [mask, view, shift, ext, size] =
-            f3 === 0 ? [-4096, "i8", 0, (x: string) => `(${x} << 24) >> 24`, 1]
-            : f3 === 4 ? [-4096, "data", 0, (x: string) => x, 1]
-            : f3 === 1 ? [-4095, "i16", 1, (x: string) => `(${x} << 16) >> 16`, 2]
-            : f3 === 5 ? [-4095, "u16", 1, (x: string) => x, 2]
-            : [-4093, "i32", 2, (x: string) => `${x} | 0`, 4];
+            f3 === 0 ? [-4096, "l8", 0, (x: string) => `(${x} << 24) >> 24`, 1]
+            : f3 === 4 ? [-4096, "lu8", 0, (x: string) => x, 1]
+            : f3 === 1 ? [-4095, "l16", 1, (x: string) => `(${x} << 16) >> 16`, 2]
+            : f3 === 5 ? [-4095, "lu16", 1, (x: string) => x, 2]
+            : [-4093, "l32", 2, (x: string) => `${x} | 0`, 4];
           const idx = shift ? `(a & 4095) >> ${shift}` : `a & 4095`;
           out.push(
-            `if ((a & ${mask}) === lb) ${dst} = lp.${view}[${idx}]; ` +
+            `if ((a & ${mask}) === lb) ${dst} = ${view}[${idx}]; ` +
               `else { p = R[a >>> 22][(a >>> 12) & 1023]; ` +
-              `if (p !== null && (a & ${size - 1}) === 0) { lb = a & -4096; lp = p; ${dst} = p.${view}[${idx}]; } ` +
+              `if (p !== null && (a & ${size - 1}) === 0) { lb = a & -4096; l8 = p.i8; lu8 = p.data; l16 = p.i16; lu16 = p.u16; l32 = p.i32; ${dst} = ${view}[${idx}]; } ` +
               `else { t = m.guestLoad(a >>> 0, ${size}); if (m.faulted) ${f} ${dst} = ${ext("t")}; } }`,
           );
           break;
@@ -448,13 +452,13 @@ function generate(
           // slow path: a fault, or a store that rewrote cached code (leave right after it)
           const slow = (size: number): string =>
             `else { t = m.guestStore(a >>> 0, ${size}, ${v}); if (t !== 0) { if (t === 1) ${fault(i, ipc, FC_STORE, "m.faultAddr")} k += ${n - i - 1}; npc = ${hex(ipc + len)}; break L; } }`;
-          const [mask, view, shift, size] = f3 === 0 ? [-4096, "data", 0, 1] : f3 === 1 ? [-4095, "i16", 1, 2] : [-4093, "i32", 2, 4];
+          const [mask, view, shift, size] = f3 === 0 ? [-4096, "s8", 0, 1] : f3 === 1 ? [-4095, "s16", 1, 2] : [-4093, "s32", 2, 4];
           const idx = shift ? `(a & 4095) >> ${shift}` : `a & 4095`;
           // the W table holds no page with cached code, so a cached store page never holds code
           out.push(
-            `if ((a & ${mask}) === sb) sp.${view}[${idx}] = ${v}; ` +
+            `if ((a & ${mask}) === sb) ${view}[${idx}] = ${v}; ` +
               `else { p = W[a >>> 22][(a >>> 12) & 1023]; ` +
-              `if (p !== null && (a & ${size - 1}) === 0) { sb = a & -4096; sp = p; p.${view}[${idx}] = ${v}; } ${slow(size)} }`,
+              `if (p !== null && (a & ${size - 1}) === 0) { sb = a & -4096; s8 = p.data; s16 = p.i16; s32 = p.i32; ${view}[${idx}] = ${v}; } ${slow(size)} }`,
           );
           break;
         }
@@ -521,12 +525,16 @@ function generate(
   const regsWritten = [...written].sort((a, b) => a - b);
   const code = [
     `"use strict";`,
-    `return function region_${hex(start)}(c, r, k, R, W, m, s) {`,
+    `return function region_${hex(start)}(c, r, kIn, R, W, m, sIn) {`,
     regsUsed.length ? `let ${regsUsed.map((n) => `x${n} = r[${n}]`).join(", ")};` : "",
-    // lb/lp, sb/sp: the page last loaded from / stored to (base, Page); -1 matches no address.
+    // lb, sb: the page last loaded from / stored to (-1 matches no address); l*, s*: its views
+    // (empty arrays of the same types until then, so each local keeps one type).
     // k: budget left, an int32 (run() passes at most 2^30); the count retired is k0 - k
+    // as int32 locals (`| 0`), not the tagged arguments: V8 then keeps them untagged in registers
+    `let k = kIn | 0, s = sIn | 0;`,
     `const k0 = k;`,
-    `let npc = 0, st = 0, a = 0, t = 0, p = null, lb = -1, lp = null, sb = -1, sp = null;`,
+    `let npc = 0, st = 0, a = 0, t = 0, p = null, lb = -1, sb = -1;`,
+    `let l8 = E.i8, lu8 = E.data, l16 = E.i16, lu16 = E.u16, l32 = E.i32, s8 = E.data, s16 = E.i16, s32 = E.i32;`,
     `L: for (;;) {`,
     `switch (s) {`,
     ...out,
