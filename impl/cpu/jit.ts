@@ -109,21 +109,21 @@ export function jitStats(): { compiled: number; shared: number; flushes: number;
 }
 
 /**
- * Compiled regions shared by every Memory of this host process, keyed by their generated source
- * (which spells out every instruction, pc and block of the region, so equal source means equal
- * guest code at equal addresses). A fork, an exec of the same program or the next test reuses
- * the function V8 already optimized instead of compiling and warming up a new one. A region
- * function holds no per-Memory state (memory, tables and registers are its arguments). Bounded
- * by the summed length of the sources (least recently used dropped first), so the host memory it
- * holds does not grow with what guests run.
+ * Compiled regions shared by every Memory of this host process, keyed by their blocks (the
+ * address and instruction words of each: equal keys mean equal guest code at equal addresses,
+ * hence equal generated code). A fork, an exec of the same program or the next test reuses the
+ * function V8 already optimized instead of generating, compiling and warming up a new one. A
+ * region function holds no per-Memory state (memory, tables and registers are its arguments).
+ * Bounded by the summed length of the generated sources and keys (least recently used dropped
+ * first), so the host memory it holds does not grow with what guests run.
  */
-const shared = new Map<string, BlockFn>();
+const shared = new Map<string, { fn: BlockFn; chars: number }>();
 let sharedChars = 0;
 let sharedLimit = 4_000_000;
 
-function shareFn(code: string, fn: BlockFn): void {
-  shared.set(code, fn);
-  sharedChars += code.length;
+function shareFn(key: string, e: { fn: BlockFn; chars: number }): void {
+  shared.set(key, e);
+  sharedChars += e.chars;
   trimShared();
 }
 
@@ -136,10 +136,10 @@ export function setJitSharedLimit(n: number): number {
 }
 
 function trimShared(): void {
-  for (const k of shared.keys()) {
+  for (const [k, e] of shared) {
     if (sharedChars <= sharedLimit) break;
     shared.delete(k);
-    sharedChars -= k.length;
+    sharedChars -= e.chars;
   }
 }
 
@@ -212,34 +212,38 @@ export function compileBlock(m: Memory, pg: Page, pc: number): CodeBlock {
 
 /** Generate, compile (or take from the shared cache) and install the region at `start`; returns its entry block. */
 function compileRegion(m: Memory, pg: Page, start: number, linear: boolean): CodeBlock {
-  const src = generate(pg, start, linear);
+  const shape = formRegion(pg, start, linear);
   let covered = pg.blocks !== null ? coverage.get(pg.blocks) : undefined;
-  if (!src.linear) {
+  if (!linear) {
     if (pg.blocks === null) m.setBlock(start, INTERP_BLOCK); // creates the page's code cache
     if (covered === undefined) coverage.set(pg.blocks!, (covered = new Uint8Array(2048)));
-    for (const h of src.halfwords) covered[h] = 1;
+    for (const h of shape.halfwords) covered[h] = 1;
   }
-  let fn = shared.get(src.code);
-  if (fn === undefined) {
+  let hit = shared.get(shape.key);
+  if (hit === undefined) {
+    const src = generate(shape.blocks, start);
+    let fn: BlockFn;
     try {
       fn = new Function("H", "IX", "E", src.code)(HELPERS, src.ix, EMPTY) as BlockFn;
     } catch (e) {
       throw new Error(`kiln jit: generated code does not compile (pc 0x${start.toString(16)}): ${(e as Error).message}\n${src.code}`);
     }
-    shareFn(src.code, fn);
+    hit = { fn, chars: src.code.length + shape.key.length };
+    shareFn(shape.key, hit);
     compiledCount++;
   } else {
     // most recently used last: eviction drops the oldest
-    shared.delete(src.code);
-    shared.set(src.code, fn);
+    shared.delete(shape.key);
+    shared.set(shape.key, hit);
     sharedHits++;
   }
-  codeSize.set(m, (codeSize.get(m) ?? 0) + src.halfwords.length);
+  const fn = hit.fn;
+  codeSize.set(m, (codeSize.get(m) ?? 0) + shape.halfwords.length);
   // Every block of the region is an entry point (block number i + 1): a later run() that starts
   // there (after a budget stop, a return from another page) reuses this function.
   let entry: CodeBlock = INTERP_BLOCK;
-  src.entries.forEach((e, i) => {
-    const b: CodeBlock = { fn, max: e.len, entry: i + 1 };
+  shape.blocks.forEach((e, i) => {
+    const b: CodeBlock = { fn, max: e.body.length, entry: i + 1 };
     if (e.pc === start) entry = b;
     if (e.pc === start || pg.blocks === null || pg.blocks[(e.pc & 4095) >> 1] === undefined) m.setBlock(e.pc, b);
   });
@@ -269,11 +273,7 @@ interface Insn {
  * guest registers stay in JavaScript locals. Anything else (another page, an instruction the
  * compiler leaves to the interpreter, a store that rewrote cached code, the budget) exits.
  */
-function generate(
-  pg: Page,
-  start: number,
-  linear: boolean,
-): { code: string; max: number; ix: Uint16Array; entries: Array<{ pc: number; len: number }>; linear: boolean; halfwords: number[] } {
+function formRegion(pg: Page, start: number, linear: boolean): Shape {
   const pageBase = (start & ~4095) >>> 0;
   const inPage = (t: number): boolean => ((t & ~4095) >>> 0) === pageBase;
   // ---- discovery: decode from each leader to its block's end; collect leaders.
@@ -317,7 +317,7 @@ function generate(
   }
   // ---- blocks: from each decoded leader, instructions up to a control transfer or the next leader.
   const starts = [...leaders].filter((l) => insns.has(l)).sort((a, b) => a - b);
-  const blocks: Array<{ pc: number; body: Insn[]; end: number }> = [];
+  const blocks: Block[] = [];
   for (const b of starts) {
     const body: Insn[] = [];
     let pc = b;
@@ -332,6 +332,28 @@ function generate(
     }
     blocks.push({ pc: b, body, end: pc });
   }
+  // everything the generated code depends on: the blocks, their addresses and instructions
+  const key = blocks.map((b) => `${b.pc}:${b.body.map((i) => (i.len === 2 ? `c${i.w}` : i.w)).join(",")}`).join(";");
+  return { blocks, key, halfwords: [...insns.keys()].map((a) => (a & 4095) >> 1) };
+}
+
+interface Block {
+  pc: number;
+  body: Insn[];
+  end: number;
+}
+
+/** A region's blocks, and its key in the shared cache. */
+interface Shape {
+  blocks: Block[];
+  key: string;
+  /** Halfword indexes (in the page) of its instructions. */
+  halfwords: number[];
+}
+
+/** The JavaScript of a region (see `formRegion`), and its table of blocks by halfword. */
+function generate(blocks: Block[], start: number): { code: string; ix: Uint16Array } {
+  const pageBase = (start & ~4095) >>> 0;
   // Dispatch on a dense block number (1..N) so the switch compiles to a jump table; a computed
   // target (jalr) is looked up in IX, indexed by halfword of the page (0: not a block of the
   // region), after a compare that the target is in the page: no hashing on a return.
@@ -351,11 +373,9 @@ function generate(
     return `x${n}`;
   };
   const out: string[] = [];
-  let entryLen = 1;
   for (let bi = 0; bi < blocks.length; bi++) {
     const blk = blocks[bi]!;
     const n = blk.body.length;
-    if (blk.pc === start) entryLen = n;
     const bnum = idx.get(blk.pc)!;
     // A block that jumps back to its own start loops in place, without the dispatch.
     const last = blk.body[n - 1]!;
@@ -544,5 +564,5 @@ function generate(
     `c.pc = npc; c.instret += k0 - k; return st;`,
     `};`,
   ].join("\n");
-  return { code, max: entryLen, ix, entries: blocks.map((b) => ({ pc: b.pc, len: b.body.length })), linear, halfwords: [...insns.keys()].map((a) => (a & 4095) >> 1) };
+  return { code, ix };
 }
