@@ -3,6 +3,7 @@
 // code at that address (or a rewrite of it) never does; the cache stays under its bound.
 import { afterEach, describe, expect, it } from "vitest";
 import { jitStats, setJitSharedLimit } from "../../impl/cpu/jit.ts";
+import { encodeInstruction } from "../../impl/asm/assembler.ts";
 import { load } from "./helpers.ts";
 
 /** A loop summing 1..n into a0, calling a leaf through a return (a jalr inside the region). */
@@ -65,6 +66,69 @@ describe("JIT shared region cache", () => {
       expect(l.cpu.run(1e6)).toEqual({ kind: "ecall" });
       expect(l.cpu.regs[10]).toBe(sum(50, step));
       expect(jitStats().sharedChars).toBeLessThanOrEqual(2000);
+    }
+  });
+
+  it("self-modifying code in one Memory never changes what another Memory sharing the region runs", () => {
+    const src = `
+      .section .text.rwx, "awx", @progbits
+      .globl _start
+    _start:
+      li s0, 0
+      li s1, 50
+    1: jal ra, patch
+      add s0, s0, a0
+      addi s1, s1, -1
+      bnez s1, 1b
+      la t0, patch
+      lw t1, newinsn
+      sw t1, 0(t0)        # patch becomes li a0, 2 (no fence.i)
+      jal ra, patch
+      add s0, s0, a0
+      ecall
+    patch:
+      li a0, 1
+      ret
+    newinsn: .word 0x00200513
+    `;
+    const first = load(src);
+    expect(first.cpu.run(1e6)).toEqual({ kind: "ecall" });
+    expect(first.cpu.regs[8]).toBe(50 + 2);
+    // the same program again: takes the shared regions, and its own rewrite still takes effect
+    const before = jitStats().shared;
+    const again = load(src);
+    expect(again.cpu.run(1e6)).toEqual({ kind: "ecall" });
+    expect(jitStats().shared).toBeGreaterThan(before);
+    expect(again.cpu.regs[8]).toBe(50 + 2);
+    expect(again.cpu.instret).toBe(first.cpu.instret);
+    // patched by the kernel before it runs: other code, other regions
+    const patched = load(src);
+    const li2 = new Uint8Array(new Uint32Array(encodeInstruction("li a0, 2")).buffer);
+    patched.img.mem.writeBytes(patched.sym("patch"), li2, true);
+    expect(patched.cpu.run(1e6)).toEqual({ kind: "ecall" });
+    expect(patched.cpu.regs[8]).toBe(50 * 2 + 2);
+    // and the original still runs as itself
+    const third = load(src);
+    expect(third.cpu.run(1e6)).toEqual({ kind: "ecall" });
+    expect(third.cpu.regs[8]).toBe(50 + 2);
+  });
+
+  it("a budget that runs out inside a shared region stops at the exact instruction", () => {
+    const whole = load(prog(300, 2));
+    expect(whole.cpu.run(1e6)).toEqual({ kind: "ecall" });
+    const total = whole.cpu.instret;
+    for (const slice of [1, 3, 7, 64, 1000]) {
+      const l = load(prog(300, 2));
+      let exit;
+      for (;;) {
+        const before = l.cpu.instret;
+        exit = l.cpu.run(slice);
+        if (exit.kind !== "budget") break;
+        expect(l.cpu.instret - before).toBe(slice);
+      }
+      expect(exit).toEqual({ kind: "ecall" });
+      expect(l.cpu.instret).toBe(total);
+      expect(l.cpu.regs[10]).toBe(sum(300, 2));
     }
   });
 });
