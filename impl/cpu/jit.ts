@@ -9,8 +9,10 @@
 // before an instruction the compiler leaves to the interpreter (CSR, ecall, ebreak, fence.i,
 // atomics, invalid encodings, a 32-bit instruction straddling the page end), after a store that
 // rewrote cached code, on a fault, and when the next block would not fit the budget.
-// Loads and stores keep the page they last used (per region call) and hit it with one masked
-// compare that also checks alignment; else they go through the R/W tables, else the slow path.
+// Loads and stores keep the page they last used (per region call; its typed views in locals)
+// and hit it with one masked compare that also checks alignment; else they go through the R/W
+// tables, else the slow path. The budget and the block number are int32 locals (V8 keeps them
+// untagged). Compiled functions are shared by all Memories of the process (`shared`).
 //
 // Generated function: (c: Cpu, r: Int32Array, k: budget left, R, W: memory tables, m: Memory, s: entry block) => status
 // - guest registers are written back at the single exit;
@@ -104,8 +106,8 @@ let compiledCount = 0;
 let flushCount = 0;
 let sharedHits = 0;
 /** Regions compiled, regions reused from the shared cache and code-cache flushes (for the size bound) so far, in this process (statistics). */
-export function jitStats(): { compiled: number; shared: number; flushes: number; sharedChars: number } {
-  return { compiled: compiledCount, shared: sharedHits, flushes: flushCount, sharedChars };
+export function jitStats(): { compiled: number; shared: number; flushes: number; sharedBytes: number } {
+  return { compiled: compiledCount, shared: sharedHits, flushes: flushCount, sharedBytes };
 }
 
 /**
@@ -114,20 +116,21 @@ export function jitStats(): { compiled: number; shared: number; flushes: number;
  * hence equal generated code). A fork, an exec of the same program or the next test reuses the
  * function V8 already optimized instead of generating, compiling and warming up a new one. A
  * region function holds no per-Memory state (memory, tables and registers are its arguments).
- * Bounded by the summed length of the generated sources and keys (least recently used dropped
- * first), so the host memory it holds does not grow with what guests run.
+ * Bounded by the summed size of the generated sources, keys and block tables (least recently
+ * used dropped first), so the host memory it holds does not grow with what guests run (V8's
+ * code and feedback for a function are a small multiple of its source).
  */
-const shared = new Map<string, { fn: BlockFn; chars: number }>();
-let sharedChars = 0;
+const shared = new Map<string, { fn: BlockFn; bytes: number }>();
+let sharedBytes = 0;
 let sharedLimit = 4_000_000;
 
-function shareFn(key: string, e: { fn: BlockFn; chars: number }): void {
+function shareFn(key: string, e: { fn: BlockFn; bytes: number }): void {
   shared.set(key, e);
-  sharedChars += e.chars;
+  sharedBytes += e.bytes;
   trimShared();
 }
 
-/** Change the shared cache's bound in source characters (tests); returns the previous one. */
+/** Change the shared cache's bound in bytes (tests); returns the previous one. */
 export function setJitSharedLimit(n: number): number {
   const old = sharedLimit;
   sharedLimit = Math.max(0, Math.floor(n));
@@ -137,9 +140,9 @@ export function setJitSharedLimit(n: number): number {
 
 function trimShared(): void {
   for (const [k, e] of shared) {
-    if (sharedChars <= sharedLimit) break;
+    if (sharedBytes <= sharedLimit) break;
     shared.delete(k);
-    sharedChars -= e.chars;
+    sharedBytes -= e.bytes;
   }
 }
 
@@ -228,7 +231,7 @@ function compileRegion(m: Memory, pg: Page, start: number, linear: boolean): Cod
     } catch (e) {
       throw new Error(`kiln jit: generated code does not compile (pc 0x${start.toString(16)}): ${(e as Error).message}\n${src.code}`);
     }
-    hit = { fn, chars: src.code.length + shape.key.length };
+    hit = { fn, bytes: src.code.length + shape.key.length + src.ix.byteLength };
     shareFn(shape.key, hit);
     compiledCount++;
   } else {
@@ -352,13 +355,13 @@ interface Shape {
 }
 
 /** The JavaScript of a region (see `formRegion`), and its table of blocks by halfword. */
-function generate(blocks: Block[], start: number): { code: string; ix: Uint16Array } {
+function generate(blocks: Block[], start: number): { code: string; ix: Uint8Array } {
   const pageBase = (start & ~4095) >>> 0;
   // Dispatch on a dense block number (1..N) so the switch compiles to a jump table; a computed
   // target (jalr) is looked up in IX, indexed by halfword of the page (0: not a block of the
   // region), after a compare that the target is in the page: no hashing on a return.
   const idx = new Map<number, number>(blocks.map((b, i) => [b.pc, i + 1]));
-  const ix = new Uint16Array(2048);
+  const ix = new Uint8Array(2048); // block numbers fit: MAX_REGION < 256
   for (const [bpc, i] of idx) ix[(bpc & 4095) >> 1] = i;
 
   const used = new Set<number>();
