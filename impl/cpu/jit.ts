@@ -397,6 +397,11 @@ function generate(blocks: Block[], start: number): { code: string; ix: Uint8Arra
       const j = idx.get(target);
       return j !== undefined ? `s = ${j}; continue L;` : `npc = ${hex(target)}; break L;`;
     };
+    // A target that is the next block falls into its case (the switch's fall-through), no dispatch.
+    const fallTo = (target: number): string => {
+      if (blocks[bi + 1]?.pc !== target || (selfLoop && target === blk.pc)) return goTo(target);
+      return selfLoop ? `break B${bnum};` : "";
+    };
     let terminated = false;
     for (let i = 0; i < n; i++) {
       const { pc: ipc, w, len } = blk.body[i]!;
@@ -440,7 +445,7 @@ function generate(blocks: Block[], start: number): { code: string; ix: Uint8Arra
           }
           const t = (ipc + immB(w)) >>> 0;
           out.push(`if (${cond}) { ${goTo(t)} }`);
-          out.push(goTo((ipc + len) >>> 0));
+          out.push(fallTo((ipc + len) >>> 0));
           terminated = true;
           break;
         }
