@@ -282,10 +282,14 @@ function formRegion(pg: Page, start: number, linear: boolean): Shape {
   // ---- discovery: decode from each leader to its block's end; collect leaders.
   const insns = new Map<number, Insn>();
   const leaders = new Set<number>([start]);
-  const work = [start];
+  // Likely paths first (static prediction: fall-through, backward branches, calls and their
+  // return points), forward branch targets after them: when the region fills up, what it leaves
+  // out is the code least likely to run, not the rest of a hot loop.
+  const likely = [start];
+  const unlikely: number[] = [];
   const max = MAX_REGION;
-  while (work.length > 0 && insns.size < max) {
-    let pc = work.shift()!;
+  while ((likely.length > 0 || unlikely.length > 0) && insns.size < max) {
+    let pc = likely.length > 0 ? likely.shift()! : unlikely.shift()!;
     for (;;) {
       if (insns.has(pc) || !inPage(pc) || insns.size >= max) break;
       const f = fetchIn(pg, pc);
@@ -293,15 +297,16 @@ function formRegion(pg: Page, start: number, linear: boolean): Shape {
       insns.set(pc, { pc, w: f.w, len: f.len });
       const op = f.w & 0x7f;
       const next = (pc + f.len) >>> 0;
-      const lead = (t: number): void => {
+      const lead = (t: number, cold = false): void => {
         if (!linear && inPage(t) && !leaders.has(t)) {
           leaders.add(t);
-          work.push(t);
+          (cold ? unlikely : likely).push(t);
         }
       };
       if (op === OP_BRANCH) {
-        lead((pc + immB(f.w)) >>> 0);
+        const t = (pc + immB(f.w)) >>> 0;
         lead(next);
+        lead(t, t > pc);
         break;
       }
       if (op === OP_JAL) {
