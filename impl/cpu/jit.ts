@@ -206,22 +206,19 @@ export function compileBlock(m: Memory, pg: Page, pc: number): CodeBlock {
     flushCount++;
     codeSize.set(m, 0);
   }
-  // A new entry in the middle of code already compiled in a region (a budget stop, a return into
-  // it) gets only the straight-line code up to the next entry; anything else a whole region.
-  const covered = pg.blocks !== null ? coverage.get(pg.blocks) : undefined;
-  const linear = covered !== undefined && covered[(pc & 4095) >> 1] === 1;
-  return compileRegion(m, pg, pc >>> 0, linear);
+  // A jump into the middle of code another region covers gets a whole region of its own too:
+  // a straight-line tail up to the next entry made hot loops ping-pong between small pieces.
+  // (A run() resuming mid-block after a budget stop interprets up to the next entry instead.)
+  return compileRegion(m, pg, pc >>> 0);
 }
 
 /** Generate, compile (or take from the shared cache) and install the region at `start`; returns its entry block. */
-function compileRegion(m: Memory, pg: Page, start: number, linear: boolean): CodeBlock {
-  const shape = formRegion(pg, start, linear);
+function compileRegion(m: Memory, pg: Page, start: number): CodeBlock {
+  const shape = formRegion(pg, start);
   let covered = pg.blocks !== null ? coverage.get(pg.blocks) : undefined;
-  if (!linear) {
-    if (pg.blocks === null) m.setBlock(start, INTERP_BLOCK); // creates the page's code cache
-    if (covered === undefined) coverage.set(pg.blocks!, (covered = new Uint8Array(2048)));
-    for (const h of shape.halfwords) covered[h] = 1;
-  }
+  if (pg.blocks === null) m.setBlock(start, INTERP_BLOCK); // creates the page's code cache
+  if (covered === undefined) coverage.set(pg.blocks!, (covered = new Uint8Array(2048)));
+  for (const h of shape.halfwords) covered[h] = 1;
   let hit = shared.get(shape.key);
   if (hit === undefined) {
     const src = generate(shape.blocks, start);
@@ -276,7 +273,7 @@ interface Insn {
  * guest registers stay in JavaScript locals. Anything else (another page, an instruction the
  * compiler leaves to the interpreter, a store that rewrote cached code, the budget) exits.
  */
-function formRegion(pg: Page, start: number, linear: boolean): Shape {
+function formRegion(pg: Page, start: number): Shape {
   const pageBase = (start & ~4095) >>> 0;
   const inPage = (t: number): boolean => ((t & ~4095) >>> 0) === pageBase;
   // ---- discovery: decode from each leader to its block's end; collect leaders.
@@ -298,7 +295,7 @@ function formRegion(pg: Page, start: number, linear: boolean): Shape {
       const op = f.w & 0x7f;
       const next = (pc + f.len) >>> 0;
       const lead = (t: number, cold = false): void => {
-        if (!linear && inPage(t) && !leaders.has(t)) {
+        if (inPage(t) && !leaders.has(t)) {
           leaders.add(t);
           (cold ? unlikely : likely).push(t);
         }
@@ -319,8 +316,6 @@ function formRegion(pg: Page, start: number, linear: boolean): Shape {
         break;
       }
       pc = next;
-      // a linear tail stops where compiled code already starts
-      if (linear && pg.blocks !== null && pg.blocks[(pc & 4095) >> 1] !== undefined) break;
     }
   }
   // ---- blocks: from each decoded leader, instructions up to a control transfer or the next leader.
