@@ -1,8 +1,10 @@
 // Region compiler: turns the guest code reachable from a pc inside one page into a JavaScript function.
 //
-// A region (see `generate`) is the code reachable from its entry inside the page, following
-// branches both ways, direct jumps and the return points after calls, up to MAX_REGION
-// instructions, split into basic blocks. The function loops over `switch (block number)`: jumps
+// A region (see `formRegion`, `generate`) is the code reachable from its entry inside the page,
+// following branches both ways, direct jumps and the return points after calls (likely paths
+// first, forward branch targets last), up to MAX_REGION instructions, split into basic blocks.
+// A jump into the middle of another region's code starts a region of its own. The function
+// loops over `switch (block number)`, a branch not taken falling into the next case: jumps
 // and branches inside the region, and jalr to one of its blocks (returns), stay inside it; guest
 // registers live in JS locals for the whole call. Every block of a region is an entry point (the
 // `entry` of its CodeBlock). The region exits at a jump out of the page or out of the region,
@@ -267,7 +269,8 @@ interface Insn {
 
 /**
  * A region: the code reachable from `start` inside its page (branches both ways, direct jumps,
- * the return points after calls), split into basic blocks at every branch target. Compiled as one
+ * the return points after calls; likely paths decoded first), split into basic blocks at every
+ * branch target. Compiled (by `generate`) as one
  * function: a loop over `switch (pc)` with one case per block, so jumps and branches inside the
  * region (loops, if/else, returns to a call site in the page) never leave the function and the
  * guest registers stay in JavaScript locals. Anything else (another page, an instruction the
