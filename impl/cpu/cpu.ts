@@ -87,6 +87,8 @@ const ECALL: CpuExit = Object.freeze({ kind: "ecall" });
 const EBREAK: CpuExit = Object.freeze({ kind: "ebreak" });
 const BUDGET: CpuExit = Object.freeze({ kind: "budget" });
 const WATCH: CpuExit = Object.freeze({ kind: "watch" });
+/** Most instructions one compiled region call may retire: its budget stays a small integer (a V8 Smi). */
+const MAX_SLICE = 0x40000000;
 
 export interface CpuOptions {
   /** Disable the block compiler (interpret everything); for testing and comparison. */
@@ -158,7 +160,7 @@ export class Cpu {
         if (b === undefined) b = resuming && insideRegion(pg, pc) ? INTERP_BLOCK : compileBlock(m, pg, pc);
         if (b.fn !== null && b.max <= left) {
           resuming = false;
-          if (b.fn(this, r, left, R, W, m, b.entry) !== 0) return this.fault(this.fc, this.fa);
+          if (b.fn(this, r, left < MAX_SLICE ? left : MAX_SLICE, R, W, m, b.entry) !== 0) return this.fault(this.fc, this.fa);
           continue;
         }
       }
@@ -197,7 +199,7 @@ export class Cpu {
         if (b === undefined) b = compileBlock(m, pg, pc);
         if (b.fn !== null && b.max <= left) {
           this.watchPrev = pc;
-          if (b.fn(this, r, left, R, W, m, b.entry) !== 0) return this.fault(this.fc, this.fa);
+          if (b.fn(this, r, left < MAX_SLICE ? left : MAX_SLICE, R, W, m, b.entry) !== 0) return this.fault(this.fc, this.fa);
           continue;
         }
       }

@@ -25,7 +25,7 @@ export interface CodeBlock {
   /** Instructions the compiled code needs in its budget to make progress (its entry block's length). */
   readonly max: number;
   /** Entry block number passed to `fn` (compiled regions have one per basic block). */
-  readonly entry?: number;
+  readonly entry: number;
 }
 
 /** After this many code invalidations a page is only interpreted (it is being rewritten often). */

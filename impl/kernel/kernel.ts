@@ -548,6 +548,8 @@ export class Kernel {
   }
 
   private deliverable(t: Thread): bigint {
+    // nothing pending (the common case, checked between every slice): no BigInt arithmetic
+    if (t.pending === 0n && t.proc.pending === 0n) return 0n;
     return (t.pending | t.proc.pending) & ~(t.sigmask & ~UNBLOCKABLE);
   }
 
