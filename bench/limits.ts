@@ -44,11 +44,22 @@ const MMAP_1M = `
   li a5, 0
 ${sys("mmap2")}`;
 
+/** Writes a byte to every page of the 1 MiB at a0 (a hostile guest uses what it maps). */
+const TOUCH_1M = `
+  mv t1, a0
+  li t2, 256
+  li t3, 4096
+7:
+  sb t2, 0(t1)
+  add t1, t1, t3
+  addi t2, t2, -1
+  bnez t2, 7b`;
+
 export const CASES: Case[] = [
   { name: "idle", what: "exit at once (the fixed overhead)", maxInsns: 1_000_000, memoryCap: 64 * MiB, image: () => prog("  li a0, 0") },
   {
     name: "mmap-hog",
-    what: "mmap 1 MiB until ENOMEM, unmap the lot, again",
+    what: "mmap 1 MiB and write it, until ENOMEM; unmap the lot, again",
     maxInsns: 50_000_000,
     memoryCap: 64 * MiB,
     image: () => prog(`
@@ -58,6 +69,7 @@ export const CASES: Case[] = [
 ${MMAP_1M}
   li t0, -4096
   bgeu a0, t0, 3f
+${TOUCH_1M}
   mv s0, a0
   j 2b
 3:
@@ -94,7 +106,7 @@ ${sys("munmap")}
   },
   {
     name: "zombies",
-    what: "20 children map 60 MiB each and exit, never reaped",
+    what: "20 children map and write 60 MiB each and exit, never reaped",
     maxInsns: 2_000_000_000,
     memoryCap: 64 * MiB,
     image: () => prog(`
@@ -110,6 +122,7 @@ ${sys("clone")}
   li s2, 60
 3:
 ${MMAP_1M}
+${TOUCH_1M}
   addi s2, s2, -1
   bnez s2, 3b
   li a0, 0

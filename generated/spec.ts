@@ -95,6 +95,7 @@ export const constants = {
     PAGE_COST: 2000,
     COPY_COST: 40,
     PAGE_TOUCH_COST: 200,
+    PAGE_BOOKKEEPING: 512,
     DIRENT_COST: 1536,
     INTERNAL_STATUS: 123,
   },

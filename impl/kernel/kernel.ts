@@ -34,8 +34,8 @@ import { hostStdio } from "./stdio.ts";
 import type { Stdio } from "./stdio.ts";
 import { Vfs, guestBytes } from "./vfs.ts";
 import type { Inode } from "./vfs.ts";
-import { AddressSpace, pageWork } from "./vm.ts";
-import { cpuMachine } from "./cpu-machine.ts";
+import { AddressSpace, pageCharge, pageWork } from "./vm.ts";
+import { newCpuMachine } from "./cpu-machine.ts";
 import { deferSignals, imageStarted, layerLoaderHook, threadExited } from "./layered.ts";
 import { constants } from "../../generated/spec.ts";
 
@@ -155,9 +155,10 @@ export class Kernel {
   constructor(opts: KernelOptions) {
     this.opts = opts;
     this.dispatch = opts.dispatch;
-    this.machine = opts.machine ?? cpuMachine;
     this.stdio = opts.stdio ?? hostStdio;
     this.vfs = opts.vfs ?? new Vfs({ now: () => this.realtimeNs() });
+    // one frame pool for guest memory and file data: what one frees, the other reuses
+    this.machine = opts.machine ?? newCpuMachine(this.vfs.pool);
     this.maxFds = opts.maxFds ?? 256;
     this.table = buildTable(opts.dispatch, { ...defaultHandlers, ...(opts.handlers ?? {}) });
     this.vfs.reserve = (bytes) => this.chargeMemory(bytes);
@@ -282,7 +283,7 @@ export class Kernel {
     for (const p of this.procs.values()) {
       if (p.state === "live" && !seen.has(p.vm.mem)) {
         seen.add(p.vm.mem);
-        used += p.vm.mappedBytes();
+        used += pageCharge(p.vm.mappedBytes());
       }
     }
     return used;
@@ -326,7 +327,7 @@ export class Kernel {
     const vm = this.newAddressSpace(mem);
     try {
       const img = loadSegments(mem, elf, image, (n) => {
-        this.charge(n);
+        this.charge(pageCharge(n));
         this.chargeWork(pageWork(n));
       });
       vm.brkStart = vm.brk = img.brk;
@@ -392,9 +393,9 @@ export class Kernel {
     const p = new Process(this.newId(), this.init ? this.init.pid : 0, vm, fds, cwd);
     // /proc/self/exe: the program, which need not be in the guest's file system.
     p.exe = this.vfs.newNode("file", 0o755);
-    p.exe.data = image as typeof p.exe.data;
-    p.exe.size = image.length;
-    p.exe.nlink = 0;
+    this.vfs.setHostContents(p.exe, image);
+    // as if a directory held it: closing it never frees the image (it is the host's, not charged)
+    p.exe.nlink = 1;
     p.exePath = this.absolutePath(cwd, argv[0] ?? "");
     this.procs.set(p.pid, p);
     imageStarted(this, this.addThread(p, cpu, p.pid));

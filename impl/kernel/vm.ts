@@ -12,7 +12,10 @@ import { MMAP_TOP, STACK_BOTTOM, STACK_TOP } from "./loader.ts";
 const USER_LOW = 0x1_0000;
 /** Stack mapped at exec; the rest of the 8 MiB grows on demand (faults and kernel copies). */
 export const INITIAL_STACK = 128 * 1024;
-const { PAGE_COST, PAGE_TOUCH_COST } = constants.limits;
+const { PAGE_COST, PAGE_TOUCH_COST, PAGE_BOOKKEEPING } = constants.limits;
+
+/** Bytes of the memory cap that `bytes` of mappings cost: each page with its host objects (spec/limits.md). */
+export const pageCharge = (bytes: number): number => Math.ceil(bytes / PAGE_SIZE) * (PAGE_SIZE + PAGE_BOOKKEEPING);
 
 /** Host work of creating or copying pages, in budget units (spec/limits.md). */
 export const pageWork = (bytes: number): number => Math.ceil(bytes / PAGE_SIZE) * PAGE_COST;
@@ -44,7 +47,7 @@ export class AddressSpace {
   /** Maps zero pages (replacing any), charging only pages that were not mapped before. */
   map(addr: number, len: number, perms: number): void {
     const size = pageUp(len);
-    this.charge(size - this.mem.mappedIn(addr, size));
+    this.charge(pageCharge(size - this.mem.mappedIn(addr, size)));
     this.work(pageWork(size));
     this.mem.map(addr, len, perms);
   }
