@@ -108,6 +108,15 @@ export class FramePool {
     this.pages.push(p);
   }
 
+  /** Memories of the family that hold compiled code (the JIT bounds their total). */
+  readonly codeHolders = new Set<Memory>();
+
+  /** Drops the compiled code of every memory of the family. */
+  flushCode(): void {
+    for (const m of this.codeHolders) m.flushCode();
+    this.codeHolders.clear();
+  }
+
   /** Frames waiting for reuse. */
   get idle(): number {
     return this.free.length;
@@ -252,6 +261,7 @@ export class Memory {
     this.pages.clear();
     this.extents.clear();
     this.resvs = [];
+    this.pool.codeHolders.delete(this);
     // the tables' leaves too (8 KiB each): a zombie keeps its Memory object until reaped
     for (const t of [this.R, this.W, this.X]) t.fill(EMPTY_LEAF);
   }
@@ -389,12 +399,14 @@ export class Memory {
     if (p.blocks === null) {
       p.blocks = new Array(2048);
       this.refresh(pn, p);
+      this.pool.codeHolders.add(this);
     }
     p.blocks[(pc & 4095) >> 1] = b;
   }
 
   /** Drop all cached code (fence.i). */
   flushCode(): void {
+    this.pool.codeHolders.delete(this);
     for (const [pn, p] of this.pages) {
       if (p.blocks !== null) {
         p.blocks = null;
