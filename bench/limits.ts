@@ -1,12 +1,14 @@
 // Limits benchmark (`kiln bench --only limits`): one hostile guest per class of issue 12, each run
 // in a fresh Node process so its resident memory is its own. Prints, per class, the host's peak
 // RSS above a fresh process's (the fixed overhead, measured by the `idle` class), the wall time,
-// the budget (--max-insns) and memory cap it ran under, and how it ended.
+// the budget (--max-insns) and memory cap it ran under, how it ended, and whether its RSS stayed
+// under spec/limits.md's bound: idle's RSS + the cap + RSS_SLACK.
 // Run one class by hand: node --import tsx bench/limits.ts <class>
 import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { dispatch as k1 } from "../generated/kernel/k1.ts";
+import { constants } from "../generated/spec.ts";
 import { assemble } from "../impl/asm/index.ts";
 import { link } from "../impl/elf/link.ts";
 import { Kernel } from "../impl/kernel/kernel.ts";
@@ -304,6 +306,22 @@ function runCase(c: Case): LimitsRow {
     hostWork: r.hostWork,
     outcome: o.kind === "exited" ? `exit ${o.code}` : o.kind === "signaled" ? `signal ${o.signal}` : `${o.reason} (${r.status})`,
   };
+}
+
+export interface Judged extends LimitsRow {
+  /** idle's RSS + cap + RSS_SLACK (spec/limits.md), MiB. */
+  boundMiB: number;
+  pass: boolean;
+}
+
+/** Each row against the bound of spec/limits.md, with the `idle` row as the process at rest. */
+export function judge(rows: readonly LimitsRow[]): Judged[] {
+  const idle = rows.find((r) => r.name === "idle")?.rssMiB ?? 0;
+  const slack = constants.limits.RSS_SLACK / MiB;
+  return rows.map((r) => {
+    const boundMiB = idle + r.capMiB + slack;
+    return { ...r, boundMiB, pass: r.rssMiB <= boundMiB };
+  });
 }
 
 /** Runs every class in its own process; RSS is the peak resident size of that process. */

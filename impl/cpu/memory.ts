@@ -178,6 +178,59 @@ function setEntry(t: Table, pn: number, p: Page | null): void {
   leaf[pn & 1023] = p;
 }
 
+/**
+ * Every mapped page by page number, as a two-level table like R/W/X (a Map would rehash, and leave
+ * its old tables as garbage, as it grows and shrinks by thousands of pages). Counts the pages of
+ * each leaf so that a 4 MiB region left empty gives its leaves back.
+ */
+class PageTable {
+  readonly t: Table = newTable();
+  private readonly counts = new Uint16Array(1024);
+  size = 0;
+
+  get(pn: number): Page | undefined {
+    return this.t[pn >>> 10]![pn & 1023] ?? undefined;
+  }
+
+  set(pn: number, p: Page): void {
+    const hi = pn >>> 10;
+    if (this.t[hi]![pn & 1023] == null) {
+      this.counts[hi]!++;
+      this.size++;
+    }
+    setEntry(this.t, pn, p);
+  }
+
+  /** Removes pn's page; true when its leaf is now empty (and was given back). */
+  delete(pn: number): boolean {
+    const hi = pn >>> 10;
+    const leaf = this.t[hi]!;
+    if (leaf[pn & 1023] == null) return false;
+    leaf[pn & 1023] = null;
+    this.size--;
+    if (--this.counts[hi]! > 0) return false;
+    this.t[hi] = EMPTY_LEAF;
+    return true;
+  }
+
+  clear(): void {
+    this.t.fill(EMPTY_LEAF);
+    this.counts.fill(0);
+    this.size = 0;
+  }
+
+  *[Symbol.iterator](): IterableIterator<[number, Page]> {
+    for (let hi = 0; hi < 1024; hi++) {
+      const leaf = this.t[hi]!;
+      if (leaf === EMPTY_LEAF) continue;
+      for (let lo = 0; lo < 1024; lo++) {
+        const p = leaf[lo];
+        if (p) yield [(hi << 10) | lo, p];
+      }
+    }
+  }
+}
+
 interface Reservation {
   holder: object;
   addr: number; // word-aligned
@@ -197,7 +250,7 @@ export class Memory {
   readonly R: Table = newTable();
   readonly W: Table = newTable();
   readonly X: Table = newTable();
-  private readonly pages = new Map<number, Page>();
+  private readonly pages = new PageTable();
   /** The mapped page numbers as intervals: range questions cost time per interval, not per page. */
   private readonly extents = new Extents();
   private resvs: Reservation[] = [];
@@ -249,7 +302,8 @@ export class Memory {
       for (let pn = s; pn < e; pn++) {
         const p = this.pages.get(pn)!;
         this.dropPage(pn, p);
-        this.pages.delete(pn);
+        // a 4 MiB region left empty gives back its leaves (8 KiB in each table)
+        if (this.pages.delete(pn)) for (const t of [this.R, this.W, this.X]) t[pn >>> 10] = EMPTY_LEAF;
       }
     }
     this.extents.remove(first, first + n);
