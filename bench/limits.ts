@@ -141,6 +141,41 @@ ${sys("waitid")}
   li a0, 0`, "info: .space 128"),
   },
   {
+    name: "sparse",
+    what: "24 processes map a page every 4 MiB over 1.5 GiB (each a region's page tables), then spin",
+    maxInsns: 100_000_000,
+    memoryCap: 64 * MiB,
+    image: () => prog(`
+  li s1, 23
+1:
+  li a0, 17
+  li a1, 0
+  li a2, 0
+  li a3, 0
+  li a4, 0
+${sys("clone")}
+  beqz a0, 2f
+  addi s1, s1, -1
+  bnez s1, 1b
+2:
+  li s2, 384
+  li s4, 0x10000000
+3:
+  mv a0, s4
+  li a1, 4096
+  li a2, 3
+  li a3, 0x32       # MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED
+  li a4, -1
+  li a5, 0
+${sys("mmap2")}
+  li t0, 0x400000
+  add s4, s4, t0
+  addi s2, s2, -1
+  bnez s2, 3b
+4:
+  j 4b`),
+  },
+  {
     name: "pipes",
     what: "120 pipes, each filled to 64 KiB in 16-byte writes",
     maxInsns: 400_000_000,

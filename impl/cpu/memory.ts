@@ -187,6 +187,8 @@ class PageTable {
   readonly t: Table = newTable();
   private readonly counts = new Uint16Array(1024);
   size = 0;
+  /** 4 MiB regions holding at least one page (each has a leaf here and in R, W, X). */
+  regions = 0;
 
   get(pn: number): Page | undefined {
     return this.t[pn >>> 10]![pn & 1023] ?? undefined;
@@ -195,7 +197,7 @@ class PageTable {
   set(pn: number, p: Page): void {
     const hi = pn >>> 10;
     if (this.t[hi]![pn & 1023] == null) {
-      this.counts[hi]!++;
+      if (this.counts[hi]!++ === 0) this.regions++;
       this.size++;
     }
     setEntry(this.t, pn, p);
@@ -210,6 +212,7 @@ class PageTable {
     this.size--;
     if (--this.counts[hi]! > 0) return false;
     this.t[hi] = EMPTY_LEAF;
+    this.regions--;
     return true;
   }
 
@@ -217,6 +220,7 @@ class PageTable {
     this.t.fill(EMPTY_LEAF);
     this.counts.fill(0);
     this.size = 0;
+    this.regions = 0;
   }
 
   *[Symbol.iterator](): IterableIterator<[number, Page]> {
@@ -375,6 +379,11 @@ export class Memory {
   /** Total bytes mapped. */
   mappedBytes(): number {
     return this.pages.size * PAGE_SIZE;
+  }
+
+  /** 4 MiB regions that hold a mapped page: each costs the host a 1024-entry leaf in four tables. */
+  regionCount(): number {
+    return this.pages.regions;
   }
 
   /** Bytes of mapped pages that hold a host frame (written at least once); the rest read as zeros. */

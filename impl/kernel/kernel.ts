@@ -34,7 +34,7 @@ import { hostStdio } from "./stdio.ts";
 import type { Stdio } from "./stdio.ts";
 import { Vfs, guestBytes } from "./vfs.ts";
 import type { Inode } from "./vfs.ts";
-import { AddressSpace, pageCharge, pageWork } from "./vm.ts";
+import { AddressSpace, pageCharge, pageWork, spaceCharge } from "./vm.ts";
 import { newCpuMachine } from "./cpu-machine.ts";
 import { deferSignals, imageStarted, layerLoaderHook, threadExited } from "./layered.ts";
 import { constants } from "../../generated/spec.ts";
@@ -283,7 +283,7 @@ export class Kernel {
     for (const p of this.procs.values()) {
       if (p.state === "live" && !seen.has(p.vm.mem)) {
         seen.add(p.vm.mem);
-        used += pageCharge(p.vm.mappedBytes());
+        used += spaceCharge(p.vm.mem);
       }
     }
     return used;

@@ -11,7 +11,7 @@ import { asm, run, sys } from "./helpers.ts";
 import { target } from "./hostile-helpers.ts";
 
 const MiB = 1024 * 1024;
-const { PAGE_BOOKKEEPING } = constants.limits;
+const { PAGE_BOOKKEEPING, REGION_BOOKKEEPING } = constants.limits;
 const framesOf = (k: Kernel): FramePool => k.vfs.pool;
 const allocatedBytes = (k: Kernel): number => framesOf(k).allocated * PAGE_SIZE;
 
@@ -165,13 +165,31 @@ ${sys("waitid")}
     expect(allocatedBytes(kernel)).toBe(withFile);
   });
 
-  it("each mapped page is charged its bookkeeping too: a cap of N bytes maps N / (4096 + PAGE_BOOKKEEPING) pages", () => {
+  it("each mapped page is charged its bookkeeping too, and the cap holds to the last page", () => {
     const cap = 16 * MiB;
     const { kernel, call } = target("k1", { memoryCap: cap });
-    const free = cap - kernel.memoryUsed();
-    const fits = Math.floor(free / (PAGE_SIZE + PAGE_BOOKKEEPING));
-    expect(call("mmap2", 0, (fits + 1) * PAGE_SIZE, 3, 0x22, -1, 0)).toBe(-12); // ENOMEM
-    expect(call("mmap2", 0, fits * PAGE_SIZE, 3, 0x22, -1, 0) >>> 0).toBeLessThan(0xfffff000);
+    const before = kernel.memoryUsed();
+    expect(call("mmap2", 0, 256 * PAGE_SIZE, 3, 0x22, -1, 0) >>> 0).toBeLessThan(0xfffff000);
+    const grew = kernel.memoryUsed() - before - 256 * (PAGE_SIZE + PAGE_BOOKKEEPING);
+    expect(grew % REGION_BOOKKEEPING).toBe(0); // plus the tables of a region it opened, if any
+    expect(grew).toBeLessThanOrEqual(2 * REGION_BOOKKEEPING);
+    let maps = 0;
+    while (call("mmap2", 0, 16 * PAGE_SIZE, 3, 0x22, -1, 0) >>> 0 < 0xfffff000) maps++;
+    expect(maps).toBeGreaterThan(100);
     expect(kernel.memoryUsed()).toBeLessThanOrEqual(cap);
+    expect(kernel.memoryUsed()).toBeGreaterThan(cap - 16 * (PAGE_SIZE + PAGE_BOOKKEEPING) - REGION_BOOKKEEPING);
+  });
+
+  it("a page every 4 MiB is charged its region's tables, and unmapping gives them back", () => {
+    const { kernel, call, p } = target("k1", { memoryCap: 64 * MiB });
+    const before = kernel.memoryUsed();
+    const regions = (p.vm.mem as Memory).regionCount();
+    const MAP_FIXED = 0x10, BASE = 0x20000000, N = 64;
+    for (let i = 0; i < N; i++) expect(call("mmap2", BASE + i * 4 * MiB, PAGE_SIZE, 3, 0x22 | MAP_FIXED, -1, 0) >>> 0).toBe(BASE + i * 4 * MiB);
+    expect((p.vm.mem as Memory).regionCount()).toBe(regions + N);
+    expect(kernel.memoryUsed() - before).toBe(N * (PAGE_SIZE + PAGE_BOOKKEEPING + REGION_BOOKKEEPING));
+    expect(call("munmap", BASE, N * 4 * MiB)).toBe(0);
+    expect((p.vm.mem as Memory).regionCount()).toBe(regions);
+    expect(kernel.memoryUsed()).toBe(before);
   });
 });

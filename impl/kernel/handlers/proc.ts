@@ -3,7 +3,7 @@
 import { Errno, E2BIG, EACCES, EAGAIN, ECHILD, EINVAL, ELOOP, ENOEXEC, ENOMEM, EPERM, ESRCH } from "../errno.ts";
 import { cloned, imageStarted } from "../layered.ts";
 import { LoadError } from "../loader.ts";
-import { pageCharge, pageWork } from "../vm.ts";
+import { pageWork, spaceCharge } from "../vm.ts";
 import { RDTIME_DIVISOR } from "../kernel.ts";
 import type { Process, Thread } from "../process.ts";
 import { Process as ProcessClass } from "../process.ts";
@@ -130,7 +130,7 @@ function discard(k: Ctx["k"], parent: Process, child: Thread): void {
 
 function cloneVm(k: Ctx["k"], p: Process) {
   // Charge the copy against the memory cap before making it.
-  k.chargeMemory(pageCharge(p.vm.mappedBytes()));
+  k.chargeMemory(spaceCharge(p.vm.mem));
   k.chargeWork(pageWork(p.vm.mappedBytes()));
   const vm = k.newAddressSpace(p.vm.mem.clone());
   vm.copyFieldsFrom(p.vm);
