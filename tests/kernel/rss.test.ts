@@ -193,3 +193,18 @@ ${sys("waitid")}
     expect(kernel.memoryUsed()).toBe(before);
   });
 });
+
+describe("the program /proc/self/exe shows", () => {
+  it("is the host's, uncharged, and survives a close (it was freed like an unlinked file at its first close)", () => {
+    const { kernel, call, cstr, scratch } = target("k1", { memoryCap: 64 * MiB });
+    const path = cstr("/proc/self/exe");
+    const buf = scratch();
+    for (let i = 0; i < 3; i++) {
+      const fd = call("openat", -100, path, 0, 0);
+      expect(fd).toBeGreaterThanOrEqual(0);
+      expect(call("read", fd, buf, 4)).toBe(4);
+      expect([...kernel.copyIn(kernel.procs.values().next().value!.threads[0]!, buf, 4)]).toEqual([0x7f, 0x45, 0x4c, 0x46]);
+      expect(call("close", fd)).toBe(0);
+    }
+  });
+});
