@@ -17,6 +17,7 @@ import type { FieldValues } from "./layout.ts";
 import { LoadError, SIGTRAMP_ADDR, STACK_TOP, loadSegments, trampolineCode } from "./loader.ts";
 import { PAGE_SIZE, PERM_R, PERM_X } from "./machine.ts";
 import type { GuestCpu, GuestMemory, Machine } from "./machine.ts";
+import type { FramePool } from "../cpu/memory.ts";
 import { Process, Thread } from "./process.ts";
 import type { ExitStatus } from "./process.ts";
 import {
@@ -305,6 +306,7 @@ export class Kernel {
     free: (bytes: number): void => {
       this.pipeBytes -= bytes;
     },
+    frames: (): FramePool => this.vfs.pool,
   };
 
   newAddressSpace(mem: GuestMemory): AddressSpace {

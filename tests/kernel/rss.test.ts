@@ -208,3 +208,22 @@ describe("the program /proc/self/exe shows", () => {
     }
   });
 });
+
+describe("pipes", () => {
+  it("take their chunks from the kernel's pool and give them back when read", () => {
+    const { kernel, call, scratch, t } = target("k1", { memoryCap: 64 * MiB });
+    const fds = scratch();
+    expect(call("pipe2", fds, 0)).toBe(0);
+    const [rfd, wfd] = [...new Int32Array(kernel.copyIn(t, fds, 8).buffer)];
+    const buf = scratch(64 * 1024);
+    kernel.copyOut(t, buf, new Uint8Array(64 * 1024).fill(7)); // the guest buffer's own frames first
+    const base = allocatedBytes(kernel);
+    for (let i = 0; i < 100; i++) {
+      expect(call("write", wfd!, buf, 64 * 1024)).toBe(64 * 1024);
+      expect(kernel.pipeBytes).toBe(16 * (PAGE_SIZE + PAGE_BOOKKEEPING));
+      expect(call("read", rfd!, buf, 64 * 1024)).toBe(64 * 1024);
+      expect(kernel.pipeBytes).toBe(0);
+    }
+    expect(allocatedBytes(kernel) - base).toBeLessThanOrEqual(16 * PAGE_SIZE);
+  });
+});
