@@ -1,12 +1,13 @@
 // Limits benchmark (`kiln bench --only limits`): one hostile guest per class of issue 12, each run
 // in a fresh Node process so its resident memory is its own. Prints, per class, the host's peak
 // RSS above a fresh process's (the fixed overhead, measured by the `idle` class), the wall time,
-// the budget (--max-insns) and memory cap it ran under, and how it ended.
+// the budget (--max-insns) and memory cap it ran under, how it ended, and whether its RSS stayed
+// under spec/limits.md's bound: idle's RSS + the cap + RSS_SLACK.
 // Run one class by hand: node --import tsx bench/limits.ts <class>
 import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { kernels } from "../generated/index.ts";
+import { constants, kernels } from "../generated/index.ts";
 import { assemble } from "../impl/asm/index.ts";
 import { link } from "../impl/elf/link.ts";
 import { Kernel } from "../impl/kernel/kernel.ts";
@@ -46,11 +47,22 @@ const MMAP_1M = `
   li a5, 0
 ${sys("mmap2")}`;
 
+/** Writes a byte to every page of the 1 MiB at a0 (a hostile guest uses what it maps). */
+const TOUCH_1M = `
+  mv t1, a0
+  li t2, 256
+  li t3, 4096
+7:
+  sb t2, 0(t1)
+  add t1, t1, t3
+  addi t2, t2, -1
+  bnez t2, 7b`;
+
 export const CASES: Case[] = [
   { name: "idle", what: "exit at once (the fixed overhead)", maxInsns: 1_000_000, memoryCap: 64 * MiB, image: () => prog("  li a0, 0") },
   {
     name: "mmap-hog",
-    what: "mmap 1 MiB until ENOMEM, unmap the lot, again",
+    what: "mmap 1 MiB and write it, until ENOMEM; unmap the lot, again",
     maxInsns: 50_000_000,
     memoryCap: 64 * MiB,
     image: () => prog(`
@@ -60,6 +72,7 @@ export const CASES: Case[] = [
 ${MMAP_1M}
   li t0, -4096
   bgeu a0, t0, 3f
+${TOUCH_1M}
   mv s0, a0
   j 2b
 3:
@@ -96,7 +109,7 @@ ${sys("munmap")}
   },
   {
     name: "zombies",
-    what: "20 children map 60 MiB each and exit, never reaped",
+    what: "20 children map and write 60 MiB each and exit, never reaped",
     maxInsns: 2_000_000_000,
     memoryCap: 64 * MiB,
     image: () => prog(`
@@ -112,6 +125,7 @@ ${sys("clone")}
   li s2, 60
 3:
 ${MMAP_1M}
+${TOUCH_1M}
   addi s2, s2, -1
   bnez s2, 3b
   li a0, 0
@@ -126,6 +140,41 @@ ${sys("waitid")}
   addi s1, s1, -1
   bnez s1, 1b
   li a0, 0`, "info: .space 128"),
+  },
+  {
+    name: "sparse",
+    what: "24 processes map a page every 4 MiB over 1.5 GiB (each a region's page tables), then spin",
+    maxInsns: 100_000_000,
+    memoryCap: 64 * MiB,
+    image: () => prog(`
+  li s1, 23
+1:
+  li a0, 17
+  li a1, 0
+  li a2, 0
+  li a3, 0
+  li a4, 0
+${sys("clone")}
+  beqz a0, 2f
+  addi s1, s1, -1
+  bnez s1, 1b
+2:
+  li s2, 384
+  li s4, 0x10000000
+3:
+  mv a0, s4
+  li a1, 4096
+  li a2, 3
+  li a3, 0x32       # MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED
+  li a4, -1
+  li a5, 0
+${sys("mmap2")}
+  li t0, 0x400000
+  add s4, s4, t0
+  addi s2, s2, -1
+  bnez s2, 3b
+4:
+  j 4b`),
   },
   {
     name: "pipes",
@@ -293,6 +342,22 @@ function runCase(c: Case): LimitsRow {
     hostWork: r.hostWork,
     outcome: o.kind === "exited" ? `exit ${o.code}` : o.kind === "signaled" ? `signal ${o.signal}` : `${o.reason} (${r.status})`,
   };
+}
+
+export interface Judged extends LimitsRow {
+  /** idle's RSS + cap + RSS_SLACK (spec/limits.md), MiB. */
+  boundMiB: number;
+  pass: boolean;
+}
+
+/** Each row against the bound of spec/limits.md, with the `idle` row as the process at rest. */
+export function judge(rows: readonly LimitsRow[]): Judged[] {
+  const idle = rows.find((r) => r.name === "idle")?.rssMiB ?? 0;
+  const slack = constants.limits.RSS_SLACK / MiB;
+  return rows.map((r) => {
+    const boundMiB = idle + r.capMiB + slack;
+    return { ...r, boundMiB, pass: r.rssMiB <= boundMiB };
+  });
 }
 
 /** Runs every class in its own process; RSS is the peak resident size of that process. */

@@ -47,15 +47,22 @@ export function registerBench(program: Command): void {
         }
       }
       if (!opts.only || opts.only === "limits") {
-        const { runLimitsBenchmarks } = await import("../bench/limits.ts");
-        console.log("hostile guests against the limits (k1; each in a fresh process; RSS is the peak, fixed overhead = idle's)");
-        const rows = runLimitsBenchmarks();
+        const { judge, runLimitsBenchmarks } = await import("../bench/limits.ts");
+        const { constants } = await import("../generated/index.ts");
+        console.log(
+          `hostile guests against the limits (k1; each in a fresh process; RSS is the peak; bound = idle's RSS + cap + RSS_SLACK ${constants.limits.RSS_SLACK / 1048576} MiB, spec/limits.md)`,
+        );
+        const rows = judge(runLimitsBenchmarks());
         const idle = rows.find((r) => r.name === "idle")?.rssMiB ?? 0;
         for (const r of rows) {
           console.log(
-            `  ${r.name.padEnd(10)} RSS ${r.rssMiB.toFixed(0).padStart(4)} MiB (+${(r.rssMiB - idle).toFixed(0).padStart(3)} over idle; cap ${String(r.capMiB).padStart(3)} MiB)` +
+            `  ${r.name.padEnd(10)} RSS ${r.rssMiB.toFixed(0).padStart(4)} MiB (+${(r.rssMiB - idle).toFixed(0).padStart(3)} over idle; cap ${String(r.capMiB).padStart(3)} MiB; bound ${r.boundMiB.toFixed(0).padStart(4)} MiB ${r.pass ? "pass" : "FAIL"})` +
               `  ${r.seconds.toFixed(2).padStart(6)} s  budget ${String(r.maxInsns).padStart(10)} = ${String(r.insns).padStart(10)} insns + ${String(r.hostWork).padStart(10)} host work  ${r.outcome.padEnd(12)} ${r.what}`,
           );
+        }
+        if (rows.some((r) => !r.pass)) {
+          console.error("kiln bench: limits: a class's RSS went past the bound of spec/limits.md");
+          process.exitCode = 1;
         }
       }
     });

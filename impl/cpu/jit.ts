@@ -107,13 +107,14 @@ function trimShared(): void {
 }
 
 /**
- * The code cache of one Memory is bounded: it holds at most this many compiled guest
- * instructions (summed over its regions); compiling past it first drops the whole cache (like
- * fence.i), so a guest that executes millions of distinct code addresses costs the host a bounded
- * amount of memory (about 100-200 bytes of host code and data per compiled instruction).
+ * The code cache of a family of memories (one kernel's processes: one frame pool) is bounded: it
+ * holds at most this many compiled guest instructions (summed over its regions); compiling past
+ * it first drops every cache of the family (like fence.i), so a guest that executes millions of
+ * distinct code addresses, in one process or in many, costs the host a bounded amount of memory
+ * (about 100-200 bytes of host code and data per compiled instruction).
  */
 let codeLimit = 262_144;
-const codeSize = new WeakMap<Memory, number>();
+const codeSize = new WeakMap<object, number>();
 
 /** Change the bound (tests); returns the previous one. */
 export function setJitCodeLimit(n: number): number {
@@ -124,7 +125,7 @@ export function setJitCodeLimit(n: number): number {
 
 /** Compiled guest instructions currently held in `m`'s code cache (approximate after invalidations: counted until the next flush). */
 export function jitCodeSize(m: Memory): number {
-  return codeSize.get(m) ?? 0;
+  return codeSize.get(m.pool) ?? 0;
 }
 
 /**
@@ -160,11 +161,11 @@ export function compileBlock(m: Memory, pg: Page, pc: number): CodeBlock {
     m.setBlock(pc, INTERP_BLOCK);
     return INTERP_BLOCK;
   }
-  const held = codeSize.get(m) ?? 0;
+  const held = codeSize.get(m.pool) ?? 0;
   if (held >= codeLimit) {
-    m.flushCode();
+    m.pool.flushCode();
     flushCount++;
-    codeSize.set(m, 0);
+    codeSize.set(m.pool, 0);
   }
   // A jump into the middle of code another region covers gets a whole region of its own too:
   // a straight-line tail up to the next entry made hot loops ping-pong between small pieces.
@@ -198,7 +199,7 @@ function compileRegion(m: Memory, pg: Page, start: number): CodeBlock {
     sharedHits++;
   }
   const fn = hit.fn;
-  codeSize.set(m, (codeSize.get(m) ?? 0) + shape.halfwords.length);
+  codeSize.set(m.pool, (codeSize.get(m.pool) ?? 0) + shape.halfwords.length);
   // Every block of the region is an entry point (block number i + 1): a later run() that starts
   // there (after a budget stop, a return from another page) reuses this function.
   let entry: CodeBlock = INTERP_BLOCK;

@@ -1,14 +1,15 @@
 // Sparse 32-bit guest address space: 4 KiB pages with R/W/X permissions.
 //
-// Layout: every mapped page is a `Page` (its bytes plus typed-array views). Three two-level lookup
+// Layout: every mapped page is a `Page` (typed-array views of its frame, its host bytes; a page
+// never written has no frame and shows a shared zero frame). Three two-level lookup
 // tables (1024 x 1024 entries: `R`, `W`, `X`) hold the page at its index when the guest may
 // read / write / execute it, and null otherwise. The CPU's compiled code indexes these tables
 // directly (`R[a >>> 22][(a >>> 12) & 1023]`), so an aligned in-page access costs two loads.
 //
-// The `W` table deliberately leaves out pages that hold cached code or an LR reservation: guest
+// The `W` table deliberately leaves out pages that hold cached code, an LR reservation or no frame: guest
 // stores to such pages take the slow path (`guestStore`), which invalidates the page's code
-// cache (self-modifying code) and clears reservations on the stored word (LR/SC), then puts the
-// page back into `W`. Kernel-side writes (`writeBytes`, `writeU32`, ...) do the same.
+// cache (self-modifying code), clears reservations on the stored word (LR/SC) and gives a
+// frameless page its frame, then puts the page back into `W`. Kernel-side writes (`writeBytes`, `writeU32`, ...) do the same.
 
 import { Extents } from "./extents.ts";
 
@@ -31,12 +32,107 @@ export interface CodeBlock {
 /** After this many code invalidations a page is only interpreted (it is being rewritten often). */
 const THRASH_LIMIT = 16;
 
-export class Page {
+/**
+ * The host bytes behind one guest page, with the typed-array views the CPU indexes. Frames come
+ * from a FramePool and go back to it when their page is unmapped, so host memory follows the
+ * most the guest ever held at once, never what the garbage collector has not yet freed.
+ */
+export interface Frame {
   readonly data: Uint8Array;
   readonly i8: Int8Array;
   readonly u16: Uint16Array;
   readonly i16: Int16Array;
   readonly i32: Int32Array;
+}
+
+function frameOver(buf: ArrayBuffer, off: number): Frame {
+  return {
+    data: new Uint8Array(buf, off, PAGE_SIZE),
+    i8: new Int8Array(buf, off, PAGE_SIZE),
+    u16: new Uint16Array(buf, off, PAGE_SIZE / 2),
+    i16: new Int16Array(buf, off, PAGE_SIZE / 2),
+    i32: new Int32Array(buf, off, PAGE_SIZE / 4),
+  };
+}
+
+/** Read by every page that was mapped but never written (nothing may write it: such pages are never in `W`). */
+const ZERO: Frame = frameOver(new ArrayBuffer(PAGE_SIZE), 0);
+/** What an unmapped Page object points at until it is reused: a write through it reaches no frame in use. */
+const DEAD: Frame = frameOver(new ArrayBuffer(PAGE_SIZE), 0);
+
+/** Frames per host allocation: one ArrayBuffer per page would cost ~200 host bytes of bookkeeping each. */
+const SLAB_FRAMES = 16;
+
+/**
+ * Page frames and Page objects for a family of memories (a kernel's processes share one): an
+ * unmapped page's frame and object are kept and reused (the frame zeroed) by the next page any
+ * member maps or writes, so unmapping makes no garbage. It never gives them back to the host: what
+ * it holds is the most pages (written pages, for frames) that were mapped at one time.
+ */
+export class FramePool {
+  private readonly free: Frame[] = [];
+  private readonly pages: Page[] = [];
+  /** Frames made so far (in use or free): host bytes are this times PAGE_SIZE. */
+  allocated = 0;
+
+  /** A zero-filled frame. */
+  take(): Frame {
+    const f = this.free.pop();
+    if (f !== undefined) {
+      f.i32.fill(0);
+      return f;
+    }
+    const buf = new ArrayBuffer(SLAB_FRAMES * PAGE_SIZE);
+    for (let i = SLAB_FRAMES - 1; i > 0; i--) this.free.push(frameOver(buf, i * PAGE_SIZE));
+    this.allocated += SLAB_FRAMES;
+    return frameOver(buf, 0);
+  }
+
+  give(f: Frame): void {
+    this.free.push(f);
+  }
+
+  /** A Page object for a new mapping: frameless, no code, no reservation. */
+  page(perms: number): Page {
+    const p = this.pages.pop();
+    if (p === undefined) return new Page(perms);
+    p.perms = perms;
+    p.inval = 0;
+    p.noJit = false;
+    p.setFrame(ZERO, false);
+    return p;
+  }
+
+  /** Takes back an unmapped page's object (Memory.dropPage has already emptied it). */
+  retire(p: Page): void {
+    this.pages.push(p);
+  }
+
+  /** Memories of the family that hold compiled code (the JIT bounds their total). */
+  readonly codeHolders = new Set<Memory>();
+
+  /** Drops the compiled code of every memory of the family. */
+  flushCode(): void {
+    for (const m of this.codeHolders) m.flushCode();
+    this.codeHolders.clear();
+  }
+
+  /** Frames waiting for reuse. */
+  get idle(): number {
+    return this.free.length;
+  }
+}
+
+export class Page {
+  // The views of the page's frame (copied here: compiled code indexes `p.i32[...]` directly). A
+  // page the guest never wrote shows ZERO's, and gets a frame of its own at its first write.
+  data: Uint8Array = ZERO.data;
+  i8: Int8Array = ZERO.i8;
+  u16: Uint16Array = ZERO.u16;
+  i16: Int16Array = ZERO.i16;
+  i32: Int32Array = ZERO.i32;
+  /** The frame it owns; null while it reads as zeros (or after it was unmapped). */
+  frame: Frame | null = null;
   perms: number;
   /** Code cached for this page, indexed by (pc & 4095) >> 1 (instructions are 2-byte aligned); null when none. */
   blocks: (CodeBlock | undefined)[] | null = null;
@@ -47,15 +143,17 @@ export class Page {
   /** Never compile code from this page again (it was rewritten too often): interpret it. */
   noJit = false;
 
-  constructor(perms: number, data?: Uint8Array) {
-    const buf = new ArrayBuffer(PAGE_SIZE);
-    this.data = new Uint8Array(buf);
-    if (data) this.data.set(data);
-    this.i8 = new Int8Array(buf);
-    this.u16 = new Uint16Array(buf);
-    this.i16 = new Int16Array(buf);
-    this.i32 = new Int32Array(buf);
+  constructor(perms: number) {
     this.perms = perms;
+  }
+
+  setFrame(f: Frame, own: boolean): void {
+    this.frame = own ? f : null;
+    this.data = f.data;
+    this.i8 = f.i8;
+    this.u16 = f.u16;
+    this.i16 = f.i16;
+    this.i32 = f.i32;
   }
 }
 
@@ -80,6 +178,63 @@ function setEntry(t: Table, pn: number, p: Page | null): void {
   leaf[pn & 1023] = p;
 }
 
+/**
+ * Every mapped page by page number, as a two-level table like R/W/X (a Map would rehash, and leave
+ * its old tables as garbage, as it grows and shrinks by thousands of pages). Counts the pages of
+ * each leaf so that a 4 MiB region left empty gives its leaves back.
+ */
+class PageTable {
+  readonly t: Table = newTable();
+  private readonly counts = new Uint16Array(1024);
+  size = 0;
+  /** 4 MiB regions holding at least one page (each has a leaf here and in R, W, X). */
+  regions = 0;
+
+  get(pn: number): Page | undefined {
+    return this.t[pn >>> 10]![pn & 1023] ?? undefined;
+  }
+
+  set(pn: number, p: Page): void {
+    const hi = pn >>> 10;
+    if (this.t[hi]![pn & 1023] == null) {
+      if (this.counts[hi]!++ === 0) this.regions++;
+      this.size++;
+    }
+    setEntry(this.t, pn, p);
+  }
+
+  /** Removes pn's page; true when its leaf is now empty (and was given back). */
+  delete(pn: number): boolean {
+    const hi = pn >>> 10;
+    const leaf = this.t[hi]!;
+    if (leaf[pn & 1023] == null) return false;
+    leaf[pn & 1023] = null;
+    this.size--;
+    if (--this.counts[hi]! > 0) return false;
+    this.t[hi] = EMPTY_LEAF;
+    this.regions--;
+    return true;
+  }
+
+  clear(): void {
+    this.t.fill(EMPTY_LEAF);
+    this.counts.fill(0);
+    this.size = 0;
+    this.regions = 0;
+  }
+
+  *[Symbol.iterator](): IterableIterator<[number, Page]> {
+    for (let hi = 0; hi < 1024; hi++) {
+      const leaf = this.t[hi]!;
+      if (leaf === EMPTY_LEAF) continue;
+      for (let lo = 0; lo < 1024; lo++) {
+        const p = leaf[lo];
+        if (p) yield [(hi << 10) | lo, p];
+      }
+    }
+  }
+}
+
 interface Reservation {
   holder: object;
   addr: number; // word-aligned
@@ -99,7 +254,7 @@ export class Memory {
   readonly R: Table = newTable();
   readonly W: Table = newTable();
   readonly X: Table = newTable();
-  private readonly pages = new Map<number, Page>();
+  private readonly pages = new PageTable();
   /** The mapped page numbers as intervals: range questions cost time per interval, not per page. */
   private readonly extents = new Extents();
   private resvs: Reservation[] = [];
@@ -108,9 +263,12 @@ export class Memory {
   /** Set by guestLoad when it faulted. */
   faulted = false;
 
+  /** `pool`: where written pages get their frames (shared by the memories of one kernel; clones share it). */
+  constructor(readonly pool: FramePool = new FramePool()) {}
+
   // ---------------------------------------------------------------- mapping
 
-  /** Map [addr, addr+len) (len rounded up to pages) zero-filled with perms, replacing existing pages. */
+  /** Map [addr, addr+len) (len rounded up to pages) zero-filled with perms, replacing existing pages (no host frame until written). */
   map(addr: number, len: number, perms: number): void {
     checkRange(addr, len, "map");
     const first = addr >>> PAGE_SHIFT;
@@ -119,16 +277,21 @@ export class Memory {
       const pn = first + i;
       const old = this.pages.get(pn);
       if (old) this.dropPage(pn, old);
-      const p = new Page(perms & 7);
+      const p = this.pool.page(perms & 7);
       this.pages.set(pn, p);
       this.refresh(pn, p);
     }
     this.extents.add(first, first + n);
   }
 
-  /** Map a page with given contents (used by clone). */
-  private mapPageWith(pn: number, perms: number, data: Uint8Array): void {
-    const p = new Page(perms, data);
+  /** Map a page with the contents of `from` (used by clone): a page never written stays frameless. */
+  private mapPageWith(pn: number, perms: number, from: Page): void {
+    const p = this.pool.page(perms);
+    if (from.frame !== null) {
+      p.setFrame(this.pool.take(), true);
+      this.framed++;
+      p.data.set(from.data);
+    }
     this.pages.set(pn, p);
     this.refresh(pn, p);
     this.extents.add(pn, pn + 1);
@@ -143,7 +306,8 @@ export class Memory {
       for (let pn = s; pn < e; pn++) {
         const p = this.pages.get(pn)!;
         this.dropPage(pn, p);
-        this.pages.delete(pn);
+        // a 4 MiB region left empty gives back its leaves (8 KiB in each table)
+        if (this.pages.delete(pn)) for (const t of [this.R, this.W, this.X]) t[pn >>> 10] = EMPTY_LEAF;
       }
     }
     this.extents.remove(first, first + n);
@@ -155,6 +319,9 @@ export class Memory {
     this.pages.clear();
     this.extents.clear();
     this.resvs = [];
+    this.pool.codeHolders.delete(this);
+    // the tables' leaves too (8 KiB each): a zombie keeps its Memory object until reaped
+    for (const t of [this.R, this.W, this.X]) t.fill(EMPTY_LEAF);
   }
 
   /** Bytes of [addr, addr+len) that are mapped (page granular), in time per mapped interval. */
@@ -214,6 +381,17 @@ export class Memory {
     return this.pages.size * PAGE_SIZE;
   }
 
+  /** 4 MiB regions that hold a mapped page: each costs the host a 1024-entry leaf in four tables. */
+  regionCount(): number {
+    return this.pages.regions;
+  }
+
+  /** Bytes of mapped pages that hold a host frame (written at least once); the rest read as zeros. */
+  residentBytes(): number {
+    return this.framed * PAGE_SIZE;
+  }
+  private framed = 0;
+
   /** Mapped regions, coalesced by equal permissions, sorted by address. */
   regions(): Array<{ addr: number; len: number; perms: number }> {
     const pns: number[] = [];
@@ -230,8 +408,8 @@ export class Memory {
 
   /** A deep copy (for fork): same pages, contents and permissions; no code cache, no reservations. */
   clone(): Memory {
-    const m = new Memory();
-    for (const [pn, p] of this.pages) m.mapPageWith(pn, p.perms, p.data);
+    const m = new Memory(this.pool);
+    for (const [pn, p] of this.pages) m.mapPageWith(pn, p.perms, p);
     return m;
   }
 
@@ -245,16 +423,33 @@ export class Memory {
     if (p.resv > 0) this.resvs = this.resvs.filter((r) => r.addr >>> PAGE_SHIFT !== pn);
     p.resv = 0;
     p.perms = 0;
+    if (p.frame !== null) {
+      this.pool.give(p.frame);
+      this.framed--;
+    }
+    p.setFrame(DEAD, false);
     setEntry(this.R, pn, null);
     setEntry(this.W, pn, null);
     setEntry(this.X, pn, null);
+    this.pool.retire(p);
   }
 
   /** Recompute the lookup-table entries of a page. */
   private refresh(pn: number, p: Page): void {
     setEntry(this.R, pn, p.perms & PERM_R ? p : null);
-    setEntry(this.W, pn, p.perms & PERM_W && p.blocks === null && p.resv === 0 ? p : null);
+    setEntry(this.W, pn, p.perms & PERM_W && p.blocks === null && p.resv === 0 && p.frame !== null ? p : null);
     setEntry(this.X, pn, p.perms & PERM_X ? p : null);
+  }
+
+  /** The page of pn ready for a write: a page never written gets its own (zeroed) frame now. */
+  private writable(pn: number): Page {
+    const p = this.pages.get(pn)!;
+    if (p.frame === null) {
+      p.setFrame(this.pool.take(), true);
+      this.framed++;
+      this.refresh(pn, p);
+    }
+    return p;
   }
 
   // ---------------------------------------------------------------- code cache
@@ -267,12 +462,14 @@ export class Memory {
     if (p.blocks === null) {
       p.blocks = new Array(2048);
       this.refresh(pn, p);
+      this.pool.codeHolders.add(this);
     }
     p.blocks[(pc & 4095) >> 1] = b;
   }
 
   /** Drop all cached code (fence.i). */
   flushCode(): void {
+    this.pool.codeHolders.delete(this);
     for (const [pn, p] of this.pages) {
       if (p.blocks !== null) {
         p.blocks = null;
@@ -421,7 +618,7 @@ export class Memory {
     }
     for (let i = 0; i < size; i++) {
       const a = (addr + i) >>> 0;
-      this.pages.get(a >>> PAGE_SHIFT)!.data[a & 4095] = (value >>> (8 * i)) & 0xff;
+      this.writable(a >>> PAGE_SHIFT).data[a & 4095] = (value >>> (8 * i)) & 0xff;
     }
     return this.afterWrite(addr, size) ? 2 : 0;
   }
@@ -469,7 +666,7 @@ export class Memory {
       const a = addr + done;
       const off = a & 4095;
       const n = Math.min(len - done, PAGE_SIZE - off);
-      this.pages.get(a >>> PAGE_SHIFT)!.data.set(bytes.subarray(done, done + n), off);
+      this.writable(a >>> PAGE_SHIFT).data.set(bytes.subarray(done, done + n), off);
       done += n;
     }
     this.afterBulkWrite(addr, len);

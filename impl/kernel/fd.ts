@@ -1,4 +1,7 @@
 // Open file descriptions (shared by dup and fork, as on Linux) and per-process descriptor tables.
+import { constants } from "../../generated/index.ts";
+import { FramePool, PAGE_SIZE } from "../cpu/memory.ts";
+import type { Frame } from "../cpu/memory.ts";
 import { Errno, EBADF, EMFILE } from "./errno.ts";
 import type { Inode } from "./vfs.ts";
 
@@ -26,11 +29,13 @@ export interface PipeAccount {
   /** Throws (ENOMEM) unless `bytes` more may be held. */
   hold(bytes: number): void;
   free(bytes: number): void;
+  /** Where chunks come from and go back to (the kernel's frame pool, shared with memory and files). */
+  frames?(): FramePool;
 }
 
-/** Bytes of one buffer chunk, and what a chunk costs the host besides them (its objects). */
-const CHUNK = 4096;
-const CHUNK_OVERHEAD = 256;
+/** Bytes of one buffer chunk (a page frame), and what it is charged with its objects (spec/limits.md). */
+const CHUNK = PAGE_SIZE;
+const CHUNK_COST = PAGE_SIZE + constants.limits.PAGE_BOOKKEEPING;
 
 /**
  * A pipe holds at most PIPE_CAPACITY bytes of data. Nothing is allocated up front: data goes into
@@ -39,12 +44,16 @@ const CHUNK_OVERHEAD = 256;
  * (spec/limits.md).
  */
 export class Pipe {
-  private chunks: { buf: Uint8Array; start: number; end: number }[] = [];
+  private chunks: { f: Frame; start: number; end: number }[] = [];
   length = 0;
   readers = 0;
   writers = 0;
   readonly ino: number;
-  constructor(ino: number, private readonly account: PipeAccount = { hold: () => {}, free: () => {} }) { this.ino = ino; }
+  private readonly pool: FramePool;
+  constructor(ino: number, private readonly account: PipeAccount = { hold: () => {}, free: () => {} }) {
+    this.ino = ino;
+    this.pool = account.frames?.() ?? new FramePool();
+  }
   get space(): number { return PIPE_CAPACITY - this.length; }
   write(bytes: Uint8Array): number {
     const n = Math.min(bytes.length, this.space);
@@ -54,16 +63,16 @@ export class Pipe {
       if (!c || c.end === CHUNK) {
         // A full chunk (or none): charge a new one first; if the cap refuses, what fit is written.
         try {
-          this.account.hold(CHUNK + CHUNK_OVERHEAD);
+          this.account.hold(CHUNK_COST);
         } catch (e) {
           if (done > 0) break;
           throw e;
         }
-        c = { buf: new Uint8Array(CHUNK), start: 0, end: 0 };
+        c = { f: this.pool.take(), start: 0, end: 0 };
         this.chunks.push(c);
       }
       const take = Math.min(n - done, CHUNK - c.end);
-      c.buf.set(bytes.subarray(done, done + take), c.end);
+      c.f.data.set(bytes.subarray(done, done + take), c.end);
       c.end += take;
       done += take;
     }
@@ -77,12 +86,13 @@ export class Pipe {
     while (done < n) {
       const c = this.chunks[0]!;
       const take = Math.min(n - done, c.end - c.start);
-      out.set(c.buf.subarray(c.start, c.start + take), done);
+      out.set(c.f.data.subarray(c.start, c.start + take), done);
       done += take;
       c.start += take;
       if (c.start === c.end) {
         this.chunks.shift();
-        this.account.free(CHUNK + CHUNK_OVERHEAD);
+        this.pool.give(c.f);
+        this.account.free(CHUNK_COST);
       }
     }
     this.length -= n;
@@ -90,7 +100,10 @@ export class Pipe {
   }
   /** No reader is left: the data can never be read, give it back. */
   drop(): void {
-    for (let i = 0; i < this.chunks.length; i++) this.account.free(CHUNK + CHUNK_OVERHEAD);
+    for (const c of this.chunks) {
+      this.pool.give(c.f);
+      this.account.free(CHUNK_COST);
+    }
     this.chunks = [];
     this.length = 0;
   }

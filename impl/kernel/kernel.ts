@@ -17,6 +17,7 @@ import type { FieldValues } from "./layout.ts";
 import { LoadError, SIGTRAMP_ADDR, STACK_TOP, loadSegments, trampolineCode } from "./loader.ts";
 import { PAGE_SIZE, PERM_R, PERM_X } from "./machine.ts";
 import type { GuestCpu, GuestMemory, Machine } from "./machine.ts";
+import type { FramePool } from "../cpu/memory.ts";
 import { Process, Thread } from "./process.ts";
 import type { ExitStatus } from "./process.ts";
 import {
@@ -34,8 +35,8 @@ import { hostStdio } from "./stdio.ts";
 import type { Stdio } from "./stdio.ts";
 import { Vfs, guestBytes } from "./vfs.ts";
 import type { Inode } from "./vfs.ts";
-import { AddressSpace, pageWork } from "./vm.ts";
-import { cpuMachine } from "./cpu-machine.ts";
+import { AddressSpace, pageCharge, pageWork, spaceCharge } from "./vm.ts";
+import { newCpuMachine } from "./cpu-machine.ts";
 import { deferSignals, imageStarted, layerLoaderHook, threadExited } from "./layered.ts";
 import { constants } from "../../generated/index.ts";
 
@@ -155,9 +156,10 @@ export class Kernel {
   constructor(opts: KernelOptions) {
     this.opts = opts;
     this.dispatch = opts.dispatch;
-    this.machine = opts.machine ?? cpuMachine;
     this.stdio = opts.stdio ?? hostStdio;
     this.vfs = opts.vfs ?? new Vfs({ now: () => this.realtimeNs() });
+    // one frame pool for guest memory and file data: what one frees, the other reuses
+    this.machine = opts.machine ?? newCpuMachine(this.vfs.pool);
     this.maxFds = opts.maxFds ?? 256;
     this.table = buildTable(opts.dispatch, { ...defaultHandlers, ...(opts.handlers ?? {}) });
     this.vfs.reserve = (bytes) => this.chargeMemory(bytes);
@@ -282,7 +284,7 @@ export class Kernel {
     for (const p of this.procs.values()) {
       if (p.state === "live" && !seen.has(p.vm.mem)) {
         seen.add(p.vm.mem);
-        used += p.vm.mappedBytes();
+        used += spaceCharge(p.vm.mem);
       }
     }
     return used;
@@ -304,6 +306,7 @@ export class Kernel {
     free: (bytes: number): void => {
       this.pipeBytes -= bytes;
     },
+    frames: (): FramePool => this.vfs.pool,
   };
 
   newAddressSpace(mem: GuestMemory): AddressSpace {
@@ -326,7 +329,7 @@ export class Kernel {
     const vm = this.newAddressSpace(mem);
     try {
       const img = loadSegments(mem, elf, image, (n) => {
-        this.charge(n);
+        this.charge(pageCharge(n));
         this.chargeWork(pageWork(n));
       });
       vm.brkStart = vm.brk = img.brk;
@@ -392,9 +395,9 @@ export class Kernel {
     const p = new Process(this.newId(), this.init ? this.init.pid : 0, vm, fds, cwd);
     // /proc/self/exe: the program, which need not be in the guest's file system.
     p.exe = this.vfs.newNode("file", 0o755);
-    p.exe.data = image as typeof p.exe.data;
-    p.exe.size = image.length;
-    p.exe.nlink = 0;
+    this.vfs.setHostContents(p.exe, image);
+    // as if a directory held it: closing it never frees the image (it is the host's, not charged)
+    p.exe.nlink = 1;
     p.exePath = this.absolutePath(cwd, argv[0] ?? "");
     this.procs.set(p.pid, p);
     imageStarted(this, this.addThread(p, cpu, p.pid));

@@ -17,6 +17,8 @@ export interface GuestMemory {
   clone(): GuestMemory;
   /** Bytes mapped in all. */
   mappedBytes(): number;
+  /** 4 MiB regions (1024 pages, aligned) that hold a mapped page. */
+  regionCount(): number;
   /** Bytes of [addr, addr+len) that are mapped; costs time per mapped interval, not per page. */
   mappedIn(addr: number, len: number): number;
   /** Highest page-aligned a, floor <= a, a + len <= top, with [a, a+len) unmapped; -1 if none. */

@@ -3,6 +3,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { constants } from "../../generated/index.ts";
+import { FramePool, PAGE_SIZE } from "../cpu/memory.ts";
+import type { Frame } from "../cpu/memory.ts";
 import { Errno, EEXIST, EINVAL, EISDIR, ELOOP, ENAMETOOLONG, ENOENT, ENOSPC, ENOTDIR, ENOTEMPTY, EBUSY, EFBIG } from "./errno.ts";
 
 export const S_IFMT = 0o170000;
@@ -20,7 +22,10 @@ const SYMLOOP_MAX = 40;
 /** Largest single file (keeps a runaway writer from exhausting host memory). */
 export const MAX_FILE_SIZE = 64 * 1024 * 1024;
 /** Host bytes a directory entry costs besides its name (spec/limits.md). */
-const DIRENT_COST = constants.limits.DIRENT_COST;
+const { DIRENT_COST, PAGE_BOOKKEEPING } = constants.limits;
+/** File data lives in page frames (from the kernel's pool, shared with guest memory): each costs this much. */
+const CHUNK = PAGE_SIZE;
+const CHUNK_COST = CHUNK + PAGE_BOOKKEEPING;
 const entryCost = (name: string): number => DIRENT_COST + name.length;
 
 export type NodeKind = "file" | "dir" | "symlink" | "chr";
@@ -35,8 +40,8 @@ export type DeviceKind = "null" | "zero" | "random";
 export const guestBytes = (host: string): string => Buffer.from(host, "utf8").toString("latin1");
 
 export class Inode {
-  /** File contents; only data.subarray(0, size) is meaningful. */
-  data = new Uint8Array(0);
+  /** File contents, CHUNK bytes per frame (null: a hole, reads as zeros); only the first `size` bytes count. */
+  chunks: (Frame | null)[] = [];
   size = 0;
   entries = new Map<string, Inode>();
   /** For directories: the containing directory (root is its own parent). */
@@ -135,11 +140,25 @@ export class Vfs {
 
   /** Drops a file's data: nothing names it and no description has it open. */
   freeData(node: Inode): void {
-    this.heldBytes -= node.data.length;
+    this.dropChunks(node, 0);
     this.usedBytes -= node.size;
-    node.data = new Uint8Array(0);
     node.size = 0;
   }
+
+  /** Gives back the frames of node's chunks from index `from` on (to the pool: the next write reuses them). */
+  private dropChunks(node: Inode, from: number): void {
+    for (let i = from; i < node.chunks.length; i++) {
+      const f = node.chunks[i];
+      if (f) {
+        this.pool.give(f);
+        this.heldBytes -= CHUNK_COST;
+      }
+    }
+    if (node.chunks.length > from) node.chunks.length = from;
+  }
+
+  /** Where file data gets its frames (the kernel puts its own pool here, shared with guest memory). */
+  pool = new FramePool();
 
   /**
    * Resolves `p` relative to `cwd`. ".." at the root stays at the root; absolute paths and
@@ -309,22 +328,14 @@ export class Vfs {
     if (size > MAX_FILE_SIZE) throw new Errno(EFBIG);
     const delta = size - node.size;
     if (delta > 0 && this.usedBytes + delta > this.capacity) throw new Errno(ENOSPC);
-    if (size > node.data.length) {
-      const cap = Math.min(MAX_FILE_SIZE, Math.max(size, node.data.length * 2, 64));
-      this.hold(cap - node.data.length);
-      const d = new Uint8Array(cap);
-      d.set(node.data.subarray(0, node.size));
-      node.data = d;
-    } else if (size < node.size) {
-      if (size <= node.data.length / 4) {
-        // Shrinking a lot (O_TRUNC, ftruncate): give the buffer back, not just the size.
-        const d = node.data.slice(0, size);
-        this.heldBytes -= node.data.length - d.length;
-        node.data = d;
-      } else {
-        node.data.fill(0, size, node.size);
-      }
+    if (size < node.size) {
+      // Shrinking (O_TRUNC, ftruncate): the chunks past the end go back; the last one's tail is zeroed.
+      const keep = Math.ceil(size / CHUNK);
+      this.dropChunks(node, keep);
+      const last = node.chunks[keep - 1];
+      if (last && size % CHUNK !== 0) last.data.fill(0, size % CHUNK);
     }
+    // Growth leaves holes: a chunk gets its frame when something is written into it.
     this.usedBytes += delta;
     node.size = size;
   }
@@ -332,14 +343,54 @@ export class Vfs {
   writeAt(node: Inode, pos: number, bytes: Uint8Array): number {
     const end = pos + bytes.length;
     if (end > node.size) this.resize(node, end);
-    node.data.set(bytes, pos);
+    const first = Math.floor(pos / CHUNK);
+    const last = Math.ceil(end / CHUNK);
+    let missing = 0;
+    for (let i = first; i < last; i++) if (!node.chunks[i]) missing++;
+    this.hold(missing * CHUNK_COST);
+    for (let i = first, done = 0; i < last; i++) {
+      let f = node.chunks[i];
+      if (!f) node.chunks[i] = f = this.pool.take();
+      const off = i === first ? pos % CHUNK : 0;
+      const n = Math.min(CHUNK - off, bytes.length - done);
+      f.data.set(bytes.subarray(done, done + n), off);
+      done += n;
+    }
     node.mtimeNs = this.now();
     return bytes.length;
   }
 
   readAt(node: Inode, pos: number, len: number): Uint8Array {
     if (pos >= node.size) return new Uint8Array(0);
-    return node.data.slice(pos, Math.min(node.size, pos + len));
+    const end = Math.min(node.size, pos + len);
+    const out = new Uint8Array(end - pos);
+    for (let i = Math.floor(pos / CHUNK), at = pos; at < end; i++) {
+      const off = at % CHUNK;
+      const n = Math.min(CHUNK - off, end - at);
+      const f = node.chunks[i];
+      if (f) out.set(f.data.subarray(off, off + n), at - pos);
+      at += n;
+    }
+    return out;
+  }
+
+  /** A file's whole contents (a copy). */
+  contents(node: Inode): Uint8Array {
+    return this.readAt(node, 0, node.size);
+  }
+
+  /**
+   * Gives a node that no directory names these contents, outside the accounting (the host's own:
+   * the program of a spawn, which /proc/self/exe shows). Such a node must never be freed.
+   */
+  setHostContents(node: Inode, bytes: Uint8Array): void {
+    node.chunks = [];
+    for (let at = 0; at < bytes.length; at += CHUNK) {
+      const f = this.pool.take();
+      f.data.set(bytes.subarray(at, at + CHUNK));
+      node.chunks.push(f);
+    }
+    node.size = bytes.length;
   }
 
   /** The absolute guest path of a directory (for getcwd). */
@@ -370,7 +421,7 @@ export class Vfs {
   readFile(p: string): Uint8Array {
     const n = this.lookup(this.root, guestBytes(p));
     if (n.kind !== "file") throw new Errno(EISDIR);
-    return n.data.slice(0, n.size);
+    return this.contents(n);
   }
 
   private mkdirs(p: string): { dir: Inode; name: string } {

@@ -16,7 +16,7 @@ import { kernels, kernelVersions, programs, programVersions, realisations, const
 import type { Cpu } from "../cpu/cpu.ts";
 import { Kernel } from "../kernel/kernel.ts";
 import type { KernelOptions } from "../kernel/kernel.ts";
-import { cpuMachine } from "../kernel/cpu-machine.ts";
+import { newCpuMachine } from "../kernel/cpu-machine.ts";
 import { BufferStdio } from "../kernel/stdio.ts";
 import { installLayers } from "./install.ts";
 import { isIdentity } from "./routes.ts";
@@ -341,12 +341,13 @@ export function measureRawSequence(build: MatrixBuild, slot = "getpid"): number 
   if (lo === undefined || hi === undefined) return null;
   let start = -1;
   let best: number | null = null;
+  const base = newCpuMachine();
   const machine = {
-    newMemory: () => cpuMachine.newMemory(),
-    newCpu: (mem: Parameters<typeof cpuMachine.newCpu>[0]) => {
-      const c = cpuMachine.newCpu(mem) as unknown as Cpu;
+    newMemory: () => base.newMemory(),
+    newCpu: (mem: Parameters<typeof base.newCpu>[0]) => {
+      const c = base.newCpu(mem) as unknown as Cpu;
       c.watch = { lo, hi };
-      return c as unknown as ReturnType<typeof cpuMachine.newCpu>;
+      return c as unknown as ReturnType<typeof base.newCpu>;
     },
   };
   runCell(build.raw, build.rawObject, rawKernel(build.program), {

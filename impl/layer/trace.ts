@@ -22,7 +22,7 @@ import type { Cpu } from "../cpu/cpu.ts";
 import { areasOf, layerOf } from "../kernel/layered.ts";
 import type { KernelOptions } from "../kernel/kernel.ts";
 import type { GuestMemory, Machine } from "../kernel/machine.ts";
-import { cpuMachine } from "../kernel/cpu-machine.ts";
+import { newCpuMachine } from "../kernel/cpu-machine.ts";
 import type { Thread } from "../kernel/process.ts";
 
 /** One completed (or abandoned) call through the stub table. */
@@ -111,7 +111,7 @@ export class LayerTracer {
 
   /** Kernel options that turn the tracer on; `base` is merged (its trace callback still runs). */
   kernelOptions<T extends Partial<KernelOptions>>(base: T): T & Pick<KernelOptions, "machine" | "onWatch" | "trace"> {
-    const inner = base.machine ?? cpuMachine;
+    const inner = base.machine ?? newCpuMachine();
     const machine: Machine = {
       newMemory: () => inner.newMemory(),
       newCpu: (mem: GuestMemory) => {

@@ -68,12 +68,12 @@ function hostTree(dir: string, prefix = ""): Record<string, string> {
   return out;
 }
 
-function guestTree(node: Inode, prefix = ""): Record<string, string> {
+function guestTree(kernel: Kernel, node: Inode, prefix = ""): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, n] of [...node.entries].sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (n.kind === "symlink") out[prefix + name] = `-> ${n.target}`;
-    else if (n.isDir) Object.assign(out, { [prefix + name]: "<dir>" }, guestTree(n, `${prefix}${name}/`));
-    else out[prefix + name] = Buffer.from(n.data.subarray(0, n.size)).toString("latin1");
+    else if (n.isDir) Object.assign(out, { [prefix + name]: "<dir>" }, guestTree(kernel, n, `${prefix}${name}/`));
+    else out[prefix + name] = Buffer.from(kernel.vfs.contents(n)).toString("latin1");
   }
   return out;
 }
@@ -103,7 +103,7 @@ function onK1(bin: string, argv: string[], files: Record<string, string>, stdin:
   kernel.spawn(readFileSync(bin), argv, Object.entries(ENV).map(([k, v]) => `${k}=${v}`), { cwd: "/work" });
   const r = kernel.run();
   const work = kernel.vfs.lookup(kernel.vfs.root, "/work");
-  return { status: r.status, stdout: stdio.stdout, stderr: stdio.stderr, files: guestTree(work) };
+  return { status: r.status, stdout: stdio.stdout, stderr: stdio.stderr, files: guestTree(kernel, work) };
 }
 
 const built = build();

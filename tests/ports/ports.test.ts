@@ -52,7 +52,7 @@ function runGuest(k: string, image: Uint8Array, argv: string[], files: Record<st
   const left: Record<string, string> = {};
   for (const [name, node] of kernel.vfs.root.entries) {
     if (before.has(name)) continue;
-    left[name] = node.isDir ? "<dir>" : Buffer.from(node.data.subarray(0, node.size)).toString("latin1");
+    left[name] = node.isDir ? "<dir>" : Buffer.from(kernel.vfs.contents(node)).toString("latin1");
   }
   return { status: r.status, stdout: stdio.stdout, stderr: stdio.stderr, files: left, insns: r.insns };
 }

@@ -227,9 +227,7 @@ const times: Handler = ({ k, t, p }, buf) => {
 
 const sysinfo: Handler = ({ k, t }, buf) => {
   const cap = k.opts.memoryCap ?? 512 * 1024 * 1024;
-  let used = 0;
-  const seen = new Set<unknown>();
-  for (const q of k.procs.values()) if (q.state === "live" && !seen.has(q.vm.mem)) { seen.add(q.vm.mem); used += q.vm.mappedBytes(); }
+  const used = k.memoryUsed();
   k.writeStruct(t, "sysinfo", buf, {
     uptime: Number(k.monotonicNs() / NS), totalram: cap, freeram: Math.max(0, cap - used), procs: k.procs.size, mem_unit: 1,
   });

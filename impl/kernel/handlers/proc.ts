@@ -3,7 +3,7 @@
 import { Errno, E2BIG, EACCES, EAGAIN, ECHILD, EINVAL, ELOOP, ENOEXEC, ENOMEM, EPERM, ESRCH } from "../errno.ts";
 import { cloned, imageStarted } from "../layered.ts";
 import { LoadError } from "../loader.ts";
-import { pageWork } from "../vm.ts";
+import { pageWork, spaceCharge } from "../vm.ts";
 import { RDTIME_DIVISOR } from "../kernel.ts";
 import type { Process, Thread } from "../process.ts";
 import { Process as ProcessClass } from "../process.ts";
@@ -130,7 +130,7 @@ function discard(k: Ctx["k"], parent: Process, child: Thread): void {
 
 function cloneVm(k: Ctx["k"], p: Process) {
   // Charge the copy against the memory cap before making it.
-  k.chargeMemory(p.vm.mappedBytes());
+  k.chargeMemory(spaceCharge(p.vm.mem));
   k.chargeWork(pageWork(p.vm.mappedBytes()));
   const vm = k.newAddressSpace(p.vm.mem.clone());
   vm.copyFieldsFrom(p.vm);
@@ -171,7 +171,7 @@ const execve: Handler = (ctx, pathPtr, argvPtr, envpPtr) => {
   const viaProc = k.procPath(p, path);
   let exePath = viaProc ? viaProc.proc.exePath : k.absolutePath(p.cwd, path);
   if (node.kind !== "file" || (node.mode & 0o111) === 0) throw new Errno(EACCES);
-  let image = node.data.slice(0, node.size);
+  let image = k.vfs.contents(node);
   // A script ("#!interpreter [arg]" in its first 256 bytes) runs its interpreter with
   // argv = interpreter, [arg], the script's path, argv[1..], as Linux's binfmt_script does.
   for (let depth = 0, script = path; image[0] === 0x23 && image[1] === 0x21; depth++) {
@@ -186,7 +186,7 @@ const execve: Handler = (ctx, pathPtr, argvPtr, envpPtr) => {
     if (node.kind !== "file" || (node.mode & 0o111) === 0) throw new Errno(EACCES);
     const viaProcScript = k.procPath(p, script);
     exePath = viaProcScript ? viaProcScript.proc.exePath : k.absolutePath(p.cwd, script);
-    image = node.data.slice(0, node.size);
+    image = k.vfs.contents(node);
   }
   let loaded;
   try {
