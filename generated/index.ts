@@ -5,27 +5,37 @@ import { dispatch as k1 } from "./kernel/k1.ts";
 import { dispatch as k2 } from "./kernel/k2.ts";
 import { dispatch as k3 } from "./kernel/k3.ts";
 import { dispatch as k4 } from "./kernel/k4.ts";
+import { dispatch as k5 } from "./kernel/k5.ts";
 import { program as p1 } from "./program/p1.ts";
 import { program as p2 } from "./program/p2.ts";
 import { program as p3 } from "./program/p3.ts";
+import { program as p4 } from "./program/p4.ts";
 import { realisation as p1_k1 } from "./layer/p1-k1.ts";
 import { realisation as p1_k2 } from "./layer/p1-k2.ts";
 import { realisation as p1_k3 } from "./layer/p1-k3.ts";
 import { realisation as p1_k4 } from "./layer/p1-k4.ts";
+import { realisation as p1_k5 } from "./layer/p1-k5.ts";
 import { realisation as p2_k1 } from "./layer/p2-k1.ts";
 import { realisation as p2_k2 } from "./layer/p2-k2.ts";
 import { realisation as p2_k3 } from "./layer/p2-k3.ts";
 import { realisation as p2_k4 } from "./layer/p2-k4.ts";
+import { realisation as p2_k5 } from "./layer/p2-k5.ts";
 import { realisation as p3_k1 } from "./layer/p3-k1.ts";
 import { realisation as p3_k2 } from "./layer/p3-k2.ts";
 import { realisation as p3_k3 } from "./layer/p3-k3.ts";
 import { realisation as p3_k4 } from "./layer/p3-k4.ts";
+import { realisation as p3_k5 } from "./layer/p3-k5.ts";
+import { realisation as p4_k1 } from "./layer/p4-k1.ts";
+import { realisation as p4_k2 } from "./layer/p4-k2.ts";
+import { realisation as p4_k3 } from "./layer/p4-k3.ts";
+import { realisation as p4_k4 } from "./layer/p4-k4.ts";
+import { realisation as p4_k5 } from "./layer/p4-k5.ts";
 
 /** Every kernel ABI's dispatch table, by version. */
-export const kernels: Readonly<Record<string, KernelDispatch>> = { k1, k2, k3, k4 };
+export const kernels: Readonly<Record<string, KernelDispatch>> = { k1, k2, k3, k4, k5 };
 /** Every program ABI's tables, by version. */
-export const programs = { p1, p2, p3 } as const;
+export const programs = { p1, p2, p3, p4 } as const;
 /** Every (program, kernel) realisation, by "pN-kM". */
-export const realisations: Readonly<Record<string, PairRealisation>> = { "p1-k1": p1_k1, "p1-k2": p1_k2, "p1-k3": p1_k3, "p1-k4": p1_k4, "p2-k1": p2_k1, "p2-k2": p2_k2, "p2-k3": p2_k3, "p2-k4": p2_k4, "p3-k1": p3_k1, "p3-k2": p3_k2, "p3-k3": p3_k3, "p3-k4": p3_k4 };
-export const kernelVersions = ["k1", "k2", "k3", "k4"] as const;
-export const programVersions = ["p1", "p2", "p3"] as const;
+export const realisations: Readonly<Record<string, PairRealisation>> = { "p1-k1": p1_k1, "p1-k2": p1_k2, "p1-k3": p1_k3, "p1-k4": p1_k4, "p1-k5": p1_k5, "p2-k1": p2_k1, "p2-k2": p2_k2, "p2-k3": p2_k3, "p2-k4": p2_k4, "p2-k5": p2_k5, "p3-k1": p3_k1, "p3-k2": p3_k2, "p3-k3": p3_k3, "p3-k4": p3_k4, "p3-k5": p3_k5, "p4-k1": p4_k1, "p4-k2": p4_k2, "p4-k3": p4_k3, "p4-k4": p4_k4, "p4-k5": p4_k5 };
+export const kernelVersions = ["k1", "k2", "k3", "k4", "k5"] as const;
+export const programVersions = ["p1", "p2", "p3", "p4"] as const;

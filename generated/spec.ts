@@ -351,6 +351,14 @@ export const selection = [
   { program: "p1", kernel: "k4", layer: "p1-k4", path: "/lib/kiln/p1-k4.layer", src: "spec/loader.md:52" },
   { program: "p2", kernel: "k4", layer: "p2-k4", path: "/lib/kiln/p2-k4.layer", src: "spec/loader.md:53" },
   { program: "p3", kernel: "k4", layer: "p3-k4", path: "/lib/kiln/p3-k4.layer", src: "spec/loader.md:54" },
+  { program: "p4", kernel: "k1", layer: "p4-k1", path: "/lib/kiln/p4-k1.layer", src: "spec/loader.md:55" },
+  { program: "p4", kernel: "k2", layer: "p4-k2", path: "/lib/kiln/p4-k2.layer", src: "spec/loader.md:56" },
+  { program: "p4", kernel: "k3", layer: "p4-k3", path: "/lib/kiln/p4-k3.layer", src: "spec/loader.md:57" },
+  { program: "p4", kernel: "k4", layer: "p4-k4", path: "/lib/kiln/p4-k4.layer", src: "spec/loader.md:58" },
+  { program: "p1", kernel: "k5", layer: "p1-k5", path: "/lib/kiln/p1-k5.layer", src: "spec/loader.md:59" },
+  { program: "p2", kernel: "k5", layer: "p2-k5", path: "/lib/kiln/p2-k5.layer", src: "spec/loader.md:60" },
+  { program: "p3", kernel: "k5", layer: "p3-k5", path: "/lib/kiln/p3-k5.layer", src: "spec/loader.md:61" },
+  { program: "p4", kernel: "k5", layer: "p4-k5", path: "/lib/kiln/p4-k5.layer", src: "spec/loader.md:62" },
 ];
 /** Named recipes the routes refer to, with the cost per call each promises (null: none). */
 export const recipes = [
@@ -443,6 +451,47 @@ export const recipes = [
     maxInsns: null,
     maxTraps: 1,
     src: "spec/routes.md:77",
+  },
+  { recipe: "enosys", route: "emulated", uses: [], maxInsns: 9, maxTraps: 0, src: "spec/routes.md:78" },
+  {
+    recipe: "pread_seek",
+    route: "emulated",
+    uses: ["lseek", "read"],
+    maxInsns: null,
+    maxTraps: 4,
+    src: "spec/routes.md:79",
+  },
+  {
+    recipe: "pwrite_seek",
+    route: "emulated",
+    uses: ["lseek", "write"],
+    maxInsns: null,
+    maxTraps: 4,
+    src: "spec/routes.md:80",
+  },
+  {
+    recipe: "fsync_fcntl",
+    route: "emulated",
+    uses: ["fcntl64"],
+    maxInsns: null,
+    maxTraps: 1,
+    src: "spec/routes.md:81",
+  },
+  {
+    recipe: "getrandom_urandom",
+    route: "emulated",
+    uses: ["openat", "read", "close"],
+    maxInsns: null,
+    maxTraps: 3,
+    src: "spec/routes.md:82",
+  },
+  {
+    recipe: "isatty_tcgets",
+    route: "emulated",
+    uses: ["ioctl"],
+    maxInsns: null,
+    maxTraps: 1,
+    src: "spec/routes.md:83",
   },
 ];
 /** How tools read arguments (spec/errors.md, arguments table): direction, length argument, format, constants. `call` "*" matches any call. */

@@ -148,6 +148,7 @@ export function rawConfig(program: string): string {
     `#define RAW_STATX_MODE ${off("stx_mode")}`,
     `#define RAW_STATX_SIZE ${off("stx_size")}`,
     `#define RAW_STATX_NLINK ${off("stx_nlink")}`,
+    `#define RAW_STATX_MTIME ${off("stx_mtime") + kn.structs.statx_timestamp!.fields.find((x) => x.name === "tv_sec")!.offset}`,
     `#define RAW_AT_EMPTY_PATH ${flag("AT_EMPTY_PATH")}`,
     `#define RAW_STATX_BASIC_STATS ${flag("STATX_BASIC_STATS")}`,
     "",
