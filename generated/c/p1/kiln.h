@@ -378,6 +378,7 @@
 
 /* Structures, with their exact layouts. */
 /* spec/stub-section.md:37 */
+#define KILN_STRUCT_ABI_NOTE_DESC 1
 struct kiln_abi_note_desc {
   uint32_t program_abi; /* offset 0, size 4, u32 */
   uint32_t stub_addr; /* offset 4, size 4, u32 */
@@ -393,6 +394,7 @@ _Static_assert(sizeof(struct kiln_abi_note_desc) == 12, "sizeof abi_note_desc");
 _Static_assert(_Alignof(struct kiln_abi_note_desc) == 4, "alignof abi_note_desc");
 
 /* spec/abi/p1.md:119 */
+#define KILN_STRUCT_DIRENT64 1
 struct kiln_dirent64 {
   uint64_t d_ino; /* offset 0, size 8, u64 */
   int64_t d_off; /* offset 8, size 8, i64 */
@@ -413,6 +415,7 @@ _Static_assert(sizeof(struct kiln_dirent64) == 24, "sizeof dirent64");
 _Static_assert(_Alignof(struct kiln_dirent64) == 8, "alignof dirent64");
 
 /* spec/abi/p1.md:111 */
+#define KILN_STRUCT_IOVEC 1
 struct kiln_iovec {
   void *iov_base; /* offset 0, size 4, ptr */
   uint32_t iov_len; /* offset 4, size 4, u32 */
@@ -425,6 +428,7 @@ _Static_assert(sizeof(struct kiln_iovec) == 8, "sizeof iovec");
 _Static_assert(_Alignof(struct kiln_iovec) == 4, "alignof iovec");
 
 /* spec/abi/p1.md:83 */
+#define KILN_STRUCT_SIGACTION 1
 struct kiln_sigaction {
   void *sa_handler; /* offset 0, size 4, ptr */
   uint32_t sa_flags; /* offset 4, size 4, u32 */
@@ -440,6 +444,7 @@ _Static_assert(sizeof(struct kiln_sigaction) == 16, "sizeof sigaction");
 _Static_assert(_Alignof(struct kiln_sigaction) == 4, "alignof sigaction");
 
 /* spec/abi/p1.md:99 */
+#define KILN_STRUCT_SIGINFO 1
 struct kiln_siginfo {
   int32_t si_signo; /* offset 0, size 4, i32 */
   int32_t si_errno; /* offset 4, size 4, i32 */
@@ -465,6 +470,7 @@ _Static_assert(sizeof(struct kiln_siginfo) == 128, "sizeof siginfo");
 _Static_assert(_Alignof(struct kiln_siginfo) == 4, "alignof siginfo");
 
 /* spec/abi/p1.md:92 */
+#define KILN_STRUCT_SIGSET 1
 struct kiln_sigset {
   uint32_t sig[2]; /* offset 0, size 8, u32[2] */
 };
@@ -474,6 +480,7 @@ _Static_assert(sizeof(struct kiln_sigset) == 8, "sizeof sigset");
 _Static_assert(_Alignof(struct kiln_sigset) == 4, "alignof sigset");
 
 /* spec/abi/p1.md:64 */
+#define KILN_STRUCT_STAT 1
 struct kiln_stat {
   uint32_t st_dev; /* offset 0, size 4, u32 */
   uint32_t st_ino; /* offset 4, size 4, u32 */
@@ -519,6 +526,7 @@ _Static_assert(sizeof(struct kiln_stat) == 52, "sizeof stat");
 _Static_assert(_Alignof(struct kiln_stat) == 4, "alignof stat");
 
 /* spec/abi/p1.md:130 */
+#define KILN_STRUCT_TLS 1
 struct kiln_tls {
   void *self; /* offset 0, size 4, ptr */
   void *errno_ptr; /* offset 4, size 4, ptr */

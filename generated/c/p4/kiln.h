@@ -434,6 +434,7 @@
 
 /* Structures, with their exact layouts. */
 /* spec/stub-section.md:37 */
+#define KILN_STRUCT_ABI_NOTE_DESC 1
 struct kiln_abi_note_desc {
   uint32_t program_abi; /* offset 0, size 4, u32 */
   uint32_t stub_addr; /* offset 4, size 4, u32 */
@@ -449,6 +450,7 @@ _Static_assert(sizeof(struct kiln_abi_note_desc) == 12, "sizeof abi_note_desc");
 _Static_assert(_Alignof(struct kiln_abi_note_desc) == 4, "alignof abi_note_desc");
 
 /* spec/abi/p4.md:233 */
+#define KILN_STRUCT_BATCH_ENTRY 1
 struct kiln_batch_entry {
   uint32_t op; /* offset 0, size 4, u32 */
   int32_t fd; /* offset 4, size 4, i32 */
@@ -473,6 +475,7 @@ _Static_assert(sizeof(struct kiln_batch_entry) == 24, "sizeof batch_entry");
 _Static_assert(_Alignof(struct kiln_batch_entry) == 4, "alignof batch_entry");
 
 /* spec/abi/p4.md:181 */
+#define KILN_STRUCT_DIRENT64 1
 struct kiln_dirent64 {
   uint64_t d_ino; /* offset 0, size 8, u64 */
   int64_t d_off; /* offset 8, size 8, i64 */
@@ -493,6 +496,7 @@ _Static_assert(sizeof(struct kiln_dirent64) == 24, "sizeof dirent64");
 _Static_assert(_Alignof(struct kiln_dirent64) == 8, "alignof dirent64");
 
 /* spec/abi/p4.md:267 */
+#define KILN_STRUCT_FLOCK64 1
 struct kiln_flock64 {
   int16_t l_type; /* offset 0, size 2, i16 */
   int16_t l_whence; /* offset 2, size 2, i16 */
@@ -516,6 +520,7 @@ _Static_assert(sizeof(struct kiln_flock64) == 32, "sizeof flock64");
 _Static_assert(_Alignof(struct kiln_flock64) == 8, "alignof flock64");
 
 /* spec/abi/p4.md:173 */
+#define KILN_STRUCT_IOVEC 1
 struct kiln_iovec {
   void *iov_base; /* offset 0, size 4, ptr */
   uint32_t iov_len; /* offset 4, size 4, u32 */
@@ -528,6 +533,7 @@ _Static_assert(sizeof(struct kiln_iovec) == 8, "sizeof iovec");
 _Static_assert(_Alignof(struct kiln_iovec) == 4, "alignof iovec");
 
 /* spec/abi/p4.md:145 */
+#define KILN_STRUCT_SIGACTION 1
 struct kiln_sigaction {
   void *sa_handler; /* offset 0, size 4, ptr */
   uint32_t sa_flags; /* offset 4, size 4, u32 */
@@ -543,6 +549,7 @@ _Static_assert(sizeof(struct kiln_sigaction) == 16, "sizeof sigaction");
 _Static_assert(_Alignof(struct kiln_sigaction) == 4, "alignof sigaction");
 
 /* spec/abi/p4.md:161 */
+#define KILN_STRUCT_SIGINFO 1
 struct kiln_siginfo {
   int32_t si_signo; /* offset 0, size 4, i32 */
   int32_t si_errno; /* offset 4, size 4, i32 */
@@ -568,6 +575,7 @@ _Static_assert(sizeof(struct kiln_siginfo) == 128, "sizeof siginfo");
 _Static_assert(_Alignof(struct kiln_siginfo) == 4, "alignof siginfo");
 
 /* spec/abi/p4.md:154 */
+#define KILN_STRUCT_SIGSET 1
 struct kiln_sigset {
   uint32_t sig[2]; /* offset 0, size 8, u32[2] */
 };
@@ -577,6 +585,7 @@ _Static_assert(sizeof(struct kiln_sigset) == 8, "sizeof sigset");
 _Static_assert(_Alignof(struct kiln_sigset) == 4, "alignof sigset");
 
 /* spec/abi/p4.md:126 */
+#define KILN_STRUCT_STAT 1
 struct kiln_stat {
   uint32_t st_dev; /* offset 0, size 4, u32 */
   uint32_t st_ino; /* offset 4, size 4, u32 */
@@ -622,6 +631,7 @@ _Static_assert(sizeof(struct kiln_stat) == 52, "sizeof stat");
 _Static_assert(_Alignof(struct kiln_stat) == 4, "alignof stat");
 
 /* spec/abi/p4.md:210 */
+#define KILN_STRUCT_STAT64 1
 struct kiln_stat64 {
   uint64_t st_dev; /* offset 0, size 8, u64 */
   uint64_t st_ino; /* offset 8, size 8, u64 */
@@ -679,6 +689,7 @@ _Static_assert(sizeof(struct kiln_stat64) == 112, "sizeof stat64");
 _Static_assert(_Alignof(struct kiln_stat64) == 8, "alignof stat64");
 
 /* spec/abi/p4.md:202 */
+#define KILN_STRUCT_TIMESPEC64 1
 struct kiln_timespec64 {
   int64_t tv_sec; /* offset 0, size 8, i64 */
   int64_t tv_nsec; /* offset 8, size 8, i64 */
@@ -691,6 +702,7 @@ _Static_assert(sizeof(struct kiln_timespec64) == 16, "sizeof timespec64");
 _Static_assert(_Alignof(struct kiln_timespec64) == 8, "alignof timespec64");
 
 /* spec/abi/p4.md:192 */
+#define KILN_STRUCT_TLS 1
 struct kiln_tls {
   void *self; /* offset 0, size 4, ptr */
   void *errno_ptr; /* offset 4, size 4, ptr */
@@ -709,6 +721,7 @@ _Static_assert(sizeof(struct kiln_tls) == 16, "sizeof tls");
 _Static_assert(_Alignof(struct kiln_tls) == 4, "alignof tls");
 
 /* spec/abi/p4.md:245 */
+#define KILN_STRUCT_TMS 1
 struct kiln_tms {
   int32_t tms_utime; /* offset 0, size 4, i32 */
   int32_t tms_stime; /* offset 4, size 4, i32 */
@@ -727,6 +740,7 @@ _Static_assert(sizeof(struct kiln_tms) == 16, "sizeof tms");
 _Static_assert(_Alignof(struct kiln_tms) == 4, "alignof tms");
 
 /* spec/abi/p4.md:255 */
+#define KILN_STRUCT_UTSNAME 1
 struct kiln_utsname {
   uint8_t sysname[65]; /* offset 0, size 65, u8[65] */
   uint8_t nodename[65]; /* offset 65, size 65, u8[65] */
