@@ -368,7 +368,7 @@ export const recipes = [
     uses: ["llseek"],
     maxInsns: null,
     maxTraps: null,
-    src: "spec/routes.md:65",
+    src: "spec/routes.md:72",
   },
   {
     recipe: "time_clock",
@@ -376,25 +376,25 @@ export const recipes = [
     uses: ["clock_gettime64"],
     maxInsns: null,
     maxTraps: null,
-    src: "spec/routes.md:66",
+    src: "spec/routes.md:73",
   },
-  { recipe: "shared_pid", route: "userspace", uses: [], maxInsns: 6, maxTraps: 0, src: "spec/routes.md:67" },
+  { recipe: "shared_pid", route: "userspace", uses: [], maxInsns: 6, maxTraps: 0, src: "spec/routes.md:74" },
   {
     recipe: "shared_tid",
     route: "userspace",
     uses: [],
     maxInsns: null,
     maxTraps: null,
-    src: "spec/routes.md:68",
+    src: "spec/routes.md:75",
   },
-  { recipe: "rdtime_ns", route: "userspace", uses: [], maxInsns: 6, maxTraps: 0, src: "spec/routes.md:69" },
+  { recipe: "rdtime_ns", route: "userspace", uses: [], maxInsns: 6, maxTraps: 0, src: "spec/routes.md:76" },
   {
     recipe: "monotonic_clock",
     route: "emulated",
     uses: ["clock_gettime64"],
     maxInsns: null,
     maxTraps: null,
-    src: "spec/routes.md:70",
+    src: "spec/routes.md:77",
   },
   {
     recipe: "crit_sigmask_enter",
@@ -402,7 +402,7 @@ export const recipes = [
     uses: ["rt_sigprocmask"],
     maxInsns: null,
     maxTraps: null,
-    src: "spec/routes.md:71",
+    src: "spec/routes.md:78",
   },
   {
     recipe: "crit_sigmask_leave",
@@ -410,7 +410,7 @@ export const recipes = [
     uses: ["rt_sigprocmask"],
     maxInsns: null,
     maxTraps: null,
-    src: "spec/routes.md:72",
+    src: "spec/routes.md:79",
   },
   {
     recipe: "crit_shared_enter",
@@ -418,7 +418,7 @@ export const recipes = [
     uses: [],
     maxInsns: null,
     maxTraps: null,
-    src: "spec/routes.md:73",
+    src: "spec/routes.md:80",
   },
   {
     recipe: "crit_shared_leave",
@@ -426,7 +426,7 @@ export const recipes = [
     uses: ["sigdeliver"],
     maxInsns: null,
     maxTraps: null,
-    src: "spec/routes.md:74",
+    src: "spec/routes.md:81",
   },
   {
     recipe: "load_object",
@@ -434,7 +434,7 @@ export const recipes = [
     uses: ["openat", "mmap2", "close"],
     maxInsns: null,
     maxTraps: null,
-    src: "spec/routes.md:75",
+    src: "spec/routes.md:82",
   },
   {
     recipe: "batch_sequential",
@@ -442,7 +442,7 @@ export const recipes = [
     uses: ["read", "write"],
     maxInsns: null,
     maxTraps: null,
-    src: "spec/routes.md:76",
+    src: "spec/routes.md:83",
   },
   {
     recipe: "batch_ring",
@@ -450,16 +450,16 @@ export const recipes = [
     uses: ["ring_enter"],
     maxInsns: null,
     maxTraps: 1,
-    src: "spec/routes.md:77",
+    src: "spec/routes.md:84",
   },
-  { recipe: "enosys", route: "emulated", uses: [], maxInsns: 9, maxTraps: 0, src: "spec/routes.md:78" },
+  { recipe: "enosys", route: "emulated", uses: [], maxInsns: 9, maxTraps: 0, src: "spec/routes.md:85" },
   {
     recipe: "pread_seek",
     route: "emulated",
     uses: ["lseek", "read"],
     maxInsns: null,
     maxTraps: 4,
-    src: "spec/routes.md:79",
+    src: "spec/routes.md:86",
   },
   {
     recipe: "pwrite_seek",
@@ -467,7 +467,7 @@ export const recipes = [
     uses: ["lseek", "write"],
     maxInsns: null,
     maxTraps: 4,
-    src: "spec/routes.md:80",
+    src: "spec/routes.md:87",
   },
   {
     recipe: "fsync_fcntl",
@@ -475,7 +475,7 @@ export const recipes = [
     uses: ["fcntl64"],
     maxInsns: null,
     maxTraps: 1,
-    src: "spec/routes.md:81",
+    src: "spec/routes.md:88",
   },
   {
     recipe: "getrandom_urandom",
@@ -483,7 +483,7 @@ export const recipes = [
     uses: ["openat", "read", "close"],
     maxInsns: null,
     maxTraps: 3,
-    src: "spec/routes.md:82",
+    src: "spec/routes.md:89",
   },
   {
     recipe: "isatty_tcgets",
@@ -491,7 +491,7 @@ export const recipes = [
     uses: ["ioctl"],
     maxInsns: null,
     maxTraps: 1,
-    src: "spec/routes.md:83",
+    src: "spec/routes.md:90",
   },
 ];
 /** How tools read arguments (spec/errors.md, arguments table): direction, length argument, format, constants. `call` "*" matches any call. */
