@@ -21,7 +21,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:73",
+      src: "spec/abi/k1.md:75",
     },
     {
       slot: 1,
@@ -35,7 +35,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:74",
+      src: "spec/abi/k1.md:76",
     },
     {
       slot: 2,
@@ -51,7 +51,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:60",
+      src: "spec/abi/k1.md:62",
     },
     {
       slot: 3,
@@ -67,7 +67,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:61",
+      src: "spec/abi/k1.md:63",
     },
     {
       slot: 4,
@@ -84,7 +84,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:55",
+      src: "spec/abi/k1.md:57",
     },
     {
       slot: 5,
@@ -98,7 +98,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:56",
+      src: "spec/abi/k1.md:58",
     },
     {
       slot: 6,
@@ -110,7 +110,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: "lseek_llseek",
-      src: "spec/abi/k1.md:413",
+      src: "spec/abi/k1.md:415",
     },
     {
       slot: 7,
@@ -155,7 +155,7 @@ export const realisation: PairRealisation = {
         },
       ],
       recipe: null,
-      src: "spec/abi/k1.md:414",
+      src: "spec/abi/k1.md:416",
     },
     {
       slot: 8,
@@ -167,7 +167,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:101",
+      src: "spec/abi/k1.md:103",
     },
     {
       slot: 9,
@@ -179,7 +179,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:102",
+      src: "spec/abi/k1.md:104",
     },
     {
       slot: 10,
@@ -193,7 +193,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:109",
+      src: "spec/abi/k1.md:111",
     },
     {
       slot: 11,
@@ -212,7 +212,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:416",
+      src: "spec/abi/k1.md:418",
     },
     {
       slot: 12,
@@ -227,7 +227,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:110",
+      src: "spec/abi/k1.md:112",
     },
     {
       slot: 13,
@@ -243,7 +243,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:115",
+      src: "spec/abi/k1.md:117",
     },
     {
       slot: 14,
@@ -261,7 +261,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:417",
+      src: "spec/abi/k1.md:419",
     },
     {
       slot: 15,
@@ -277,7 +277,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:113",
+      src: "spec/abi/k1.md:115",
     },
     {
       slot: 16,
@@ -295,7 +295,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:418",
+      src: "spec/abi/k1.md:420",
     },
     {
       slot: 17,
@@ -310,7 +310,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:82",
+      src: "spec/abi/k1.md:84",
     },
     {
       slot: 18,
@@ -327,7 +327,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:419",
+      src: "spec/abi/k1.md:421",
     },
     {
       slot: 19,
@@ -344,7 +344,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:420",
+      src: "spec/abi/k1.md:422",
     },
     {
       slot: 20,
@@ -359,7 +359,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:34",
+      src: "spec/abi/k1.md:36",
     },
     {
       slot: 21,
@@ -373,7 +373,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:49",
+      src: "spec/abi/k1.md:51",
     },
     {
       slot: 22,
@@ -389,7 +389,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:40",
+      src: "spec/abi/k1.md:42",
     },
     {
       slot: 23,
@@ -405,7 +405,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:41",
+      src: "spec/abi/k1.md:43",
     },
     {
       slot: 24,
@@ -423,7 +423,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:421",
+      src: "spec/abi/k1.md:423",
     },
     {
       slot: 25,
@@ -437,7 +437,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:35",
+      src: "spec/abi/k1.md:37",
     },
     {
       slot: 26,
@@ -453,7 +453,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:36",
+      src: "spec/abi/k1.md:38",
     },
     {
       slot: 27,
@@ -468,7 +468,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:57",
+      src: "spec/abi/k1.md:59",
     },
     {
       slot: 28,
@@ -484,7 +484,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:58",
+      src: "spec/abi/k1.md:60",
     },
     {
       slot: 29,
@@ -500,7 +500,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:422",
+      src: "spec/abi/k1.md:424",
     },
     {
       slot: 30,
@@ -516,7 +516,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:62",
+      src: "spec/abi/k1.md:64",
     },
     {
       slot: 31,
@@ -532,7 +532,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:63",
+      src: "spec/abi/k1.md:65",
     },
     {
       slot: 32,
@@ -544,7 +544,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: "time_clock",
-      src: "spec/abi/k1.md:423",
+      src: "spec/abi/k1.md:425",
     },
     {
       slot: 33,
@@ -559,7 +559,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:91",
+      src: "spec/abi/k1.md:93",
     },
     {
       slot: 34,
@@ -573,7 +573,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:92",
+      src: "spec/abi/k1.md:94",
     },
     {
       slot: 35,
@@ -623,7 +623,7 @@ export const realisation: PairRealisation = {
         },
       ],
       recipe: null,
-      src: "spec/abi/k1.md:415",
+      src: "spec/abi/k1.md:417",
     },
     {
       slot: 36,
@@ -638,7 +638,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:424",
+      src: "spec/abi/k1.md:426",
     },
     {
       slot: 37,
@@ -655,7 +655,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:426",
+      src: "spec/abi/k1.md:428",
     },
     {
       slot: 38,
@@ -667,7 +667,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:107",
+      src: "spec/abi/k1.md:109",
     },
     {
       slot: 39,
@@ -685,7 +685,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:112",
+      src: "spec/abi/k1.md:114",
     },
     {
       slot: 40,
@@ -699,7 +699,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:76",
+      src: "spec/abi/k1.md:78",
     },
     {
       slot: 41,
@@ -718,7 +718,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:427",
+      src: "spec/abi/k1.md:429",
     },
     {
       slot: 42,
@@ -734,7 +734,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:83",
+      src: "spec/abi/k1.md:85",
     },
     {
       slot: 43,
@@ -746,7 +746,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: "crit_sigmask_enter",
-      src: "spec/abi/k1.md:428",
+      src: "spec/abi/k1.md:430",
     },
     {
       slot: 44,
@@ -758,7 +758,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: "crit_sigmask_leave",
-      src: "spec/abi/k1.md:429",
+      src: "spec/abi/k1.md:431",
     },
     {
       slot: 45,
@@ -770,7 +770,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: "load_object",
-      src: "spec/abi/k1.md:430",
+      src: "spec/abi/k1.md:432",
     },
     {
       slot: 46,
@@ -782,7 +782,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: "monotonic_clock",
-      src: "spec/abi/k1.md:425",
+      src: "spec/abi/k1.md:427",
     },
     {
       slot: 47,
@@ -794,7 +794,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: "batch_sequential",
-      src: "spec/abi/k1.md:431",
+      src: "spec/abi/k1.md:433",
     },
     {
       slot: 48,
@@ -812,7 +812,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:432",
+      src: "spec/abi/k1.md:434",
     },
     {
       slot: 49,
@@ -830,7 +830,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:433",
+      src: "spec/abi/k1.md:435",
     },
     {
       slot: 50,
@@ -846,7 +846,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:434",
+      src: "spec/abi/k1.md:436",
     },
     {
       slot: 51,
@@ -860,7 +860,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:71",
+      src: "spec/abi/k1.md:73",
     },
     {
       slot: 52,
@@ -876,7 +876,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:435",
+      src: "spec/abi/k1.md:437",
     },
     {
       slot: 53,
@@ -926,7 +926,7 @@ export const realisation: PairRealisation = {
         },
       ],
       recipe: null,
-      src: "spec/abi/k1.md:436",
+      src: "spec/abi/k1.md:438",
     },
     {
       slot: 54,
@@ -943,7 +943,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:437",
+      src: "spec/abi/k1.md:439",
     },
     {
       slot: 55,
@@ -959,7 +959,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:438",
+      src: "spec/abi/k1.md:440",
     },
     {
       slot: 56,
@@ -977,7 +977,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:439",
+      src: "spec/abi/k1.md:441",
     },
     {
       slot: 57,
@@ -994,7 +994,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:440",
+      src: "spec/abi/k1.md:442",
     },
     {
       slot: 58,
@@ -1010,7 +1010,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:121",
+      src: "spec/abi/k1.md:123",
     },
     {
       slot: 59,
@@ -1024,7 +1024,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:96",
+      src: "spec/abi/k1.md:98",
     },
     {
       slot: 60,
@@ -1038,7 +1038,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:98",
+      src: "spec/abi/k1.md:100",
     },
     {
       slot: 61,
@@ -1052,7 +1052,7 @@ export const realisation: PairRealisation = {
       ],
       translate: [],
       recipe: null,
-      src: "spec/abi/k1.md:90",
+      src: "spec/abi/k1.md:92",
     },
     {
       slot: 62,
@@ -1064,7 +1064,7 @@ export const realisation: PairRealisation = {
       args: [],
       translate: [],
       recipe: "isatty_tcgets",
-      src: "spec/abi/k1.md:441",
+      src: "spec/abi/k1.md:443",
     },
   ],
 };

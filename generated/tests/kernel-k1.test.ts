@@ -7,497 +7,497 @@ import { handlers } from "../../impl/kernel/handlers/index.ts";
 
 const table = buildTable(dispatch, handlers);
 describe("kernel ABI k1 (spec/abi/k1.md)", () => {
-  it("k1.getcwd: nr 17 dispatches to handler getcwd [spec/abi/k1.md:34]", () => {
+  it("k1.getcwd: nr 17 dispatches to handler getcwd [spec/abi/k1.md:36]", () => {
     expect(typeof handlers["getcwd"]).toBe("function");
     expect(table.get(17)?.row.id).toBe("getcwd");
     expect(table.get(17)?.fn).toBe(handlers["getcwd"]);
   });
-  it("k1.dup: nr 23 dispatches to handler dup [spec/abi/k1.md:35]", () => {
+  it("k1.dup: nr 23 dispatches to handler dup [spec/abi/k1.md:37]", () => {
     expect(typeof handlers["dup"]).toBe("function");
     expect(table.get(23)?.row.id).toBe("dup");
     expect(table.get(23)?.fn).toBe(handlers["dup"]);
   });
-  it("k1.dup3: nr 24 dispatches to handler dup3 [spec/abi/k1.md:36]", () => {
+  it("k1.dup3: nr 24 dispatches to handler dup3 [spec/abi/k1.md:38]", () => {
     expect(typeof handlers["dup3"]).toBe("function");
     expect(table.get(24)?.row.id).toBe("dup3");
     expect(table.get(24)?.fn).toBe(handlers["dup3"]);
   });
-  it("k1.fcntl64: nr 25 dispatches to handler fcntl64 [spec/abi/k1.md:37]", () => {
+  it("k1.fcntl64: nr 25 dispatches to handler fcntl64 [spec/abi/k1.md:39]", () => {
     expect(typeof handlers["fcntl64"]).toBe("function");
     expect(table.get(25)?.row.id).toBe("fcntl64");
     expect(table.get(25)?.fn).toBe(handlers["fcntl64"]);
   });
-  it("k1.ioctl: nr 29 dispatches to handler ioctl [spec/abi/k1.md:38]", () => {
+  it("k1.ioctl: nr 29 dispatches to handler ioctl [spec/abi/k1.md:40]", () => {
     expect(typeof handlers["ioctl"]).toBe("function");
     expect(table.get(29)?.row.id).toBe("ioctl");
     expect(table.get(29)?.fn).toBe(handlers["ioctl"]);
   });
-  it("k1.flock: nr 32 dispatches to handler flock [spec/abi/k1.md:39]", () => {
+  it("k1.flock: nr 32 dispatches to handler flock [spec/abi/k1.md:41]", () => {
     expect(typeof handlers["flock"]).toBe("function");
     expect(table.get(32)?.row.id).toBe("flock");
     expect(table.get(32)?.fn).toBe(handlers["flock"]);
   });
-  it("k1.mkdirat: nr 34 dispatches to handler mkdirat [spec/abi/k1.md:40]", () => {
+  it("k1.mkdirat: nr 34 dispatches to handler mkdirat [spec/abi/k1.md:42]", () => {
     expect(typeof handlers["mkdirat"]).toBe("function");
     expect(table.get(34)?.row.id).toBe("mkdirat");
     expect(table.get(34)?.fn).toBe(handlers["mkdirat"]);
   });
-  it("k1.unlinkat: nr 35 dispatches to handler unlinkat [spec/abi/k1.md:41]", () => {
+  it("k1.unlinkat: nr 35 dispatches to handler unlinkat [spec/abi/k1.md:43]", () => {
     expect(typeof handlers["unlinkat"]).toBe("function");
     expect(table.get(35)?.row.id).toBe("unlinkat");
     expect(table.get(35)?.fn).toBe(handlers["unlinkat"]);
   });
-  it("k1.symlinkat: nr 36 dispatches to handler symlinkat [spec/abi/k1.md:42]", () => {
+  it("k1.symlinkat: nr 36 dispatches to handler symlinkat [spec/abi/k1.md:44]", () => {
     expect(typeof handlers["symlinkat"]).toBe("function");
     expect(table.get(36)?.row.id).toBe("symlinkat");
     expect(table.get(36)?.fn).toBe(handlers["symlinkat"]);
   });
-  it("k1.linkat: nr 37 dispatches to handler linkat [spec/abi/k1.md:43]", () => {
+  it("k1.linkat: nr 37 dispatches to handler linkat [spec/abi/k1.md:45]", () => {
     expect(typeof handlers["linkat"]).toBe("function");
     expect(table.get(37)?.row.id).toBe("linkat");
     expect(table.get(37)?.fn).toBe(handlers["linkat"]);
   });
-  it("k1.statfs64: nr 43 dispatches to handler statfs64 [spec/abi/k1.md:44]", () => {
+  it("k1.statfs64: nr 43 dispatches to handler statfs64 [spec/abi/k1.md:46]", () => {
     expect(typeof handlers["statfs64"]).toBe("function");
     expect(table.get(43)?.row.id).toBe("statfs64");
     expect(table.get(43)?.fn).toBe(handlers["statfs64"]);
   });
-  it("k1.fstatfs64: nr 44 dispatches to handler fstatfs64 [spec/abi/k1.md:45]", () => {
+  it("k1.fstatfs64: nr 44 dispatches to handler fstatfs64 [spec/abi/k1.md:47]", () => {
     expect(typeof handlers["fstatfs64"]).toBe("function");
     expect(table.get(44)?.row.id).toBe("fstatfs64");
     expect(table.get(44)?.fn).toBe(handlers["fstatfs64"]);
   });
-  it("k1.truncate64: nr 45 dispatches to handler truncate64 [spec/abi/k1.md:46]", () => {
+  it("k1.truncate64: nr 45 dispatches to handler truncate64 [spec/abi/k1.md:48]", () => {
     expect(typeof handlers["truncate64"]).toBe("function");
     expect(table.get(45)?.row.id).toBe("truncate64");
     expect(table.get(45)?.fn).toBe(handlers["truncate64"]);
   });
-  it("k1.ftruncate64: nr 46 dispatches to handler ftruncate64 [spec/abi/k1.md:47]", () => {
+  it("k1.ftruncate64: nr 46 dispatches to handler ftruncate64 [spec/abi/k1.md:49]", () => {
     expect(typeof handlers["ftruncate64"]).toBe("function");
     expect(table.get(46)?.row.id).toBe("ftruncate64");
     expect(table.get(46)?.fn).toBe(handlers["ftruncate64"]);
   });
-  it("k1.faccessat: nr 48 dispatches to handler faccessat [spec/abi/k1.md:48]", () => {
+  it("k1.faccessat: nr 48 dispatches to handler faccessat [spec/abi/k1.md:50]", () => {
     expect(typeof handlers["faccessat"]).toBe("function");
     expect(table.get(48)?.row.id).toBe("faccessat");
     expect(table.get(48)?.fn).toBe(handlers["faccessat"]);
   });
-  it("k1.chdir: nr 49 dispatches to handler chdir [spec/abi/k1.md:49]", () => {
+  it("k1.chdir: nr 49 dispatches to handler chdir [spec/abi/k1.md:51]", () => {
     expect(typeof handlers["chdir"]).toBe("function");
     expect(table.get(49)?.row.id).toBe("chdir");
     expect(table.get(49)?.fn).toBe(handlers["chdir"]);
   });
-  it("k1.fchdir: nr 50 dispatches to handler fchdir [spec/abi/k1.md:50]", () => {
+  it("k1.fchdir: nr 50 dispatches to handler fchdir [spec/abi/k1.md:52]", () => {
     expect(typeof handlers["fchdir"]).toBe("function");
     expect(table.get(50)?.row.id).toBe("fchdir");
     expect(table.get(50)?.fn).toBe(handlers["fchdir"]);
   });
-  it("k1.fchmod: nr 52 dispatches to handler fchmod [spec/abi/k1.md:51]", () => {
+  it("k1.fchmod: nr 52 dispatches to handler fchmod [spec/abi/k1.md:53]", () => {
     expect(typeof handlers["fchmod"]).toBe("function");
     expect(table.get(52)?.row.id).toBe("fchmod");
     expect(table.get(52)?.fn).toBe(handlers["fchmod"]);
   });
-  it("k1.fchmodat: nr 53 dispatches to handler fchmodat [spec/abi/k1.md:52]", () => {
+  it("k1.fchmodat: nr 53 dispatches to handler fchmodat [spec/abi/k1.md:54]", () => {
     expect(typeof handlers["fchmodat"]).toBe("function");
     expect(table.get(53)?.row.id).toBe("fchmodat");
     expect(table.get(53)?.fn).toBe(handlers["fchmodat"]);
   });
-  it("k1.fchownat: nr 54 dispatches to handler fchownat [spec/abi/k1.md:53]", () => {
+  it("k1.fchownat: nr 54 dispatches to handler fchownat [spec/abi/k1.md:55]", () => {
     expect(typeof handlers["fchownat"]).toBe("function");
     expect(table.get(54)?.row.id).toBe("fchownat");
     expect(table.get(54)?.fn).toBe(handlers["fchownat"]);
   });
-  it("k1.fchown: nr 55 dispatches to handler fchown [spec/abi/k1.md:54]", () => {
+  it("k1.fchown: nr 55 dispatches to handler fchown [spec/abi/k1.md:56]", () => {
     expect(typeof handlers["fchown"]).toBe("function");
     expect(table.get(55)?.row.id).toBe("fchown");
     expect(table.get(55)?.fn).toBe(handlers["fchown"]);
   });
-  it("k1.openat: nr 56 dispatches to handler openat [spec/abi/k1.md:55]", () => {
+  it("k1.openat: nr 56 dispatches to handler openat [spec/abi/k1.md:57]", () => {
     expect(typeof handlers["openat"]).toBe("function");
     expect(table.get(56)?.row.id).toBe("openat");
     expect(table.get(56)?.fn).toBe(handlers["openat"]);
   });
-  it("k1.close: nr 57 dispatches to handler close [spec/abi/k1.md:56]", () => {
+  it("k1.close: nr 57 dispatches to handler close [spec/abi/k1.md:58]", () => {
     expect(typeof handlers["close"]).toBe("function");
     expect(table.get(57)?.row.id).toBe("close");
     expect(table.get(57)?.fn).toBe(handlers["close"]);
   });
-  it("k1.pipe2: nr 59 dispatches to handler pipe2 [spec/abi/k1.md:57]", () => {
+  it("k1.pipe2: nr 59 dispatches to handler pipe2 [spec/abi/k1.md:59]", () => {
     expect(typeof handlers["pipe2"]).toBe("function");
     expect(table.get(59)?.row.id).toBe("pipe2");
     expect(table.get(59)?.fn).toBe(handlers["pipe2"]);
   });
-  it("k1.getdents64: nr 61 dispatches to handler getdents64 [spec/abi/k1.md:58]", () => {
+  it("k1.getdents64: nr 61 dispatches to handler getdents64 [spec/abi/k1.md:60]", () => {
     expect(typeof handlers["getdents64"]).toBe("function");
     expect(table.get(61)?.row.id).toBe("getdents64");
     expect(table.get(61)?.fn).toBe(handlers["getdents64"]);
   });
-  it("k1.llseek: nr 62 dispatches to handler llseek [spec/abi/k1.md:59]", () => {
+  it("k1.llseek: nr 62 dispatches to handler llseek [spec/abi/k1.md:61]", () => {
     expect(typeof handlers["llseek"]).toBe("function");
     expect(table.get(62)?.row.id).toBe("llseek");
     expect(table.get(62)?.fn).toBe(handlers["llseek"]);
   });
-  it("k1.read: nr 63 dispatches to handler read [spec/abi/k1.md:60]", () => {
+  it("k1.read: nr 63 dispatches to handler read [spec/abi/k1.md:62]", () => {
     expect(typeof handlers["read"]).toBe("function");
     expect(table.get(63)?.row.id).toBe("read");
     expect(table.get(63)?.fn).toBe(handlers["read"]);
   });
-  it("k1.write: nr 64 dispatches to handler write [spec/abi/k1.md:61]", () => {
+  it("k1.write: nr 64 dispatches to handler write [spec/abi/k1.md:63]", () => {
     expect(typeof handlers["write"]).toBe("function");
     expect(table.get(64)?.row.id).toBe("write");
     expect(table.get(64)?.fn).toBe(handlers["write"]);
   });
-  it("k1.readv: nr 65 dispatches to handler readv [spec/abi/k1.md:62]", () => {
+  it("k1.readv: nr 65 dispatches to handler readv [spec/abi/k1.md:64]", () => {
     expect(typeof handlers["readv"]).toBe("function");
     expect(table.get(65)?.row.id).toBe("readv");
     expect(table.get(65)?.fn).toBe(handlers["readv"]);
   });
-  it("k1.writev: nr 66 dispatches to handler writev [spec/abi/k1.md:63]", () => {
+  it("k1.writev: nr 66 dispatches to handler writev [spec/abi/k1.md:65]", () => {
     expect(typeof handlers["writev"]).toBe("function");
     expect(table.get(66)?.row.id).toBe("writev");
     expect(table.get(66)?.fn).toBe(handlers["writev"]);
   });
-  it("k1.pread64: nr 67 dispatches to handler pread64 [spec/abi/k1.md:64]", () => {
+  it("k1.pread64: nr 67 dispatches to handler pread64 [spec/abi/k1.md:66]", () => {
     expect(typeof handlers["pread64"]).toBe("function");
     expect(table.get(67)?.row.id).toBe("pread64");
     expect(table.get(67)?.fn).toBe(handlers["pread64"]);
   });
-  it("k1.pwrite64: nr 68 dispatches to handler pwrite64 [spec/abi/k1.md:65]", () => {
+  it("k1.pwrite64: nr 68 dispatches to handler pwrite64 [spec/abi/k1.md:67]", () => {
     expect(typeof handlers["pwrite64"]).toBe("function");
     expect(table.get(68)?.row.id).toBe("pwrite64");
     expect(table.get(68)?.fn).toBe(handlers["pwrite64"]);
   });
-  it("k1.preadv: nr 69 dispatches to handler preadv [spec/abi/k1.md:66]", () => {
+  it("k1.preadv: nr 69 dispatches to handler preadv [spec/abi/k1.md:68]", () => {
     expect(typeof handlers["preadv"]).toBe("function");
     expect(table.get(69)?.row.id).toBe("preadv");
     expect(table.get(69)?.fn).toBe(handlers["preadv"]);
   });
-  it("k1.pwritev: nr 70 dispatches to handler pwritev [spec/abi/k1.md:67]", () => {
+  it("k1.pwritev: nr 70 dispatches to handler pwritev [spec/abi/k1.md:69]", () => {
     expect(typeof handlers["pwritev"]).toBe("function");
     expect(table.get(70)?.row.id).toBe("pwritev");
     expect(table.get(70)?.fn).toBe(handlers["pwritev"]);
   });
-  it("k1.sendfile64: nr 71 dispatches to handler sendfile64 [spec/abi/k1.md:68]", () => {
+  it("k1.sendfile64: nr 71 dispatches to handler sendfile64 [spec/abi/k1.md:70]", () => {
     expect(typeof handlers["sendfile64"]).toBe("function");
     expect(table.get(71)?.row.id).toBe("sendfile64");
     expect(table.get(71)?.fn).toBe(handlers["sendfile64"]);
   });
-  it("k1.readlinkat: nr 78 dispatches to handler readlinkat [spec/abi/k1.md:69]", () => {
+  it("k1.readlinkat: nr 78 dispatches to handler readlinkat [spec/abi/k1.md:71]", () => {
     expect(typeof handlers["readlinkat"]).toBe("function");
     expect(table.get(78)?.row.id).toBe("readlinkat");
     expect(table.get(78)?.fn).toBe(handlers["readlinkat"]);
   });
-  it("k1.sync: nr 81 dispatches to handler sync [spec/abi/k1.md:70]", () => {
+  it("k1.sync: nr 81 dispatches to handler sync [spec/abi/k1.md:72]", () => {
     expect(typeof handlers["sync"]).toBe("function");
     expect(table.get(81)?.row.id).toBe("sync");
     expect(table.get(81)?.fn).toBe(handlers["sync"]);
   });
-  it("k1.fsync: nr 82 dispatches to handler fsync [spec/abi/k1.md:71]", () => {
+  it("k1.fsync: nr 82 dispatches to handler fsync [spec/abi/k1.md:73]", () => {
     expect(typeof handlers["fsync"]).toBe("function");
     expect(table.get(82)?.row.id).toBe("fsync");
     expect(table.get(82)?.fn).toBe(handlers["fsync"]);
   });
-  it("k1.fdatasync: nr 83 dispatches to handler fdatasync [spec/abi/k1.md:72]", () => {
+  it("k1.fdatasync: nr 83 dispatches to handler fdatasync [spec/abi/k1.md:74]", () => {
     expect(typeof handlers["fdatasync"]).toBe("function");
     expect(table.get(83)?.row.id).toBe("fdatasync");
     expect(table.get(83)?.fn).toBe(handlers["fdatasync"]);
   });
-  it("k1.exit: nr 93 dispatches to handler exit [spec/abi/k1.md:73]", () => {
+  it("k1.exit: nr 93 dispatches to handler exit [spec/abi/k1.md:75]", () => {
     expect(typeof handlers["exit"]).toBe("function");
     expect(table.get(93)?.row.id).toBe("exit");
     expect(table.get(93)?.fn).toBe(handlers["exit"]);
   });
-  it("k1.exit_group: nr 94 dispatches to handler exit_group [spec/abi/k1.md:74]", () => {
+  it("k1.exit_group: nr 94 dispatches to handler exit_group [spec/abi/k1.md:76]", () => {
     expect(typeof handlers["exit_group"]).toBe("function");
     expect(table.get(94)?.row.id).toBe("exit_group");
     expect(table.get(94)?.fn).toBe(handlers["exit_group"]);
   });
-  it("k1.waitid: nr 95 dispatches to handler waitid [spec/abi/k1.md:75]", () => {
+  it("k1.waitid: nr 95 dispatches to handler waitid [spec/abi/k1.md:77]", () => {
     expect(typeof handlers["waitid"]).toBe("function");
     expect(table.get(95)?.row.id).toBe("waitid");
     expect(table.get(95)?.fn).toBe(handlers["waitid"]);
   });
-  it("k1.set_tid_address: nr 96 dispatches to handler set_tid_address [spec/abi/k1.md:76]", () => {
+  it("k1.set_tid_address: nr 96 dispatches to handler set_tid_address [spec/abi/k1.md:78]", () => {
     expect(typeof handlers["set_tid_address"]).toBe("function");
     expect(table.get(96)?.row.id).toBe("set_tid_address");
     expect(table.get(96)?.fn).toBe(handlers["set_tid_address"]);
   });
-  it("k1.set_robust_list: nr 99 dispatches to handler set_robust_list [spec/abi/k1.md:77]", () => {
+  it("k1.set_robust_list: nr 99 dispatches to handler set_robust_list [spec/abi/k1.md:79]", () => {
     expect(typeof handlers["set_robust_list"]).toBe("function");
     expect(table.get(99)?.row.id).toBe("set_robust_list");
     expect(table.get(99)?.fn).toBe(handlers["set_robust_list"]);
   });
-  it("k1.getitimer: nr 102 dispatches to handler getitimer [spec/abi/k1.md:78]", () => {
+  it("k1.getitimer: nr 102 dispatches to handler getitimer [spec/abi/k1.md:80]", () => {
     expect(typeof handlers["getitimer"]).toBe("function");
     expect(table.get(102)?.row.id).toBe("getitimer");
     expect(table.get(102)?.fn).toBe(handlers["getitimer"]);
   });
-  it("k1.setitimer: nr 103 dispatches to handler setitimer [spec/abi/k1.md:79]", () => {
+  it("k1.setitimer: nr 103 dispatches to handler setitimer [spec/abi/k1.md:81]", () => {
     expect(typeof handlers["setitimer"]).toBe("function");
     expect(table.get(103)?.row.id).toBe("setitimer");
     expect(table.get(103)?.fn).toBe(handlers["setitimer"]);
   });
-  it("k1.sched_getaffinity: nr 123 dispatches to handler sched_getaffinity [spec/abi/k1.md:80]", () => {
+  it("k1.sched_getaffinity: nr 123 dispatches to handler sched_getaffinity [spec/abi/k1.md:82]", () => {
     expect(typeof handlers["sched_getaffinity"]).toBe("function");
     expect(table.get(123)?.row.id).toBe("sched_getaffinity");
     expect(table.get(123)?.fn).toBe(handlers["sched_getaffinity"]);
   });
-  it("k1.sched_yield: nr 124 dispatches to handler sched_yield [spec/abi/k1.md:81]", () => {
+  it("k1.sched_yield: nr 124 dispatches to handler sched_yield [spec/abi/k1.md:83]", () => {
     expect(typeof handlers["sched_yield"]).toBe("function");
     expect(table.get(124)?.row.id).toBe("sched_yield");
     expect(table.get(124)?.fn).toBe(handlers["sched_yield"]);
   });
-  it("k1.kill: nr 129 dispatches to handler kill [spec/abi/k1.md:82]", () => {
+  it("k1.kill: nr 129 dispatches to handler kill [spec/abi/k1.md:84]", () => {
     expect(typeof handlers["kill"]).toBe("function");
     expect(table.get(129)?.row.id).toBe("kill");
     expect(table.get(129)?.fn).toBe(handlers["kill"]);
   });
-  it("k1.tgkill: nr 131 dispatches to handler tgkill [spec/abi/k1.md:83]", () => {
+  it("k1.tgkill: nr 131 dispatches to handler tgkill [spec/abi/k1.md:85]", () => {
     expect(typeof handlers["tgkill"]).toBe("function");
     expect(table.get(131)?.row.id).toBe("tgkill");
     expect(table.get(131)?.fn).toBe(handlers["tgkill"]);
   });
-  it("k1.sigaltstack: nr 132 dispatches to handler sigaltstack [spec/abi/k1.md:84]", () => {
+  it("k1.sigaltstack: nr 132 dispatches to handler sigaltstack [spec/abi/k1.md:86]", () => {
     expect(typeof handlers["sigaltstack"]).toBe("function");
     expect(table.get(132)?.row.id).toBe("sigaltstack");
     expect(table.get(132)?.fn).toBe(handlers["sigaltstack"]);
   });
-  it("k1.rt_sigsuspend: nr 133 dispatches to handler rt_sigsuspend [spec/abi/k1.md:85]", () => {
+  it("k1.rt_sigsuspend: nr 133 dispatches to handler rt_sigsuspend [spec/abi/k1.md:87]", () => {
     expect(typeof handlers["rt_sigsuspend"]).toBe("function");
     expect(table.get(133)?.row.id).toBe("rt_sigsuspend");
     expect(table.get(133)?.fn).toBe(handlers["rt_sigsuspend"]);
   });
-  it("k1.rt_sigaction: nr 134 dispatches to handler rt_sigaction [spec/abi/k1.md:86]", () => {
+  it("k1.rt_sigaction: nr 134 dispatches to handler rt_sigaction [spec/abi/k1.md:88]", () => {
     expect(typeof handlers["rt_sigaction"]).toBe("function");
     expect(table.get(134)?.row.id).toBe("rt_sigaction");
     expect(table.get(134)?.fn).toBe(handlers["rt_sigaction"]);
   });
-  it("k1.rt_sigprocmask: nr 135 dispatches to handler rt_sigprocmask [spec/abi/k1.md:87]", () => {
+  it("k1.rt_sigprocmask: nr 135 dispatches to handler rt_sigprocmask [spec/abi/k1.md:89]", () => {
     expect(typeof handlers["rt_sigprocmask"]).toBe("function");
     expect(table.get(135)?.row.id).toBe("rt_sigprocmask");
     expect(table.get(135)?.fn).toBe(handlers["rt_sigprocmask"]);
   });
-  it("k1.rt_sigpending: nr 136 dispatches to handler rt_sigpending [spec/abi/k1.md:88]", () => {
+  it("k1.rt_sigpending: nr 136 dispatches to handler rt_sigpending [spec/abi/k1.md:90]", () => {
     expect(typeof handlers["rt_sigpending"]).toBe("function");
     expect(table.get(136)?.row.id).toBe("rt_sigpending");
     expect(table.get(136)?.fn).toBe(handlers["rt_sigpending"]);
   });
-  it("k1.rt_sigreturn: nr 139 dispatches to handler rt_sigreturn [spec/abi/k1.md:89]", () => {
+  it("k1.rt_sigreturn: nr 139 dispatches to handler rt_sigreturn [spec/abi/k1.md:91]", () => {
     expect(typeof handlers["rt_sigreturn"]).toBe("function");
     expect(table.get(139)?.row.id).toBe("rt_sigreturn");
     expect(table.get(139)?.fn).toBe(handlers["rt_sigreturn"]);
   });
-  it("k1.times: nr 153 dispatches to handler times [spec/abi/k1.md:90]", () => {
+  it("k1.times: nr 153 dispatches to handler times [spec/abi/k1.md:92]", () => {
     expect(typeof handlers["times"]).toBe("function");
     expect(table.get(153)?.row.id).toBe("times");
     expect(table.get(153)?.fn).toBe(handlers["times"]);
   });
-  it("k1.setpgid: nr 154 dispatches to handler setpgid [spec/abi/k1.md:91]", () => {
+  it("k1.setpgid: nr 154 dispatches to handler setpgid [spec/abi/k1.md:93]", () => {
     expect(typeof handlers["setpgid"]).toBe("function");
     expect(table.get(154)?.row.id).toBe("setpgid");
     expect(table.get(154)?.fn).toBe(handlers["setpgid"]);
   });
-  it("k1.getpgid: nr 155 dispatches to handler getpgid [spec/abi/k1.md:92]", () => {
+  it("k1.getpgid: nr 155 dispatches to handler getpgid [spec/abi/k1.md:94]", () => {
     expect(typeof handlers["getpgid"]).toBe("function");
     expect(table.get(155)?.row.id).toBe("getpgid");
     expect(table.get(155)?.fn).toBe(handlers["getpgid"]);
   });
-  it("k1.getsid: nr 156 dispatches to handler getsid [spec/abi/k1.md:93]", () => {
+  it("k1.getsid: nr 156 dispatches to handler getsid [spec/abi/k1.md:95]", () => {
     expect(typeof handlers["getsid"]).toBe("function");
     expect(table.get(156)?.row.id).toBe("getsid");
     expect(table.get(156)?.fn).toBe(handlers["getsid"]);
   });
-  it("k1.setsid: nr 157 dispatches to handler setsid [spec/abi/k1.md:94]", () => {
+  it("k1.setsid: nr 157 dispatches to handler setsid [spec/abi/k1.md:96]", () => {
     expect(typeof handlers["setsid"]).toBe("function");
     expect(table.get(157)?.row.id).toBe("setsid");
     expect(table.get(157)?.fn).toBe(handlers["setsid"]);
   });
-  it("k1.getgroups: nr 158 dispatches to handler getgroups [spec/abi/k1.md:95]", () => {
+  it("k1.getgroups: nr 158 dispatches to handler getgroups [spec/abi/k1.md:97]", () => {
     expect(typeof handlers["getgroups"]).toBe("function");
     expect(table.get(158)?.row.id).toBe("getgroups");
     expect(table.get(158)?.fn).toBe(handlers["getgroups"]);
   });
-  it("k1.uname: nr 160 dispatches to handler uname [spec/abi/k1.md:96]", () => {
+  it("k1.uname: nr 160 dispatches to handler uname [spec/abi/k1.md:98]", () => {
     expect(typeof handlers["uname"]).toBe("function");
     expect(table.get(160)?.row.id).toBe("uname");
     expect(table.get(160)?.fn).toBe(handlers["uname"]);
   });
-  it("k1.getrusage: nr 165 dispatches to handler getrusage [spec/abi/k1.md:97]", () => {
+  it("k1.getrusage: nr 165 dispatches to handler getrusage [spec/abi/k1.md:99]", () => {
     expect(typeof handlers["getrusage"]).toBe("function");
     expect(table.get(165)?.row.id).toBe("getrusage");
     expect(table.get(165)?.fn).toBe(handlers["getrusage"]);
   });
-  it("k1.umask: nr 166 dispatches to handler umask [spec/abi/k1.md:98]", () => {
+  it("k1.umask: nr 166 dispatches to handler umask [spec/abi/k1.md:100]", () => {
     expect(typeof handlers["umask"]).toBe("function");
     expect(table.get(166)?.row.id).toBe("umask");
     expect(table.get(166)?.fn).toBe(handlers["umask"]);
   });
-  it("k1.prctl: nr 167 dispatches to handler prctl [spec/abi/k1.md:99]", () => {
+  it("k1.prctl: nr 167 dispatches to handler prctl [spec/abi/k1.md:101]", () => {
     expect(typeof handlers["prctl"]).toBe("function");
     expect(table.get(167)?.row.id).toBe("prctl");
     expect(table.get(167)?.fn).toBe(handlers["prctl"]);
   });
-  it("k1.getcpu: nr 168 dispatches to handler getcpu [spec/abi/k1.md:100]", () => {
+  it("k1.getcpu: nr 168 dispatches to handler getcpu [spec/abi/k1.md:102]", () => {
     expect(typeof handlers["getcpu"]).toBe("function");
     expect(table.get(168)?.row.id).toBe("getcpu");
     expect(table.get(168)?.fn).toBe(handlers["getcpu"]);
   });
-  it("k1.getpid: nr 172 dispatches to handler getpid [spec/abi/k1.md:101]", () => {
+  it("k1.getpid: nr 172 dispatches to handler getpid [spec/abi/k1.md:103]", () => {
     expect(typeof handlers["getpid"]).toBe("function");
     expect(table.get(172)?.row.id).toBe("getpid");
     expect(table.get(172)?.fn).toBe(handlers["getpid"]);
   });
-  it("k1.getppid: nr 173 dispatches to handler getppid [spec/abi/k1.md:102]", () => {
+  it("k1.getppid: nr 173 dispatches to handler getppid [spec/abi/k1.md:104]", () => {
     expect(typeof handlers["getppid"]).toBe("function");
     expect(table.get(173)?.row.id).toBe("getppid");
     expect(table.get(173)?.fn).toBe(handlers["getppid"]);
   });
-  it("k1.getuid: nr 174 dispatches to handler getuid [spec/abi/k1.md:103]", () => {
+  it("k1.getuid: nr 174 dispatches to handler getuid [spec/abi/k1.md:105]", () => {
     expect(typeof handlers["getuid"]).toBe("function");
     expect(table.get(174)?.row.id).toBe("getuid");
     expect(table.get(174)?.fn).toBe(handlers["getuid"]);
   });
-  it("k1.geteuid: nr 175 dispatches to handler geteuid [spec/abi/k1.md:104]", () => {
+  it("k1.geteuid: nr 175 dispatches to handler geteuid [spec/abi/k1.md:106]", () => {
     expect(typeof handlers["geteuid"]).toBe("function");
     expect(table.get(175)?.row.id).toBe("geteuid");
     expect(table.get(175)?.fn).toBe(handlers["geteuid"]);
   });
-  it("k1.getgid: nr 176 dispatches to handler getgid [spec/abi/k1.md:105]", () => {
+  it("k1.getgid: nr 176 dispatches to handler getgid [spec/abi/k1.md:107]", () => {
     expect(typeof handlers["getgid"]).toBe("function");
     expect(table.get(176)?.row.id).toBe("getgid");
     expect(table.get(176)?.fn).toBe(handlers["getgid"]);
   });
-  it("k1.getegid: nr 177 dispatches to handler getegid [spec/abi/k1.md:106]", () => {
+  it("k1.getegid: nr 177 dispatches to handler getegid [spec/abi/k1.md:108]", () => {
     expect(typeof handlers["getegid"]).toBe("function");
     expect(table.get(177)?.row.id).toBe("getegid");
     expect(table.get(177)?.fn).toBe(handlers["getegid"]);
   });
-  it("k1.gettid: nr 178 dispatches to handler gettid [spec/abi/k1.md:107]", () => {
+  it("k1.gettid: nr 178 dispatches to handler gettid [spec/abi/k1.md:109]", () => {
     expect(typeof handlers["gettid"]).toBe("function");
     expect(table.get(178)?.row.id).toBe("gettid");
     expect(table.get(178)?.fn).toBe(handlers["gettid"]);
   });
-  it("k1.sysinfo: nr 179 dispatches to handler sysinfo [spec/abi/k1.md:108]", () => {
+  it("k1.sysinfo: nr 179 dispatches to handler sysinfo [spec/abi/k1.md:110]", () => {
     expect(typeof handlers["sysinfo"]).toBe("function");
     expect(table.get(179)?.row.id).toBe("sysinfo");
     expect(table.get(179)?.fn).toBe(handlers["sysinfo"]);
   });
-  it("k1.brk: nr 214 dispatches to handler brk [spec/abi/k1.md:109]", () => {
+  it("k1.brk: nr 214 dispatches to handler brk [spec/abi/k1.md:111]", () => {
     expect(typeof handlers["brk"]).toBe("function");
     expect(table.get(214)?.row.id).toBe("brk");
     expect(table.get(214)?.fn).toBe(handlers["brk"]);
   });
-  it("k1.munmap: nr 215 dispatches to handler munmap [spec/abi/k1.md:110]", () => {
+  it("k1.munmap: nr 215 dispatches to handler munmap [spec/abi/k1.md:112]", () => {
     expect(typeof handlers["munmap"]).toBe("function");
     expect(table.get(215)?.row.id).toBe("munmap");
     expect(table.get(215)?.fn).toBe(handlers["munmap"]);
   });
-  it("k1.mremap: nr 216 dispatches to handler mremap [spec/abi/k1.md:111]", () => {
+  it("k1.mremap: nr 216 dispatches to handler mremap [spec/abi/k1.md:113]", () => {
     expect(typeof handlers["mremap"]).toBe("function");
     expect(table.get(216)?.row.id).toBe("mremap");
     expect(table.get(216)?.fn).toBe(handlers["mremap"]);
   });
-  it("k1.clone: nr 220 dispatches to handler clone [spec/abi/k1.md:112]", () => {
+  it("k1.clone: nr 220 dispatches to handler clone [spec/abi/k1.md:114]", () => {
     expect(typeof handlers["clone"]).toBe("function");
     expect(table.get(220)?.row.id).toBe("clone");
     expect(table.get(220)?.fn).toBe(handlers["clone"]);
   });
-  it("k1.execve: nr 221 dispatches to handler execve [spec/abi/k1.md:113]", () => {
+  it("k1.execve: nr 221 dispatches to handler execve [spec/abi/k1.md:115]", () => {
     expect(typeof handlers["execve"]).toBe("function");
     expect(table.get(221)?.row.id).toBe("execve");
     expect(table.get(221)?.fn).toBe(handlers["execve"]);
   });
-  it("k1.mmap2: nr 222 dispatches to handler mmap2 [spec/abi/k1.md:114]", () => {
+  it("k1.mmap2: nr 222 dispatches to handler mmap2 [spec/abi/k1.md:116]", () => {
     expect(typeof handlers["mmap2"]).toBe("function");
     expect(table.get(222)?.row.id).toBe("mmap2");
     expect(table.get(222)?.fn).toBe(handlers["mmap2"]);
   });
-  it("k1.mprotect: nr 226 dispatches to handler mprotect [spec/abi/k1.md:115]", () => {
+  it("k1.mprotect: nr 226 dispatches to handler mprotect [spec/abi/k1.md:117]", () => {
     expect(typeof handlers["mprotect"]).toBe("function");
     expect(table.get(226)?.row.id).toBe("mprotect");
     expect(table.get(226)?.fn).toBe(handlers["mprotect"]);
   });
-  it("k1.msync: nr 227 dispatches to handler msync [spec/abi/k1.md:116]", () => {
+  it("k1.msync: nr 227 dispatches to handler msync [spec/abi/k1.md:118]", () => {
     expect(typeof handlers["msync"]).toBe("function");
     expect(table.get(227)?.row.id).toBe("msync");
     expect(table.get(227)?.fn).toBe(handlers["msync"]);
   });
-  it("k1.madvise: nr 233 dispatches to handler madvise [spec/abi/k1.md:117]", () => {
+  it("k1.madvise: nr 233 dispatches to handler madvise [spec/abi/k1.md:119]", () => {
     expect(typeof handlers["madvise"]).toBe("function");
     expect(table.get(233)?.row.id).toBe("madvise");
     expect(table.get(233)?.fn).toBe(handlers["madvise"]);
   });
-  it("k1.riscv_flush_icache: nr 259 dispatches to handler riscv_flush_icache [spec/abi/k1.md:118]", () => {
+  it("k1.riscv_flush_icache: nr 259 dispatches to handler riscv_flush_icache [spec/abi/k1.md:120]", () => {
     expect(typeof handlers["riscv_flush_icache"]).toBe("function");
     expect(table.get(259)?.row.id).toBe("riscv_flush_icache");
     expect(table.get(259)?.fn).toBe(handlers["riscv_flush_icache"]);
   });
-  it("k1.prlimit64: nr 261 dispatches to handler prlimit64 [spec/abi/k1.md:119]", () => {
+  it("k1.prlimit64: nr 261 dispatches to handler prlimit64 [spec/abi/k1.md:121]", () => {
     expect(typeof handlers["prlimit64"]).toBe("function");
     expect(table.get(261)?.row.id).toBe("prlimit64");
     expect(table.get(261)?.fn).toBe(handlers["prlimit64"]);
   });
-  it("k1.renameat2: nr 276 dispatches to handler renameat2 [spec/abi/k1.md:120]", () => {
+  it("k1.renameat2: nr 276 dispatches to handler renameat2 [spec/abi/k1.md:122]", () => {
     expect(typeof handlers["renameat2"]).toBe("function");
     expect(table.get(276)?.row.id).toBe("renameat2");
     expect(table.get(276)?.fn).toBe(handlers["renameat2"]);
   });
-  it("k1.getrandom: nr 278 dispatches to handler getrandom [spec/abi/k1.md:121]", () => {
+  it("k1.getrandom: nr 278 dispatches to handler getrandom [spec/abi/k1.md:123]", () => {
     expect(typeof handlers["getrandom"]).toBe("function");
     expect(table.get(278)?.row.id).toBe("getrandom");
     expect(table.get(278)?.fn).toBe(handlers["getrandom"]);
   });
-  it("k1.membarrier: nr 283 dispatches to handler membarrier [spec/abi/k1.md:122]", () => {
+  it("k1.membarrier: nr 283 dispatches to handler membarrier [spec/abi/k1.md:124]", () => {
     expect(typeof handlers["membarrier"]).toBe("function");
     expect(table.get(283)?.row.id).toBe("membarrier");
     expect(table.get(283)?.fn).toBe(handlers["membarrier"]);
   });
-  it("k1.statx: nr 291 dispatches to handler statx [spec/abi/k1.md:123]", () => {
+  it("k1.statx: nr 291 dispatches to handler statx [spec/abi/k1.md:125]", () => {
     expect(typeof handlers["statx"]).toBe("function");
     expect(table.get(291)?.row.id).toBe("statx");
     expect(table.get(291)?.fn).toBe(handlers["statx"]);
   });
-  it("k1.clock_gettime64: nr 403 dispatches to handler clock_gettime64 [spec/abi/k1.md:124]", () => {
+  it("k1.clock_gettime64: nr 403 dispatches to handler clock_gettime64 [spec/abi/k1.md:126]", () => {
     expect(typeof handlers["clock_gettime64"]).toBe("function");
     expect(table.get(403)?.row.id).toBe("clock_gettime64");
     expect(table.get(403)?.fn).toBe(handlers["clock_gettime64"]);
   });
-  it("k1.clock_getres_time64: nr 406 dispatches to handler clock_getres_time64 [spec/abi/k1.md:125]", () => {
+  it("k1.clock_getres_time64: nr 406 dispatches to handler clock_getres_time64 [spec/abi/k1.md:127]", () => {
     expect(typeof handlers["clock_getres_time64"]).toBe("function");
     expect(table.get(406)?.row.id).toBe("clock_getres_time64");
     expect(table.get(406)?.fn).toBe(handlers["clock_getres_time64"]);
   });
-  it("k1.clock_nanosleep_time64: nr 407 dispatches to handler clock_nanosleep_time64 [spec/abi/k1.md:126]", () => {
+  it("k1.clock_nanosleep_time64: nr 407 dispatches to handler clock_nanosleep_time64 [spec/abi/k1.md:128]", () => {
     expect(typeof handlers["clock_nanosleep_time64"]).toBe("function");
     expect(table.get(407)?.row.id).toBe("clock_nanosleep_time64");
     expect(table.get(407)?.fn).toBe(handlers["clock_nanosleep_time64"]);
   });
-  it("k1.utimensat_time64: nr 412 dispatches to handler utimensat_time64 [spec/abi/k1.md:127]", () => {
+  it("k1.utimensat_time64: nr 412 dispatches to handler utimensat_time64 [spec/abi/k1.md:129]", () => {
     expect(typeof handlers["utimensat_time64"]).toBe("function");
     expect(table.get(412)?.row.id).toBe("utimensat_time64");
     expect(table.get(412)?.fn).toBe(handlers["utimensat_time64"]);
   });
-  it("k1.pselect6_time64: nr 413 dispatches to handler pselect6_time64 [spec/abi/k1.md:128]", () => {
+  it("k1.pselect6_time64: nr 413 dispatches to handler pselect6_time64 [spec/abi/k1.md:130]", () => {
     expect(typeof handlers["pselect6_time64"]).toBe("function");
     expect(table.get(413)?.row.id).toBe("pselect6_time64");
     expect(table.get(413)?.fn).toBe(handlers["pselect6_time64"]);
   });
-  it("k1.ppoll_time64: nr 414 dispatches to handler ppoll_time64 [spec/abi/k1.md:129]", () => {
+  it("k1.ppoll_time64: nr 414 dispatches to handler ppoll_time64 [spec/abi/k1.md:131]", () => {
     expect(typeof handlers["ppoll_time64"]).toBe("function");
     expect(table.get(414)?.row.id).toBe("ppoll_time64");
     expect(table.get(414)?.fn).toBe(handlers["ppoll_time64"]);
   });
-  it("k1.rt_sigtimedwait_time64: nr 421 dispatches to handler rt_sigtimedwait_time64 [spec/abi/k1.md:130]", () => {
+  it("k1.rt_sigtimedwait_time64: nr 421 dispatches to handler rt_sigtimedwait_time64 [spec/abi/k1.md:132]", () => {
     expect(typeof handlers["rt_sigtimedwait_time64"]).toBe("function");
     expect(table.get(421)?.row.id).toBe("rt_sigtimedwait_time64");
     expect(table.get(421)?.fn).toBe(handlers["rt_sigtimedwait_time64"]);
   });
-  it("k1.futex_time64: nr 422 dispatches to handler futex_time64 [spec/abi/k1.md:131]", () => {
+  it("k1.futex_time64: nr 422 dispatches to handler futex_time64 [spec/abi/k1.md:133]", () => {
     expect(typeof handlers["futex_time64"]).toBe("function");
     expect(table.get(422)?.row.id).toBe("futex_time64");
     expect(table.get(422)?.fn).toBe(handlers["futex_time64"]);
   });
-  it("k1.faccessat2: nr 439 dispatches to handler faccessat2 [spec/abi/k1.md:132]", () => {
+  it("k1.faccessat2: nr 439 dispatches to handler faccessat2 [spec/abi/k1.md:134]", () => {
     expect(typeof handlers["faccessat2"]).toBe("function");
     expect(table.get(439)?.row.id).toBe("faccessat2");
     expect(table.get(439)?.fn).toBe(handlers["faccessat2"]);

@@ -9,10 +9,10 @@ describe("layer p1-k1", () => {
   it("realises all 35 slots of p1", () => {
     expect(pair.slots.map((s) => s.slot)).toEqual([0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34]);
   });
-  it("p1.lseek on k1: emulated recipe lseek_llseek is implemented [spec/abi/k1.md:413]", () => {
+  it("p1.lseek on k1: emulated recipe lseek_llseek is implemented [spec/abi/k1.md:415]", () => {
     expect(typeof RECIPES["lseek_llseek"]).toBe("function");
   });
-  it("p1.time on k1: emulated recipe time_clock is implemented [spec/abi/k1.md:423]", () => {
+  it("p1.time on k1: emulated recipe time_clock is implemented [spec/abi/k1.md:425]", () => {
     expect(typeof RECIPES["time_clock"]).toBe("function");
   });
 });

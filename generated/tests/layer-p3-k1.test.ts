@@ -9,25 +9,25 @@ describe("layer p3-k1", () => {
   it("realises all 48 slots of p3", () => {
     expect(pair.slots.map((s) => s.slot)).toEqual([0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47]);
   });
-  it("p3.lseek on k1: emulated recipe lseek_llseek is implemented [spec/abi/k1.md:413]", () => {
+  it("p3.lseek on k1: emulated recipe lseek_llseek is implemented [spec/abi/k1.md:415]", () => {
     expect(typeof RECIPES["lseek_llseek"]).toBe("function");
   });
-  it("p3.time on k1: emulated recipe time_clock is implemented [spec/abi/k1.md:423]", () => {
+  it("p3.time on k1: emulated recipe time_clock is implemented [spec/abi/k1.md:425]", () => {
     expect(typeof RECIPES["time_clock"]).toBe("function");
   });
-  it("p3.crit_enter on k1: emulated recipe crit_sigmask_enter is implemented [spec/abi/k1.md:428]", () => {
+  it("p3.crit_enter on k1: emulated recipe crit_sigmask_enter is implemented [spec/abi/k1.md:430]", () => {
     expect(typeof RECIPES["crit_sigmask_enter"]).toBe("function");
   });
-  it("p3.crit_leave on k1: emulated recipe crit_sigmask_leave is implemented [spec/abi/k1.md:429]", () => {
+  it("p3.crit_leave on k1: emulated recipe crit_sigmask_leave is implemented [spec/abi/k1.md:431]", () => {
     expect(typeof RECIPES["crit_sigmask_leave"]).toBe("function");
   });
-  it("p3.dlopen on k1: emulated recipe load_object is implemented [spec/abi/k1.md:430]", () => {
+  it("p3.dlopen on k1: emulated recipe load_object is implemented [spec/abi/k1.md:432]", () => {
     expect(typeof RECIPES["load_object"]).toBe("function");
   });
-  it("p3.monotonic_ns on k1: emulated recipe monotonic_clock is implemented [spec/abi/k1.md:425]", () => {
+  it("p3.monotonic_ns on k1: emulated recipe monotonic_clock is implemented [spec/abi/k1.md:427]", () => {
     expect(typeof RECIPES["monotonic_clock"]).toBe("function");
   });
-  it("p3.batch on k1: emulated recipe batch_sequential is implemented [spec/abi/k1.md:431]", () => {
+  it("p3.batch on k1: emulated recipe batch_sequential is implemented [spec/abi/k1.md:433]", () => {
     expect(typeof RECIPES["batch_sequential"]).toBe("function");
   });
 });
