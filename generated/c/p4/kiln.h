@@ -17,71 +17,71 @@
 #define KILN_SLOT_COUNT 63
 
 /* Slot indices (spec/abi/p4.md). */
-#define KILN_SLOT_EXIT 0 /* spec/abi/p4.md:61, since p1 */
-#define KILN_SLOT_EXIT_GROUP 1 /* spec/abi/p4.md:62, since p1 */
-#define KILN_SLOT_READ 2 /* spec/abi/p4.md:63, since p1 */
-#define KILN_SLOT_WRITE 3 /* spec/abi/p4.md:64, since p1 */
-#define KILN_SLOT_OPENAT 4 /* spec/abi/p4.md:65, since p1 */
-#define KILN_SLOT_CLOSE 5 /* spec/abi/p4.md:66, since p1 */
-#define KILN_SLOT_LSEEK 6 /* spec/abi/p4.md:67, since p1 */
-#define KILN_SLOT_FSTAT 7 /* spec/abi/p4.md:68, since p1 */
-#define KILN_SLOT_GETPID 8 /* spec/abi/p4.md:69, since p1 */
-#define KILN_SLOT_GETPPID 9 /* spec/abi/p4.md:70, since p1 */
-#define KILN_SLOT_BRK 10 /* spec/abi/p4.md:71, since p1 */
-#define KILN_SLOT_MMAP 11 /* spec/abi/p4.md:72, since p1 */
-#define KILN_SLOT_MUNMAP 12 /* spec/abi/p4.md:73, since p1 */
-#define KILN_SLOT_MPROTECT 13 /* spec/abi/p4.md:74, since p1 */
-#define KILN_SLOT_FORK 14 /* spec/abi/p4.md:75, since p1 */
-#define KILN_SLOT_EXECVE 15 /* spec/abi/p4.md:76, since p1 */
-#define KILN_SLOT_WAITID 16 /* spec/abi/p4.md:77, since p1 */
-#define KILN_SLOT_KILL 17 /* spec/abi/p4.md:78, since p1 */
-#define KILN_SLOT_SIGACTION 18 /* spec/abi/p4.md:79, since p1 */
-#define KILN_SLOT_SIGPROCMASK 19 /* spec/abi/p4.md:80, since p1 */
-#define KILN_SLOT_GETCWD 20 /* spec/abi/p4.md:81, since p1 */
-#define KILN_SLOT_CHDIR 21 /* spec/abi/p4.md:82, since p1 */
-#define KILN_SLOT_MKDIRAT 22 /* spec/abi/p4.md:83, since p1 */
-#define KILN_SLOT_UNLINKAT 23 /* spec/abi/p4.md:84, since p1 */
-#define KILN_SLOT_RENAMEAT 24 /* spec/abi/p4.md:85, since p1 */
-#define KILN_SLOT_DUP 25 /* spec/abi/p4.md:86, since p1 */
-#define KILN_SLOT_DUP3 26 /* spec/abi/p4.md:87, since p1 */
-#define KILN_SLOT_PIPE2 27 /* spec/abi/p4.md:88, since p1 */
-#define KILN_SLOT_GETDENTS64 28 /* spec/abi/p4.md:89, since p1 */
-#define KILN_SLOT_FCNTL 29 /* spec/abi/p4.md:90, since p1 */
-#define KILN_SLOT_READV 30 /* spec/abi/p4.md:91, since p1 */
-#define KILN_SLOT_WRITEV 31 /* spec/abi/p4.md:92, since p1 */
-#define KILN_SLOT_TIME 32 /* spec/abi/p4.md:93, since p1 */
-#define KILN_SLOT_SETPGID 33 /* spec/abi/p4.md:94, since p1 */
-#define KILN_SLOT_GETPGID 34 /* spec/abi/p4.md:95, since p1 */
-#define KILN_SLOT_FSTAT64 35 /* spec/abi/p4.md:96, since p2 */
-#define KILN_SLOT_CLOCK_GETTIME 36 /* spec/abi/p4.md:97, since p2 */
-#define KILN_SLOT_NANOSLEEP 37 /* spec/abi/p4.md:98, since p2 */
-#define KILN_SLOT_GETTID 38 /* spec/abi/p4.md:99, since p2 */
-#define KILN_SLOT_CLONE 39 /* spec/abi/p4.md:100, since p2 */
-#define KILN_SLOT_SET_TID_ADDRESS 40 /* spec/abi/p4.md:101, since p2 */
-#define KILN_SLOT_FUTEX 41 /* spec/abi/p4.md:102, since p2 */
-#define KILN_SLOT_TGKILL 42 /* spec/abi/p4.md:103, since p2 */
-#define KILN_SLOT_CRIT_ENTER 43 /* spec/abi/p4.md:104, since p2 */
-#define KILN_SLOT_CRIT_LEAVE 44 /* spec/abi/p4.md:105, since p2 */
-#define KILN_SLOT_DLOPEN 45 /* spec/abi/p4.md:106, since p2 */
-#define KILN_SLOT_MONOTONIC_NS 46 /* spec/abi/p4.md:107, since p2 */
-#define KILN_SLOT_BATCH 47 /* spec/abi/p4.md:108, since p3 */
-#define KILN_SLOT_PREAD 48 /* spec/abi/p4.md:109, since p4 */
-#define KILN_SLOT_PWRITE 49 /* spec/abi/p4.md:110, since p4 */
-#define KILN_SLOT_FTRUNCATE 50 /* spec/abi/p4.md:111, since p4 */
-#define KILN_SLOT_FSYNC 51 /* spec/abi/p4.md:112, since p4 */
-#define KILN_SLOT_ACCESS 52 /* spec/abi/p4.md:113, since p4 */
-#define KILN_SLOT_FSTATAT 53 /* spec/abi/p4.md:114, since p4 */
-#define KILN_SLOT_READLINK 54 /* spec/abi/p4.md:115, since p4 */
-#define KILN_SLOT_SYMLINK 55 /* spec/abi/p4.md:116, since p4 */
-#define KILN_SLOT_LINK 56 /* spec/abi/p4.md:117, since p4 */
-#define KILN_SLOT_UTIMENSAT 57 /* spec/abi/p4.md:118, since p4 */
-#define KILN_SLOT_GETRANDOM 58 /* spec/abi/p4.md:119, since p4 */
-#define KILN_SLOT_UNAME 59 /* spec/abi/p4.md:120, since p4 */
-#define KILN_SLOT_UMASK 60 /* spec/abi/p4.md:121, since p4 */
-#define KILN_SLOT_TIMES 61 /* spec/abi/p4.md:122, since p4 */
-#define KILN_SLOT_ISATTY 62 /* spec/abi/p4.md:123, since p4 */
+#define KILN_SLOT_EXIT 0 /* spec/abi/p4.md:62, since p1 */
+#define KILN_SLOT_EXIT_GROUP 1 /* spec/abi/p4.md:63, since p1 */
+#define KILN_SLOT_READ 2 /* spec/abi/p4.md:64, since p1 */
+#define KILN_SLOT_WRITE 3 /* spec/abi/p4.md:65, since p1 */
+#define KILN_SLOT_OPENAT 4 /* spec/abi/p4.md:66, since p1 */
+#define KILN_SLOT_CLOSE 5 /* spec/abi/p4.md:67, since p1 */
+#define KILN_SLOT_LSEEK 6 /* spec/abi/p4.md:68, since p1 */
+#define KILN_SLOT_FSTAT 7 /* spec/abi/p4.md:69, since p1 */
+#define KILN_SLOT_GETPID 8 /* spec/abi/p4.md:70, since p1 */
+#define KILN_SLOT_GETPPID 9 /* spec/abi/p4.md:71, since p1 */
+#define KILN_SLOT_BRK 10 /* spec/abi/p4.md:72, since p1 */
+#define KILN_SLOT_MMAP 11 /* spec/abi/p4.md:73, since p1 */
+#define KILN_SLOT_MUNMAP 12 /* spec/abi/p4.md:74, since p1 */
+#define KILN_SLOT_MPROTECT 13 /* spec/abi/p4.md:75, since p1 */
+#define KILN_SLOT_FORK 14 /* spec/abi/p4.md:76, since p1 */
+#define KILN_SLOT_EXECVE 15 /* spec/abi/p4.md:77, since p1 */
+#define KILN_SLOT_WAITID 16 /* spec/abi/p4.md:78, since p1 */
+#define KILN_SLOT_KILL 17 /* spec/abi/p4.md:79, since p1 */
+#define KILN_SLOT_SIGACTION 18 /* spec/abi/p4.md:80, since p1 */
+#define KILN_SLOT_SIGPROCMASK 19 /* spec/abi/p4.md:81, since p1 */
+#define KILN_SLOT_GETCWD 20 /* spec/abi/p4.md:82, since p1 */
+#define KILN_SLOT_CHDIR 21 /* spec/abi/p4.md:83, since p1 */
+#define KILN_SLOT_MKDIRAT 22 /* spec/abi/p4.md:84, since p1 */
+#define KILN_SLOT_UNLINKAT 23 /* spec/abi/p4.md:85, since p1 */
+#define KILN_SLOT_RENAMEAT 24 /* spec/abi/p4.md:86, since p1 */
+#define KILN_SLOT_DUP 25 /* spec/abi/p4.md:87, since p1 */
+#define KILN_SLOT_DUP3 26 /* spec/abi/p4.md:88, since p1 */
+#define KILN_SLOT_PIPE2 27 /* spec/abi/p4.md:89, since p1 */
+#define KILN_SLOT_GETDENTS64 28 /* spec/abi/p4.md:90, since p1 */
+#define KILN_SLOT_FCNTL 29 /* spec/abi/p4.md:91, since p1 */
+#define KILN_SLOT_READV 30 /* spec/abi/p4.md:92, since p1 */
+#define KILN_SLOT_WRITEV 31 /* spec/abi/p4.md:93, since p1 */
+#define KILN_SLOT_TIME 32 /* spec/abi/p4.md:94, since p1 */
+#define KILN_SLOT_SETPGID 33 /* spec/abi/p4.md:95, since p1 */
+#define KILN_SLOT_GETPGID 34 /* spec/abi/p4.md:96, since p1 */
+#define KILN_SLOT_FSTAT64 35 /* spec/abi/p4.md:97, since p2 */
+#define KILN_SLOT_CLOCK_GETTIME 36 /* spec/abi/p4.md:98, since p2 */
+#define KILN_SLOT_NANOSLEEP 37 /* spec/abi/p4.md:99, since p2 */
+#define KILN_SLOT_GETTID 38 /* spec/abi/p4.md:100, since p2 */
+#define KILN_SLOT_CLONE 39 /* spec/abi/p4.md:101, since p2 */
+#define KILN_SLOT_SET_TID_ADDRESS 40 /* spec/abi/p4.md:102, since p2 */
+#define KILN_SLOT_FUTEX 41 /* spec/abi/p4.md:103, since p2 */
+#define KILN_SLOT_TGKILL 42 /* spec/abi/p4.md:104, since p2 */
+#define KILN_SLOT_CRIT_ENTER 43 /* spec/abi/p4.md:105, since p2 */
+#define KILN_SLOT_CRIT_LEAVE 44 /* spec/abi/p4.md:106, since p2 */
+#define KILN_SLOT_DLOPEN 45 /* spec/abi/p4.md:107, since p2 */
+#define KILN_SLOT_MONOTONIC_NS 46 /* spec/abi/p4.md:108, since p2 */
+#define KILN_SLOT_BATCH 47 /* spec/abi/p4.md:109, since p3 */
+#define KILN_SLOT_PREAD 48 /* spec/abi/p4.md:110, since p4 */
+#define KILN_SLOT_PWRITE 49 /* spec/abi/p4.md:111, since p4 */
+#define KILN_SLOT_FTRUNCATE 50 /* spec/abi/p4.md:112, since p4 */
+#define KILN_SLOT_FSYNC 51 /* spec/abi/p4.md:113, since p4 */
+#define KILN_SLOT_ACCESS 52 /* spec/abi/p4.md:114, since p4 */
+#define KILN_SLOT_FSTATAT 53 /* spec/abi/p4.md:115, since p4 */
+#define KILN_SLOT_READLINK 54 /* spec/abi/p4.md:116, since p4 */
+#define KILN_SLOT_SYMLINK 55 /* spec/abi/p4.md:117, since p4 */
+#define KILN_SLOT_LINK 56 /* spec/abi/p4.md:118, since p4 */
+#define KILN_SLOT_UTIMENSAT 57 /* spec/abi/p4.md:119, since p4 */
+#define KILN_SLOT_GETRANDOM 58 /* spec/abi/p4.md:120, since p4 */
+#define KILN_SLOT_UNAME 59 /* spec/abi/p4.md:121, since p4 */
+#define KILN_SLOT_UMASK 60 /* spec/abi/p4.md:122, since p4 */
+#define KILN_SLOT_TIMES 61 /* spec/abi/p4.md:123, since p4 */
+#define KILN_SLOT_ISATTY 62 /* spec/abi/p4.md:124, since p4 */
 
-/* The TLS block at tp (spec/abi/p4.md:196). */
+/* The TLS block at tp (spec/abi/p4.md:197). */
 #define KILN_TLS_SELF 0
 #define KILN_TLS_ERRNO_PTR 4
 #define KILN_TLS_LAYER 8
@@ -449,7 +449,7 @@ _Static_assert(sizeof(((struct kiln_abi_note_desc *)0)->stub_size) == 4, "abi_no
 _Static_assert(sizeof(struct kiln_abi_note_desc) == 12, "sizeof abi_note_desc");
 _Static_assert(_Alignof(struct kiln_abi_note_desc) == 4, "alignof abi_note_desc");
 
-/* spec/abi/p4.md:237 */
+/* spec/abi/p4.md:238 */
 #define KILN_STRUCT_BATCH_ENTRY 1
 struct kiln_batch_entry {
   uint32_t op; /* offset 0, size 4, u32 */
@@ -474,7 +474,7 @@ _Static_assert(sizeof(((struct kiln_batch_entry *)0)->reserved) == 4, "batch_ent
 _Static_assert(sizeof(struct kiln_batch_entry) == 24, "sizeof batch_entry");
 _Static_assert(_Alignof(struct kiln_batch_entry) == 4, "alignof batch_entry");
 
-/* spec/abi/p4.md:185 */
+/* spec/abi/p4.md:186 */
 #define KILN_STRUCT_DIRENT64 1
 struct kiln_dirent64 {
   uint64_t d_ino; /* offset 0, size 8, u64 */
@@ -495,7 +495,7 @@ _Static_assert(offsetof(struct kiln_dirent64, d_name) == 19, "dirent64.d_name of
 _Static_assert(sizeof(struct kiln_dirent64) == 24, "sizeof dirent64");
 _Static_assert(_Alignof(struct kiln_dirent64) == 8, "alignof dirent64");
 
-/* spec/abi/p4.md:271 */
+/* spec/abi/p4.md:272 */
 #define KILN_STRUCT_FLOCK64 1
 struct kiln_flock64 {
   int16_t l_type; /* offset 0, size 2, i16 */
@@ -519,7 +519,7 @@ _Static_assert(sizeof(((struct kiln_flock64 *)0)->l_pid) == 4, "flock64.l_pid si
 _Static_assert(sizeof(struct kiln_flock64) == 32, "sizeof flock64");
 _Static_assert(_Alignof(struct kiln_flock64) == 8, "alignof flock64");
 
-/* spec/abi/p4.md:177 */
+/* spec/abi/p4.md:178 */
 #define KILN_STRUCT_IOVEC 1
 struct kiln_iovec {
   void *iov_base; /* offset 0, size 4, ptr */
@@ -532,7 +532,7 @@ _Static_assert(sizeof(((struct kiln_iovec *)0)->iov_len) == 4, "iovec.iov_len si
 _Static_assert(sizeof(struct kiln_iovec) == 8, "sizeof iovec");
 _Static_assert(_Alignof(struct kiln_iovec) == 4, "alignof iovec");
 
-/* spec/abi/p4.md:149 */
+/* spec/abi/p4.md:150 */
 #define KILN_STRUCT_SIGACTION 1
 struct kiln_sigaction {
   void *sa_handler; /* offset 0, size 4, ptr */
@@ -548,7 +548,7 @@ _Static_assert(sizeof(((struct kiln_sigaction *)0)->sa_mask) == 8, "sigaction.sa
 _Static_assert(sizeof(struct kiln_sigaction) == 16, "sizeof sigaction");
 _Static_assert(_Alignof(struct kiln_sigaction) == 4, "alignof sigaction");
 
-/* spec/abi/p4.md:165 */
+/* spec/abi/p4.md:166 */
 #define KILN_STRUCT_SIGINFO 1
 struct kiln_siginfo {
   int32_t si_signo; /* offset 0, size 4, i32 */
@@ -574,7 +574,7 @@ _Static_assert(sizeof(((struct kiln_siginfo *)0)->si_status) == 4, "siginfo.si_s
 _Static_assert(sizeof(struct kiln_siginfo) == 128, "sizeof siginfo");
 _Static_assert(_Alignof(struct kiln_siginfo) == 4, "alignof siginfo");
 
-/* spec/abi/p4.md:158 */
+/* spec/abi/p4.md:159 */
 #define KILN_STRUCT_SIGSET 1
 struct kiln_sigset {
   uint32_t sig[2]; /* offset 0, size 8, u32[2] */
@@ -584,7 +584,7 @@ _Static_assert(sizeof(((struct kiln_sigset *)0)->sig) == 8, "sigset.sig size");
 _Static_assert(sizeof(struct kiln_sigset) == 8, "sizeof sigset");
 _Static_assert(_Alignof(struct kiln_sigset) == 4, "alignof sigset");
 
-/* spec/abi/p4.md:130 */
+/* spec/abi/p4.md:131 */
 #define KILN_STRUCT_STAT 1
 struct kiln_stat {
   uint32_t st_dev; /* offset 0, size 4, u32 */
@@ -630,7 +630,7 @@ _Static_assert(sizeof(((struct kiln_stat *)0)->st_ctime) == 4, "stat.st_ctime si
 _Static_assert(sizeof(struct kiln_stat) == 52, "sizeof stat");
 _Static_assert(_Alignof(struct kiln_stat) == 4, "alignof stat");
 
-/* spec/abi/p4.md:214 */
+/* spec/abi/p4.md:215 */
 #define KILN_STRUCT_STAT64 1
 struct kiln_stat64 {
   uint64_t st_dev; /* offset 0, size 8, u64 */
@@ -688,7 +688,7 @@ _Static_assert(sizeof(((struct kiln_stat64 *)0)->st_ctime_nsec) == 8, "stat64.st
 _Static_assert(sizeof(struct kiln_stat64) == 112, "sizeof stat64");
 _Static_assert(_Alignof(struct kiln_stat64) == 8, "alignof stat64");
 
-/* spec/abi/p4.md:206 */
+/* spec/abi/p4.md:207 */
 #define KILN_STRUCT_TIMESPEC64 1
 struct kiln_timespec64 {
   int64_t tv_sec; /* offset 0, size 8, i64 */
@@ -701,7 +701,7 @@ _Static_assert(sizeof(((struct kiln_timespec64 *)0)->tv_nsec) == 8, "timespec64.
 _Static_assert(sizeof(struct kiln_timespec64) == 16, "sizeof timespec64");
 _Static_assert(_Alignof(struct kiln_timespec64) == 8, "alignof timespec64");
 
-/* spec/abi/p4.md:196 */
+/* spec/abi/p4.md:197 */
 #define KILN_STRUCT_TLS 1
 struct kiln_tls {
   void *self; /* offset 0, size 4, ptr */
@@ -720,7 +720,7 @@ _Static_assert(sizeof(((struct kiln_tls *)0)->reserved) == 4, "tls.reserved size
 _Static_assert(sizeof(struct kiln_tls) == 16, "sizeof tls");
 _Static_assert(_Alignof(struct kiln_tls) == 4, "alignof tls");
 
-/* spec/abi/p4.md:249 */
+/* spec/abi/p4.md:250 */
 #define KILN_STRUCT_TMS 1
 struct kiln_tms {
   int32_t tms_utime; /* offset 0, size 4, i32 */
@@ -739,7 +739,7 @@ _Static_assert(sizeof(((struct kiln_tms *)0)->tms_cstime) == 4, "tms.tms_cstime 
 _Static_assert(sizeof(struct kiln_tms) == 16, "sizeof tms");
 _Static_assert(_Alignof(struct kiln_tms) == 4, "alignof tms");
 
-/* spec/abi/p4.md:259 */
+/* spec/abi/p4.md:260 */
 #define KILN_STRUCT_UTSNAME 1
 struct kiln_utsname {
   uint8_t sysname[65]; /* offset 0, size 65, u8[65] */
