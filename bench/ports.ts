@@ -1,5 +1,5 @@
-// Ports benchmark: Lua 5.4 and the SQLite shell (kiln ports build, for the newest program ABI that
-// has what they need) run a workload (bench/ports/workload.lua, workload.sql) in process on every
+// Ports benchmark: Lua 5.4 and the SQLite shell (kiln ports build, for the two newest program ABIs
+// that have what they need: the newest, and the one before it for comparison) run a workload (bench/ports/workload.lua, workload.sql) in process on every
 // kernel ABI. Prints guest instructions and M instructions/s per kernel (the output is checked
 // against the native program's when it is installed), then, from a traced run, what each layer
 // route costs on that workload: calls, guest instructions per call and traps per call.
@@ -66,29 +66,31 @@ function run(k: string, image: Uint8Array, w: Workload, tracer?: LayerTracer): {
 }
 
 export async function runPortBenchmarks(log: (s: string) => void = () => {}): Promise<{ rows: PortBenchRow[]; routes: PortRouteRow[] }> {
-  const abi = [...programVersions].reverse().find((p) => RECIPES.every((r) => missingSlots(r, p).missing.length === 0))!;
+  const abis = [...programVersions].reverse().filter((p) => RECIPES.every((r) => missingSlots(r, p).missing.length === 0)).slice(0, 2);
   const out = mkdtempSync(join(tmpdir(), "kiln-bench-ports-"));
   try {
-    const built = await buildPorts({ out, abis: [abi], log });
+    const built = await buildPorts({ out, abis, log });
     const images: Record<string, Uint8Array> = {};
-    for (const b of built) if (b.path) images[b.port] = readFileSync(b.path);
+    for (const b of built) if (b.path) images[`${b.abi}/${b.port}`] = readFileSync(b.path);
     const rows: PortBenchRow[] = [];
     const routes: PortRouteRow[] = [];
-    for (const w of workloads()) {
-      const image = images[w.port];
-      if (!image) continue;
-      const native = existsSync(w.native.cmd) ? spawnSync(w.native.cmd, w.native.args, { input: w.stdin, encoding: "utf8" }).stdout : null;
-      for (const k of kernelVersions) {
-        const r = run(k, image, w);
-        if (r.status !== 0 || (native !== null && r.stdout !== native)) {
-          throw new Error(`bench ports: ${w.name} on ${k}: status ${r.status}, stdout ${JSON.stringify(r.stdout)}, stderr ${JSON.stringify(r.stderr)}`);
-        }
-        rows.push({ name: `${w.name} (${abi} on ${k})`, instructions: r.insns, seconds: r.seconds, mips: r.insns / r.seconds / 1e6 });
-        const tracer = new LayerTracer({ keep: false });
-        run(k, image, w, tracer);
-        for (const [, byRoute] of tracer.stats) {
-          for (const [route, s] of [...byRoute].sort(([, a], [, b]) => b.calls - a.calls) as [string, RouteStats][]) {
-            routes.push({ workload: w.name, kernel: k, route, calls: s.calls, insnsPerCall: s.insns / s.calls, trapsPerCall: s.traps / s.calls });
+    for (const abi of abis) {
+      for (const w of workloads()) {
+        const image = images[`${abi}/${w.port}`];
+        if (!image) continue;
+        const native = existsSync(w.native.cmd) ? spawnSync(w.native.cmd, w.native.args, { input: w.stdin, encoding: "utf8" }).stdout : null;
+        for (const k of kernelVersions) {
+          const r = run(k, image, w);
+          if (r.status !== 0 || (native !== null && r.stdout !== native)) {
+            throw new Error(`bench ports: ${w.name} (${abi}) on ${k}: status ${r.status}, stdout ${JSON.stringify(r.stdout)}, stderr ${JSON.stringify(r.stderr)}`);
+          }
+          rows.push({ name: `${w.name} (${abi} on ${k})`, instructions: r.insns, seconds: r.seconds, mips: r.insns / r.seconds / 1e6 });
+          const tracer = new LayerTracer({ keep: false });
+          run(k, image, w, tracer);
+          for (const [, byRoute] of tracer.stats) {
+            for (const [route, s] of [...byRoute].sort(([, a], [, b]) => b.calls - a.calls) as [string, RouteStats][]) {
+              routes.push({ workload: `${w.name} (${abi})`, kernel: k, route, calls: s.calls, insnsPerCall: s.insns / s.calls, trapsPerCall: s.traps / s.calls });
+            }
           }
         }
       }

@@ -39,7 +39,7 @@ export function registerBench(program: Command): void {
           printWorkloads(rows);
           console.log("layer routes on the ports' workloads (per call: guest instructions from the jal into the slot to the return, traps)");
           for (const r of routes) {
-            console.log(`  ${`${r.workload} ${r.kernel}`.padEnd(28)} ${r.route.padEnd(36)} ${String(r.calls).padStart(7)} calls  ${r.insnsPerCall.toFixed(1).padStart(7)} insns/call  ${r.trapsPerCall.toFixed(2).padStart(5)} traps/call`);
+            console.log(`  ${`${r.workload} ${r.kernel}`.padEnd(33)} ${r.route.padEnd(12)} ${String(r.calls).padStart(7)} calls  ${r.insnsPerCall.toFixed(1).padStart(7)} insns/call  ${r.trapsPerCall.toFixed(2).padStart(5)} traps/call`);
           }
         } catch (e) {
           console.error(`kiln bench: ports: ${(e as Error).message}`);

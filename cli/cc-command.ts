@@ -14,6 +14,7 @@ import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { cacheRoot } from "../gen/cache.ts";
+import { programs, programVersions } from "../generated/index.ts";
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const SDK_DIR = join(REPO, "sdk");
@@ -234,6 +235,25 @@ export function ccCompileCommand(src: string, out: string, abi: string, opt = "2
   return [...ARCH_FLAGS, ...COMMON_FLAGS, `-O${opt}`, ...includeFlags(abi), ...flags, "-c", resolve(src), "-o", resolve(out)];
 }
 
+/**
+ * When a build failed because the program calls a slot its program ABI lacks (`kiln_<id>`, or the
+ * C function the SDK defines only with that slot, such as `pread`), names the slot and the program
+ * ABIs that have it: "slot pread is not in program ABI p3; p4 has it (build with -p p4)".
+ */
+export function missingSlotHint(compilerOutput: string, abi: string): string | null {
+  const slotsOf = (p: string) => new Set((programs as Record<string, { slots: readonly { id: string }[] }>)[p]?.slots.map((s) => s.id) ?? []);
+  const have = slotsOf(abi);
+  const names = new Set<string>();
+  for (const m of compilerOutput.matchAll(/(?:undefined reference to [`']|implicit declaration of function [`'‘])(?:kiln_)?(\w+)/g)) names.add(m[1]!);
+  const lines: string[] = [];
+  for (const id of [...names].sort()) {
+    if (have.has(id)) continue;
+    const where = programVersions.filter((p) => slotsOf(p).has(id));
+    if (where.length > 0) lines.push(`slot ${id} is not in program ABI ${abi}; ${where.join(", ")} ${where.length > 1 ? "have" : "has"} it (build with -p ${where[0]})`);
+  }
+  return lines.length > 0 ? lines.join("\n") : null;
+}
+
 /** Builds a layered program. Throws CcError (with the exit status kiln cc uses) on failure. */
 export function ccBuild(o: CcOptions): string {
   const abi = o.abi ?? DEFAULT_ABI;
@@ -243,7 +263,13 @@ export function ccBuild(o: CcOptions): string {
   for (const s of o.sources) if (!existsSync(s)) throw new CcError(`${s}: no such file`, 2);
   const lib = sdkLibrary(abi);
   mkdirSync(dirname(resolve(o.out)), { recursive: true });
-  run(ccCommand(o, lib), `${o.sources.map((s) => basename(s)).join(" ")}`);
+  try {
+    run(ccCommand(o, lib), `${o.sources.map((s) => basename(s)).join(" ")}`);
+  } catch (e) {
+    const hint = e instanceof CcError ? missingSlotHint(e.message, abi) : null;
+    if (hint) throw new CcError(`${hint}\n${(e as CcError).message}`, 1);
+    throw e;
+  }
   return resolve(o.out);
 }
 

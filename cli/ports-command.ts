@@ -47,7 +47,7 @@ export interface PortRecipe {
   readonly options: readonly PortOption[];
   /** Slots the port cannot do without: a program ABI lacking one is skipped. */
   readonly needs: readonly PortOption[];
-  /** Calls the port would use that no program ABI has yet, and what it does instead. */
+  /** Calls the port would use that the program ABI may lack (before p4), and what it does instead. */
   readonly wants: readonly PortOption[];
 }
 
@@ -104,12 +104,12 @@ export const RECIPES: readonly PortRecipe[] = [
       { flag: "clock_gettime", why: "the VFS's xCurrentTime in milliseconds (date('now'), .timer)" },
     ],
     wants: [
-      { flag: "pread/pwrite", why: "every page read and write is lseek + read/write" },
-      { flag: "ftruncate", why: "shrinking a file rewrites its prefix through open(O_TRUNC)" },
-      { flag: "fsync/fdatasync", why: "xSync succeeds without one (the kernel's file system is in memory)" },
-      { flag: "fcntl record locks (F_SETLK/F_GETLK)", why: "locks are per process only, as SQLite's unix-none VFS" },
-      { flag: "access", why: "xAccess opens the file instead" },
-      { flag: "getrandom", why: "xRandomness mixes the clock and the pid" },
+      { flag: "pread/pwrite", why: "p4 slots; before p4 every page read and write is lseek + read/write (on k2-k4 the layer does the same)" },
+      { flag: "ftruncate", why: "p4 slot; before p4, or where a kernel answers ENOSYS (k2-k4), shrinking a file rewrites its prefix through open(O_TRUNC)" },
+      { flag: "fsync/fdatasync", why: "p4 slot; before p4 xSync succeeds without one (the kernel's file system is in memory)" },
+      { flag: "fcntl record locks (F_SETLK64/F_GETLK64)", why: "p4 has flock64, and every kernel's fcntl64 locks; before p4 locks are per process only, as SQLite's unix-none VFS" },
+      { flag: "access", why: "p4 slot; before p4, or where a kernel answers ENOSYS, the SDK's access opens the file" },
+      { flag: "getrandom", why: "p4 slot (read from /dev/urandom on k2-k4); before p4 xRandomness mixes the clock and the pid" },
       { flag: "isatty", why: "the shell's interactive mode is chosen by -interactive/-batch only" },
       { flag: "getpwuid/getuid", why: "no home directory: ~/.sqliterc is not read" },
     ],

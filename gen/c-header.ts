@@ -118,7 +118,8 @@ function emitStruct(l: StructLayout, layouts: Record<string, StructLayout>, file
   const flexLast = fields.length > 0 && fields[fields.length - 1]!.type.endsWith("[]");
   if (l.size > at && !flexLast) body.push(`  uint8_t __pad${pads++}[${l.size - at}];`);
   const attr = misaligned ? ` __attribute__((packed, aligned(${l.align})))` : "";
-  lines.push(`/* ${l.name} (${file}) */`, `${name} {`, ...body, `}${attr};`);
+  // KILN_STRUCT_<NAME>: C code can ask whether its program ABI has a structure, as KILN_SLOT_<ID> a slot.
+  lines.push(`/* ${l.name} (${file}) */`, `#define KILN_STRUCT_${l.name.toUpperCase()} 1`, `${name} {`, ...body, `}${attr};`);
   for (const f of fields) {
     lines.push(`_Static_assert(offsetof(${name}, ${f.name}) == ${f.offset}, "${l.name}.${f.name} offset");`);
     if (!f.type.endsWith("[]")) lines.push(`_Static_assert(sizeof(((${name} *)0)->${f.name}) == ${f.size}, "${l.name}.${f.name} size");`);

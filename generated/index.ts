@@ -8,14 +8,16 @@ import k1 from "./abi/k1.json" with { type: "json" };
 import k2 from "./abi/k2.json" with { type: "json" };
 import k3 from "./abi/k3.json" with { type: "json" };
 import k4 from "./abi/k4.json" with { type: "json" };
+import k5 from "./abi/k5.json" with { type: "json" };
 import p1 from "./abi/p1.json" with { type: "json" };
 import p2 from "./abi/p2.json" with { type: "json" };
 import p3 from "./abi/p3.json" with { type: "json" };
+import p4 from "./abi/p4.json" with { type: "json" };
 
 const abi = loadAbi({
   chapters: chapters as ChaptersData,
-  kernels: [k1, k2, k3, k4] as KernelData[],
-  programs: [p1, p2, p3] as ProgramData[],
+  kernels: [k1, k2, k3, k4, k5] as KernelData[],
+  programs: [p1, p2, p3, p4] as ProgramData[],
 });
 
 export const { kernels, programs, realisations, kernelVersions, programVersions, errnoText, structs, selection, recipes, argumentRules } = abi;

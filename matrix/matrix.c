@@ -1,5 +1,5 @@
 /* The compatibility-matrix program (kiln matrix, impl/layer/matrix.ts). Built once per program ABI
- * (-p p1|p2|p3) and run unchanged on every kernel ABI; it calls every slot of its program ABI and
+ * (-p pN) and run unchanged on every kernel ABI; it calls every slot of its program ABI and
  * prints only kernel-independent facts, so its output must be byte-identical in every cell.
  * Built RAW (matrix/raw_*.S|c: no stub section, k1's numbers) it passes on k1 only.
  *
@@ -274,6 +274,73 @@ static void batch(void) {
 }
 #endif
 
+#ifdef KILN_SLOT_PREAD
+/* The slots p4 added. Each is a call, an emulation or ENOSYS depending on the kernel (spec/abi/p4.md),
+ * so a check that a kernel may answer with ENOSYS accepts exactly that, and the state it leaves. */
+static int nosys(int r) { return r == -1 && err() == ENOSYS; }
+static void grown(void) {
+  int fd = kiln_openat(AT_FDCWD, "/g", O_CREAT | O_RDWR | O_TRUNC, 0644);
+  kiln_write(fd, "0123456789", 10);
+  char b[16];
+  memset(b, 0, sizeof b);
+  check("pread 4 at 3, offset kept", kiln_pread(fd, b, 4, 3, 0) == 4 && memcmp(b, "3456", 4) == 0 && kiln_lseek(fd, 0, SEEK_CUR) == 10);
+  check("pwrite 2 at 1, offset kept", kiln_pwrite(fd, "ab", 2, 1, 0) == 2 && kiln_lseek(fd, 0, SEEK_CUR) == 10);
+  check("pread sees it", kiln_pread(fd, b, 10, 0, 0) == 10 && memcmp(b, "0ab3456789", 10) == 0);
+  int pfd[2];
+  kiln_pipe2(pfd, 0);
+  check("pread on a pipe: ESPIPE", kiln_pread(pfd[0], b, 1, 0, 0) == -1 && err() == ESPIPE);
+  kiln_close(pfd[0]);
+  kiln_close(pfd[1]);
+  check("fsync", kiln_fsync(fd) == 0);
+  check("fsync of a bad fd: EBADF", kiln_fsync(99) == -1 && err() == EBADF);
+  struct kiln_stat64 st;
+  int r = kiln_ftruncate(fd, 4, 0);
+  kiln_fstat64(fd, &st);
+  check("ftruncate to 4 (or ENOSYS, size kept)", (r == 0 && st.st_size == 4) || (nosys(r) && st.st_size == 10));
+  memset(&st, 0xff, sizeof st);
+  check("fstatat: regular", kiln_fstatat(AT_FDCWD, "/g", &st, 0) == 0 && (st.st_mode & S_IFMT) == S_IFREG);
+  check("fstatat missing: ENOENT", kiln_fstatat(AT_FDCWD, "/none", &st, 0) == -1 && err() == ENOENT);
+  r = kiln_access(AT_FDCWD, "/g", R_OK | W_OK);
+  check("access (or ENOSYS)", r == 0 || nosys(r));
+  r = kiln_access(AT_FDCWD, "/none", F_OK);
+  check("access missing: ENOENT (or ENOSYS)", r == -1 && (err() == ENOENT || err() == ENOSYS));
+  r = kiln_symlink("/g", AT_FDCWD, "/s");
+  int ok = nosys(r);
+  if (r == 0) {
+    memset(b, 0, sizeof b);
+    ok = kiln_readlink(AT_FDCWD, "/s", b, sizeof b) == 2 && memcmp(b, "/g", 2) == 0;
+    ok &= kiln_fstatat(AT_FDCWD, "/s", &st, AT_SYMLINK_NOFOLLOW) == 0 && (st.st_mode & S_IFMT) == S_IFLNK;
+    kiln_unlinkat(AT_FDCWD, "/s", 0);
+  }
+  check("symlink, readlink, lstat (or ENOSYS)", ok);
+  r = kiln_link(AT_FDCWD, "/g", AT_FDCWD, "/h", 0);
+  ok = nosys(r);
+  if (r == 0) {
+    ok = kiln_fstatat(AT_FDCWD, "/h", &st, 0) == 0 && st.st_nlink == 2;
+    kiln_unlinkat(AT_FDCWD, "/h", 0);
+  }
+  check("link: two names (or ENOSYS)", ok);
+  struct kiln_timespec64 ts[2] = {{100, 0}, {200, 0}};
+  r = kiln_utimensat(AT_FDCWD, "/g", ts, 0);
+  check("utimensat: mtime 200 (or ENOSYS)", (r == 0 && kiln_fstatat(AT_FDCWD, "/g", &st, 0) == 0 && st.st_mtime == 200) || nosys(r));
+  unsigned char rnd[16];
+  check("getrandom 16 bytes", kiln_getrandom(rnd, sizeof rnd, 0) == 16);
+  struct kiln_utsname u;
+  memset(&u, 0, sizeof u);
+  r = kiln_uname(&u);
+  check("uname (or ENOSYS)", (r == 0 && u.sysname[0] != 0) || nosys(r));
+  unsigned m = kiln_umask(027);
+  unsigned m2 = kiln_umask(m);
+  check("umask round trip (or ENOSYS)", m2 == 027 || (m == (unsigned)-1 && err() == ENOSYS));
+  struct kiln_tms t;
+  r = kiln_times(&t);
+  check("times (or ENOSYS)", (r != -1 && t.tms_utime >= 0) || nosys(r));
+  check("isatty of a file: ENOTTY (or ENOSYS)", kiln_isatty(fd) == -1 && (err() == ENOTTY || err() == ENOSYS));
+  kiln_close(fd);
+  kiln_unlinkat(AT_FDCWD, "/g", 0);
+}
+#endif
+
 int main(int argc, char **argv) {
   if (argc > 1 && strcmp(argv[1], "child") == 0) {
     printf("  (execve'd child: %s)\n", argv[1]);
@@ -291,6 +358,9 @@ int main(int argc, char **argv) {
 #endif
 #if KILN_PROGRAM_ABI >= 3
   batch();
+#endif
+#ifdef KILN_SLOT_PREAD
+  grown();
 #endif
   printf("getppid of init: %d\n", kiln_getppid());
   printf("%s\n", fails ? "FAILED" : "all ok");

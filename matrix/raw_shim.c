@@ -50,6 +50,28 @@ int raw_fstat64(int fd, struct kiln_stat64 *st) {
 }
 #endif
 
+#ifdef KILN_SLOT_FSTATAT
+int raw_fstatat(int dirfd, const char *path, struct kiln_stat64 *st, unsigned flags) {
+  long r = SYS(RAW_NR_statx, dirfd, path, flags, RAW_STATX_BASIC_STATS, sx, 0);
+  if (r < 0) return fail(r);
+  unsigned char *p = (unsigned char *)st;
+  for (unsigned i = 0; i < sizeof *st; i++) p[i] = 0;
+  st->st_mode = SX32(RAW_STATX_MODE) & 0xffff;
+  st->st_size = SX64(RAW_STATX_SIZE);
+  st->st_nlink = SX32(RAW_STATX_NLINK);
+  st->st_mtime = SX64(RAW_STATX_MTIME);
+  return 0;
+}
+#endif
+
+#ifdef KILN_SLOT_ISATTY
+int raw_isatty(int fd) {
+  static unsigned char termios[64];
+  long r = SYS(RAW_NR_ioctl, fd, TCGETS, termios, 0, 0, 0);
+  return r < 0 ? fail(r) : 1;
+}
+#endif
+
 int raw_time(int32_t *tloc) {
   int64_t ts[2];
   long r = SYS(RAW_NR_clock_gettime64, CLOCK_REALTIME, ts, 0, 0, 0, 0);

@@ -4,6 +4,7 @@
 import { ERR_CHECK } from "./routes.ts";
 import { LayerError, type PairContext } from "./context.ts";
 import { loadObject } from "./load-object.ts";
+import { errno } from "../../generated/index.ts";
 
 export interface RecipeCode {
   /** Instructions that fit in the slot itself (no jump), for the cheapest routes. */
@@ -47,7 +48,7 @@ const timespecSec = (ctx: PairContext, base: string, lo: string, hi: string | nu
   return [`lw ${lo}, ${ctx.lp.scratch + sec.offset}(${base})`, ...(hi ? [sec.size === 8 ? `lw ${hi}, ${ctx.lp.scratch + sec.offset + 4}(${base})` : `srai ${hi}, ${lo}, 31`] : [])];
 };
 
-export const RECIPES: Readonly<Record<string, Recipe>> = {
+const CORE_RECIPES: Readonly<Record<string, Recipe>> = {
   load_object: loadObject,
 
   // lseek(fd, off, whence) → llseek(fd, off >> 32 (sign), off, &scratch, whence), narrowed to int.
@@ -327,6 +328,117 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
     };
   },
 };
+
+/** `jal` to the pair's own slot `id`: its route (trap, message, recipe) is whatever this pair gives it. */
+function slotCall(ctx: PairContext, id: string): string {
+  const s = ctx.realisation.slots.find((x) => x.id === id);
+  if (!s) throw new LayerError(`${ctx.program} has no slot ${id} for a recipe to call`);
+  return `jal __slot_${s.slot}`;
+}
+
+/**
+ * pread/pwrite(fd, buf, count, pos_lo, pos_hi) from the pair's lseek and read/write slots: save the
+ * offset, seek, transfer, seek back. Not atomic (spec/abi/p4.md says so). A slot that fails has
+ * already set errno and returned -1, which is passed on; the seek back keeps that errno.
+ */
+const positioned = (op: "read" | "write"): Recipe => (ctx, l) => ({
+  routine: [
+    "addi sp, sp, -32",
+    "sw ra, 28(sp)",
+    "sw a0, 0(sp)",
+    "sw a1, 4(sp)",
+    "sw a2, 8(sp)",
+    "sw a3, 12(sp)",
+    // A negative position is EINVAL; one past the 32-bit lseek slot's reach is EOVERFLOW.
+    `bltz a4, ${l}_einval`,
+    `bnez a4, ${l}_overflow`,
+    `bltz a3, ${l}_overflow`,
+    "li a1, 0",
+    `li a2, ${ctx.constant("SEEK_CUR")}`,
+    slotCall(ctx, "lseek"),
+    `bltz a0, ${l}_out`,
+    "sw a0, 16(sp)",
+    "lw a0, 0(sp)",
+    "lw a1, 12(sp)",
+    `li a2, ${ctx.constant("SEEK_SET")}`,
+    slotCall(ctx, "lseek"),
+    `bltz a0, ${l}_out`,
+    "lw a0, 0(sp)",
+    "lw a1, 4(sp)",
+    "lw a2, 8(sp)",
+    slotCall(ctx, op),
+    "sw a0, 20(sp)",
+    "lw a0, 0(sp)",
+    "lw a1, 16(sp)",
+    `li a2, ${ctx.constant("SEEK_SET")}`,
+    slotCall(ctx, "lseek"),
+    "lw a0, 20(sp)",
+    `${l}_out:`,
+    "lw ra, 28(sp)",
+    "addi sp, sp, 32",
+    "ret",
+    `${l}_einval:`,
+    `li a0, -${errno.EINVAL}`,
+    `j ${l}_fail`,
+    `${l}_overflow:`,
+    `li a0, -${errno.EOVERFLOW}`,
+    `${l}_fail:`,
+    "lw ra, 28(sp)",
+    "addi sp, sp, 32",
+    "j __err",
+  ],
+});
+
+/** The recipes of the slots p4 added, for the kernels that lack their calls. */
+const P4_RECIPES: Readonly<Record<string, Recipe>> = {
+  // A call this kernel lacks and the layer cannot emulate soundly: ENOSYS, no trap.
+  enosys: () => ({ inline: [`li a0, -${errno.ENOSYS}`, "j __err"] }),
+
+  pread_seek: positioned("read"),
+  pwrite_seek: positioned("write"),
+
+  // fsync where the kernel has none: its file system is memory, so only the descriptor is checked.
+  fsync_fcntl: (ctx) => ({
+    routine: [`li a1, ${ctx.constant("F_GETFD")}`, "li a2, 0", ...trap(ctx, "fcntl64"), "li a0, 0", "ret"],
+  }),
+
+  // getrandom(buf, count, flags) as a read of /dev/urandom through the pair's own slots.
+  getrandom_urandom: (ctx, l, str) => ({
+    routine: [
+      "addi sp, sp, -16",
+      "sw ra, 12(sp)",
+      "sw a0, 0(sp)",
+      "sw a1, 4(sp)",
+      `li a0, ${ctx.constant("AT_FDCWD")}`,
+      `la a1, ${str("/dev/urandom")}`,
+      `li a2, ${ctx.constant("O_RDONLY") | ctx.constant("O_CLOEXEC")}`,
+      "li a3, 0",
+      slotCall(ctx, "openat"),
+      `bltz a0, ${l}_out`,
+      "sw a0, 8(sp)",
+      "lw a1, 0(sp)",
+      "lw a2, 4(sp)",
+      slotCall(ctx, "read"),
+      "sw a0, 0(sp)",
+      "lw a0, 8(sp)",
+      slotCall(ctx, "close"),
+      "lw a0, 0(sp)",
+      `${l}_out:`,
+      "lw ra, 12(sp)",
+      "addi sp, sp, 16",
+      "ret",
+    ],
+  }),
+
+  // isatty(fd): TCGETS into the scratch buffer; 1 when the descriptor is a terminal.
+  isatty_tcgets: (ctx) => {
+    const room = ctx.lp.SIZE! - ctx.lp.scratch!;
+    if (ctx.struct("termios").size > room) throw new LayerError(`${ctx.kernel}'s termios does not fit the layer's ${room}-byte scratch`);
+    return { routine: [`li a1, ${ctx.constant("TCGETS")}`, ...scratchInto(ctx, "a2"), ...trap(ctx, "ioctl"), "li a0, 1", "ret"] };
+  },
+};
+
+export const RECIPES: Readonly<Record<string, Recipe>> = { ...CORE_RECIPES, ...P4_RECIPES };
 
 function batchEntry(ctx: PairContext) {
   const s = ctx.programStruct("batch_entry");

@@ -1,18 +1,19 @@
 /* SQLite's operating-system interface for kiln programs (compiled with SQLITE_OS_OTHER=1 into the
  * amalgamation build by `kiln ports build`; see docs/ports.md).
  *
- * It is built only on the program ABI's stub slots, through the SDK's POSIX layer, and states
- * what each missing slot costs:
- *   - pread/pwrite: absent, so every read and write is lseek + read/write (one file descriptor per
- *     open file and SQLITE_THREADSAFE=0, so nothing moves the offset in between);
- *   - ftruncate: absent, so shrinking a file (a rollback that grew the database, VACUUM) rewrites
- *     the kept prefix through open(O_TRUNC) on the file's path;
- *   - fsync: absent; the kernel's file system is in memory, so there is nothing to make durable
- *     and xSync succeeds;
- *   - fcntl record locks: absent, so locks are kept in this process only (one process per
- *     database, as SQLite's "unix-none" VFS);
- *   - access: absent, so xAccess opens the file;
- *   - getrandom: absent, so xRandomness mixes the clock and the pid (not for cryptography).
+ * It is built only on the program ABI's stub slots, through the SDK's POSIX layer. Program ABI p4
+ * has the slots SQLite's unix VFS uses (KILN_SLOT_<ID> says which the ABI has); on an older ABI,
+ * or where a kernel answers a p4 slot with ENOSYS, it does the nearest thing and says what it costs:
+ *   - pread/pwrite (p4): without them every read and write is lseek + read/write (one file
+ *     descriptor per open file and SQLITE_THREADSAFE=0, so nothing moves the offset in between);
+ *   - ftruncate (p4; ENOSYS on k2-k4): without it, shrinking a file (a rollback that grew the
+ *     database, VACUUM) rewrites the kept prefix through open(O_TRUNC) on the file's path;
+ *   - fsync (p4): without it xSync succeeds (the kernel's file system is in memory);
+ *   - fcntl record locks (with the flock64 structure of p4): POSIX advisory locks on the lock bytes, as
+ *     SQLite's unix VFS takes them; without them locks are kept in this process only (one process
+ *     per database, as SQLite's "unix-none" VFS);
+ *   - access (p4; ENOSYS on k2-k4, where the SDK's access opens the file);
+ *   - getrandom (p4, via getentropy): without it xRandomness mixes the clock and the pid.
  * The temporary store is in memory (SQLITE_TEMP_STORE=3), so no unnamed temporary files exist. */
 #include <errno.h>
 #include <fcntl.h>
@@ -39,17 +40,24 @@ static int kClose(sqlite3_file *f) {
   return SQLITE_OK;
 }
 
+#ifdef KILN_SLOT_PREAD
+/* The pread/pwrite slots take 64-bit positions as two words (off_t is 32 bits in the SDK). */
+static ssize_t read_at(int fd, void *buf, size_t n, sqlite3_int64 off) { return kiln_pread(fd, buf, n, (unsigned)off, (unsigned)((sqlite3_uint64)off >> 32)); }
+static ssize_t write_at(int fd, const void *buf, size_t n, sqlite3_int64 off) { return kiln_pwrite(fd, (void *)buf, n, (unsigned)off, (unsigned)((sqlite3_uint64)off >> 32)); }
+#else
 static int seek_to(int fd, sqlite3_int64 off) {
   if (off > 0x7fffffff) return -1; /* the lseek slot takes a 32-bit offset */
   return lseek(fd, (off_t)off, SEEK_SET) == (off_t)off ? 0 : -1;
 }
+static ssize_t read_at(int fd, void *buf, size_t n, sqlite3_int64 off) { return seek_to(fd, off) < 0 ? -1 : read(fd, buf, n); }
+static ssize_t write_at(int fd, const void *buf, size_t n, sqlite3_int64 off) { return seek_to(fd, off) < 0 ? -1 : write(fd, buf, n); }
+#endif
 
 static int kRead(sqlite3_file *f, void *buf, int amt, sqlite3_int64 off) {
   KilnFile *p = (KilnFile *)f;
-  if (seek_to(p->fd, off) < 0) return SQLITE_IOERR_READ;
   int got = 0;
   while (got < amt) {
-    ssize_t n = read(p->fd, (char *)buf + got, (size_t)(amt - got));
+    ssize_t n = read_at(p->fd, (char *)buf + got, (size_t)(amt - got), off + got);
     if (n < 0) {
       if (errno == EINTR) continue;
       return SQLITE_IOERR_READ;
@@ -66,10 +74,9 @@ static int kRead(sqlite3_file *f, void *buf, int amt, sqlite3_int64 off) {
 
 static int kWrite(sqlite3_file *f, const void *buf, int amt, sqlite3_int64 off) {
   KilnFile *p = (KilnFile *)f;
-  if (seek_to(p->fd, off) < 0) return SQLITE_IOERR_WRITE;
   int done = 0;
   while (done < amt) {
-    ssize_t n = write(p->fd, (const char *)buf + done, (size_t)(amt - done));
+    ssize_t n = write_at(p->fd, (const char *)buf + done, (size_t)(amt - done), off + done);
     if (n < 0) {
       if (errno == EINTR) continue;
       return SQLITE_IOERR_WRITE;
@@ -87,9 +94,14 @@ static int kFileSize(sqlite3_file *f, sqlite3_int64 *size) {
   return SQLITE_OK;
 }
 
-/* No ftruncate slot: keep the first `size` bytes, reopen the path with O_TRUNC, write them back. */
+/* Without ftruncate (no slot, or ENOSYS): keep the first `size` bytes, reopen the path with O_TRUNC,
+ * write them back. */
 static int kTruncate(sqlite3_file *f, sqlite3_int64 size) {
   KilnFile *p = (KilnFile *)f;
+#ifdef KILN_SLOT_FTRUNCATE
+  if (kiln_ftruncate(p->fd, (unsigned)size, (unsigned)((sqlite3_uint64)size >> 32)) == 0) return SQLITE_OK;
+  if (errno != ENOSYS) return SQLITE_IOERR_TRUNCATE;
+#endif
   sqlite3_int64 cur;
   if (kFileSize(f, &cur) != SQLITE_OK) return SQLITE_IOERR_TRUNCATE;
   if (size >= cur) return SQLITE_OK;
@@ -108,11 +120,81 @@ static int kTruncate(sqlite3_file *f, sqlite3_int64 size) {
 }
 
 static int kSync(sqlite3_file *f, int flags) {
-  (void)f;
   (void)flags;
+#ifdef KILN_SLOT_FSYNC
+  if (kiln_fsync(((KilnFile *)f)->fd) < 0) return SQLITE_IOERR_FSYNC;
+#else
+  (void)f;
+#endif
   return SQLITE_OK;
 }
 
+#ifdef KILN_STRUCT_FLOCK64
+/* POSIX advisory locks on the lock bytes, as SQLite's unix VFS takes them (os_unix.c): a shared
+ * lock is a read lock on the shared range, RESERVED a write lock on its byte, PENDING a write lock
+ * on its byte (taken first by EXCLUSIVE, so no new reader gets in), EXCLUSIVE a write lock on the
+ * shared range. The locks are the process's, through the fcntl slot (F_SETLK64, flock64). */
+#define PENDING_BYTE 0x40000000
+#define RESERVED_BYTE (PENDING_BYTE + 1)
+#define SHARED_FIRST (PENDING_BYTE + 2)
+#define SHARED_SIZE 510
+
+static int range_lock(int fd, int type, sqlite3_int64 start, sqlite3_int64 len) {
+  struct kiln_flock64 l;
+  memset(&l, 0, sizeof l);
+  l.l_type = (int16_t)type;
+  l.l_whence = SEEK_SET;
+  l.l_start = start;
+  l.l_len = len;
+  return fcntl(fd, F_SETLK64, &l);
+}
+
+static int kLock(sqlite3_file *f, int level) {
+  KilnFile *p = (KilnFile *)f;
+  if (p->lock >= level) return SQLITE_OK;
+  if (level == SQLITE_LOCK_SHARED) {
+    /* A reader waits out a writer's PENDING lock: take it shared for a moment. */
+    if (range_lock(p->fd, F_RDLCK, PENDING_BYTE, 1) < 0) return SQLITE_BUSY;
+    int ok = range_lock(p->fd, F_RDLCK, SHARED_FIRST, SHARED_SIZE) == 0;
+    range_lock(p->fd, F_UNLCK, PENDING_BYTE, 1);
+    if (!ok) return SQLITE_BUSY;
+  } else if (level == SQLITE_LOCK_RESERVED) {
+    if (range_lock(p->fd, F_WRLCK, RESERVED_BYTE, 1) < 0) return SQLITE_BUSY;
+  } else if (level == SQLITE_LOCK_EXCLUSIVE) {
+    if (p->lock < SQLITE_LOCK_PENDING) {
+      if (range_lock(p->fd, F_WRLCK, PENDING_BYTE, 1) < 0) return SQLITE_BUSY;
+      p->lock = SQLITE_LOCK_PENDING;
+    }
+    if (range_lock(p->fd, F_WRLCK, SHARED_FIRST, SHARED_SIZE) < 0) return SQLITE_BUSY;
+  }
+  p->lock = level;
+  return SQLITE_OK;
+}
+static int kUnlock(sqlite3_file *f, int level) {
+  KilnFile *p = (KilnFile *)f;
+  if (p->lock <= level) return SQLITE_OK;
+  if (p->lock > SQLITE_LOCK_SHARED) {
+    if (level == SQLITE_LOCK_SHARED && range_lock(p->fd, F_RDLCK, SHARED_FIRST, SHARED_SIZE) < 0) return SQLITE_IOERR_RDLOCK;
+    if (range_lock(p->fd, F_UNLCK, PENDING_BYTE, 2) < 0) return SQLITE_IOERR_UNLOCK;
+  }
+  if (level == SQLITE_LOCK_NONE && range_lock(p->fd, F_UNLCK, 0, 0) < 0) return SQLITE_IOERR_UNLOCK;
+  p->lock = level;
+  return SQLITE_OK;
+}
+static int kCheckReservedLock(sqlite3_file *f, int *out) {
+  KilnFile *p = (KilnFile *)f;
+  if (p->lock >= SQLITE_LOCK_RESERVED) return *out = 1, SQLITE_OK;
+  struct kiln_flock64 l;
+  memset(&l, 0, sizeof l);
+  l.l_type = F_WRLCK;
+  l.l_whence = SEEK_SET;
+  l.l_start = RESERVED_BYTE;
+  l.l_len = 1;
+  if (fcntl(p->fd, F_GETLK64, &l) < 0) return SQLITE_IOERR_CHECKRESERVEDLOCK;
+  *out = l.l_type != F_UNLCK;
+  return SQLITE_OK;
+}
+#else
 static int kLock(sqlite3_file *f, int level) {
   KilnFile *p = (KilnFile *)f;
   if (level > p->lock) p->lock = level;
@@ -128,6 +210,7 @@ static int kCheckReservedLock(sqlite3_file *f, int *out) {
   *out = 0;
   return SQLITE_OK;
 }
+#endif
 static int kFileControl(sqlite3_file *f, int op, void *arg) {
   (void)f;
   (void)op;
@@ -174,12 +257,10 @@ static int kDelete(sqlite3_vfs *vfs, const char *name, int syncDir) {
   return SQLITE_IOERR_DELETE;
 }
 
-/* No access slot: a file exists if it opens, and is writable if it opens for writing. */
+/* The SDK's access: the access slot where there is one (p4), else it opens the file. */
 static int kAccess(sqlite3_vfs *vfs, const char *name, int flags, int *out) {
   (void)vfs;
-  int fd = open(name, (flags == SQLITE_ACCESS_READWRITE ? O_RDWR : O_RDONLY) | O_CLOEXEC);
-  *out = fd >= 0;
-  if (fd >= 0) close(fd);
+  *out = access(name, flags == SQLITE_ACCESS_READWRITE ? R_OK | W_OK : F_OK) == 0;
   return SQLITE_OK;
 }
 
@@ -195,8 +276,15 @@ static int kFullPathname(sqlite3_vfs *vfs, const char *name, int n, char *out) {
   return SQLITE_OK;
 }
 
+int getentropy(void *buf, size_t n);
+
 static int kRandomness(sqlite3_vfs *vfs, int n, char *out) {
   (void)vfs;
+  /* getentropy is the getrandom slot (p4); ENOSYS without it, then the clock and the pid. */
+  int i = 0;
+  for (; i < n; i += 256)
+    if (getentropy(out + i, (size_t)(n - i < 256 ? n - i : 256)) < 0) break;
+  if (i >= n) return n;
   struct timeval tv;
   gettimeofday(&tv, NULL);
   unsigned x = (unsigned)tv.tv_sec * 2654435761u ^ (unsigned)tv.tv_usec ^ (unsigned)getpid() << 16;

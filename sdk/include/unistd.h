@@ -36,18 +36,25 @@ __attribute__((noreturn)) void _exit(int status);
 pid_t gettid(void);
 #endif
 unsigned sleep(unsigned seconds);
-/* No slot yet (docs/ports.md): access opens the file, isatty asks fstat for a character device,
- * getuid is 0 (the kernel has no users), readlink and symlink fail with ENOSYS. */
-#define F_OK 0
-#define X_OK 1
-#define W_OK 2
-#define R_OK 4
+/* access, isatty, readlink and symlink are slots in p4 (F_OK… come from kiln.h, the spec's). Without
+ * the slot, or on a kernel that answers ENOSYS: access opens the file, isatty asks fstat for a
+ * character device, readlink and symlink fail with ENOSYS. getuid is 0 (the kernel has no users). */
 int access(const char *path, int mode);
 int isatty(int fd);
 uid_t getuid(void);
 uid_t geteuid(void);
 ssize_t readlink(const char *path, char *buf, size_t n);
 int symlink(const char *target, const char *path);
+#ifdef KILN_SLOT_PREAD
+/* Positioned I/O, truncation and fsync (p4): on a kernel without them the layer emulates pread and
+ * pwrite (not atomic: spec/abi/p4.md) and fsync, and ftruncate fails with ENOSYS. */
+ssize_t pread(int fd, void *buf, size_t n, off_t off);
+ssize_t pwrite(int fd, const void *buf, size_t n, off_t off);
+int ftruncate(int fd, off_t len);
+int fsync(int fd);
+int fdatasync(int fd);
+int link(const char *from, const char *to);
+#endif
 
 /* getopt (POSIX; picolibc's). */
 extern char *optarg;

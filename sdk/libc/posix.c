@@ -19,6 +19,9 @@
 #include <sys/time.h>
 #include <sys/times.h>
 #include <sys/wait.h>
+#ifdef KILN_SLOT_UNAME
+#include <sys/utsname.h>
+#endif
 #include <time.h>
 #include <unistd.h>
 
@@ -196,9 +199,22 @@ int gettimeofday(struct timeval *tv, void *tz) {
   return 0;
 }
 
-/* times(): the kernel keeps no CPU time, so user time is the monotonic clock since the first call
- * (what clock() measures for a single-threaded program that does not sleep). */
+/* times(): the times slot where the program ABI has it and the kernel answers; otherwise user time
+ * is the monotonic clock since the first call (what clock() measures for a single-threaded program
+ * that does not sleep). */
 clock_t times(struct tms *t) {
+#ifdef KILN_SLOT_TIMES
+  {
+    struct kiln_tms k;
+    int e = errno;
+    int r = kiln_times(&k);
+    if (r != -1 || errno != ENOSYS) {
+      if (r != -1 && t) t->tms_utime = k.tms_utime, t->tms_stime = k.tms_stime, t->tms_cutime = k.tms_cutime, t->tms_cstime = k.tms_cstime;
+      return (clock_t)r;
+    }
+    errno = e;
+  }
+#endif
   static int64_t start = -1;
   int64_t sec, nsec;
   if (clock_read(CLOCK_MONOTONIC, &sec, &nsec) < 0) return (clock_t)-1;
@@ -212,11 +228,25 @@ clock_t times(struct tms *t) {
   return ticks;
 }
 
-/* No slot gives random bytes yet (getrandom is wanted by p4): say so, as a kernel without it would. */
+/* getentropy: the getrandom slot where the program ABI has it (at most 256 bytes, as POSIX says);
+ * without it, ENOSYS, as a kernel without getrandom would say. */
 int getentropy(void *buf, size_t n) {
+#ifdef KILN_SLOT_GETRANDOM
+  if (n > 256) return errno = EIO, -1;
+  for (size_t got = 0; got < n;) {
+    int r = kiln_getrandom((char *)buf + got, n - got, 0);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      return -1;
+    }
+    got += (size_t)r;
+  }
+  return 0;
+#else
   (void)buf;
   (void)n;
   return errno = ENOSYS, -1;
+#endif
 }
 
 int dup2(int oldfd, int newfd) {
@@ -358,15 +388,22 @@ char *strerror(int e) {
   }
 }
 
-/* POSIX calls for which no program ABI has a slot yet (see docs/ports.md: what p4 wants). They
- * fail as a kernel without the call would, with ENOSYS, or do the nearest thing the slots allow. */
+/* Calls that p4 gave slots (docs/ports.md). A slot exists only in the program ABIs whose slots table
+ * has it (KILN_SLOT_<ID> from kiln.h), so each is guarded by its slot, never by a version number.
+ * Where a kernel routes the slot to ENOSYS, the old nearest thing is what the function does. */
 
+#ifdef KILN_SLOT_FSTATAT
+int stat(const char *path, struct stat *st) { return kiln_fstatat(AT_FDCWD, path, st, 0); }
+int lstat(const char *path, struct stat *st) { return kiln_fstatat(AT_FDCWD, path, st, AT_SYMLINK_NOFOLLOW); }
+#else
 /* stat by path and lstat: open + fstat (no symlinks are visible without an lstat slot). */
 int stat(const char *path, struct stat *st) { return kiln_stat_path(path, st); }
 int lstat(const char *path, struct stat *st) { return kiln_stat_path(path, st); }
+#endif
 
-/* access: the file exists if it opens (with write access for W_OK); X_OK is not checked. */
-int access(const char *path, int mode) {
+/* access without the slot (or on a kernel that answers ENOSYS): the file exists if it opens (with
+ * write access for W_OK); X_OK is not checked. */
+static int access_by_open(const char *path, int mode) {
   int fd = open(path, ((mode & W_OK) ? O_RDWR : O_RDONLY) | O_CLOEXEC);
   if (fd < 0) {
     if (errno == EISDIR && (mode & W_OK)) return 0;
@@ -375,9 +412,24 @@ int access(const char *path, int mode) {
   close(fd);
   return 0;
 }
+int access(const char *path, int mode) {
+#ifdef KILN_SLOT_ACCESS
+  int e = errno;
+  int r = kiln_access(AT_FDCWD, path, mode);
+  if (r == 0 || errno != ENOSYS) return r;
+  errno = e;
+#endif
+  return access_by_open(path, mode);
+}
 
-/* isatty: no ioctl slot; a character device (the console) counts as a terminal. */
+/* isatty without the slot (or where it is ENOSYS): a character device (the console) counts. */
 int isatty(int fd) {
+#ifdef KILN_SLOT_ISATTY
+  int e = errno;
+  if (kiln_isatty(fd) == 1) return 1;
+  if (errno != ENOSYS) return 0;
+  errno = e;
+#endif
   struct stat st;
   if (fstat(fd, &st) < 0) return 0;
   if (S_ISCHR(st.st_mode)) return 1;
@@ -395,9 +447,54 @@ struct passwd *getpwuid(uid_t uid) {
 }
 
 int chmod(const char *path, mode_t mode) { (void)path; (void)mode; return errno = ENOSYS, -1; }
+
+#ifdef KILN_SLOT_READLINK
+ssize_t readlink(const char *path, char *buf, size_t n) { return kiln_readlink(AT_FDCWD, path, buf, (int)n); }
+int symlink(const char *target, const char *path) { return kiln_symlink(target, AT_FDCWD, path); }
+int link(const char *from, const char *to) { return kiln_link(AT_FDCWD, from, AT_FDCWD, to, 0); }
+int utimensat(int dirfd, const char *path, const struct timespec *ts, int flags) {
+  struct kiln_timespec64 k[2];
+  for (int i = 0; ts && i < 2; i++) k[i].tv_sec = ts[i].tv_sec, k[i].tv_nsec = ts[i].tv_nsec;
+  return kiln_utimensat(dirfd, path, ts ? k : NULL, (unsigned)flags);
+}
+int utimes(const char *path, const struct timeval tv[2]) {
+  if (!tv) return utimensat(AT_FDCWD, path, NULL, 0);
+  struct timespec ts[2] = {{tv[0].tv_sec, tv[0].tv_usec * 1000}, {tv[1].tv_sec, tv[1].tv_usec * 1000}};
+  return utimensat(AT_FDCWD, path, ts, 0);
+}
+#else
 ssize_t readlink(const char *path, char *buf, size_t n) { (void)path; (void)buf; (void)n; return errno = ENOSYS, -1; }
 int symlink(const char *target, const char *path) { (void)target; (void)path; return errno = ENOSYS, -1; }
 int utimes(const char *path, const struct timeval tv[2]) { (void)path; (void)tv; return errno = ENOSYS, -1; }
+#endif
+
+#ifdef KILN_SLOT_PREAD
+/* off_t is 32 bits here; the slots take 64-bit positions as two words. */
+ssize_t pread(int fd, void *buf, size_t n, off_t off) { return kiln_pread(fd, buf, n, (unsigned)off, (unsigned)(off >> 31 >> 1)); }
+ssize_t pwrite(int fd, const void *buf, size_t n, off_t off) { return kiln_pwrite(fd, (void *)buf, n, (unsigned)off, (unsigned)(off >> 31 >> 1)); }
+int ftruncate(int fd, off_t len) { return kiln_ftruncate(fd, (unsigned)len, (unsigned)(len >> 31 >> 1)); }
+int fsync(int fd) { return kiln_fsync(fd); }
+int fdatasync(int fd) { return kiln_fsync(fd); }
+#endif
+
+#ifdef KILN_SLOT_UMASK
+/* umask cannot fail; where the kernel has none (ENOSYS) the mask is only remembered here. */
+mode_t umask(mode_t mask) {
+  static mode_t shadow = 022;
+  int e = errno;
+  unsigned r = kiln_umask(mask);
+  if (r != (unsigned)-1) return (mode_t)r;
+  errno = e;
+  mode_t old = shadow;
+  shadow = mask & 0777;
+  return old;
+}
+#endif
+
+#ifdef KILN_SLOT_UNAME
+int uname(struct utsname *u) { return kiln_uname(u); }
+#endif
+
 FILE *popen(const char *cmd, const char *mode) { (void)cmd; (void)mode; errno = ENOSYS; return NULL; }
 int pclose(FILE *f) { (void)f; return errno = ENOSYS, -1; }
 
@@ -405,7 +502,9 @@ int pclose(FILE *f) { (void)f; return errno = ENOSYS, -1; }
 int getrusage(int who, struct rusage *ru) {
   (void)who;
   memset(ru, 0, sizeof *ru);
-  clock_t t = times(NULL);
+  struct tms tm;
+  if (times(&tm) == (clock_t)-1) return -1;
+  clock_t t = tm.tms_utime;
   ru->ru_utime.tv_sec = t / CLK_TCK;
   ru->ru_utime.tv_usec = (suseconds_t)(t % CLK_TCK) * (1000000 / CLK_TCK);
   return 0;

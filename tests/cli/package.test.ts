@@ -29,7 +29,8 @@ describe("the packed package", () => {
     const env: NodeJS.ProcessEnv = { ...process.env, KILN_CACHE_DIR: join(work, "cache"), KILN_SDK_CACHE: SDK_CACHE, NO_COLOR: "1" };
     delete env["KILN_SOURCE"];
     const kiln = (...args: string[]) => {
-      const r = spawnSync(join(prefix, "bin/kiln"), args, { cwd, env, encoding: "utf8", timeout: 120_000 });
+      // abi.json is over spawnSync's default 1 MiB of output once the spec has p4 and k5.
+      const r = spawnSync(join(prefix, "bin/kiln"), args, { cwd, env, encoding: "utf8", timeout: 120_000, maxBuffer: 64 << 20 });
       return { status: r.status, out: r.stdout, err: r.stderr };
     };
     const ok = (...args: string[]) => {

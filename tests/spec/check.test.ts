@@ -63,22 +63,25 @@ describe("realise rows are inherited from the base kernel", () => {
 });
 
 describe("kiln publish", () => {
-  it("freezes a draft program ABI: after publishing p3, an edit to it is rejected", async () => {
+  it("freezes a draft program ABI: after publishing the newest, an edit to it is rejected", async () => {
     const { execFileSync, spawnSync } = await import("node:child_process");
     const dir = join(work, "publish");
     cpSync(SPEC, dir, { recursive: true });
     const kiln = join(REPO_ROOT, "bin/kiln");
-    // p3 is a draft: editing it is fine while its base p2 is respected.
-    const p3 = join(dir, "abi/p3.md");
-    const edited = readFileSync(p3, "utf8").replace("| reserved | 20 | 4 | u32 |", "| flags | 20 | 4 | u32 |");
+    // The newest program ABI is a draft (no later one repeats it): adding to it is fine while its
+    // base is respected. A structure of its own is added, then edited after publishing.
+    const newest = checkSpec(dir, "spec").spec.programs.map((p) => p.version).sort((a, b) => Number(b.slice(1)) - Number(a.slice(1)))[0]!;
+    const p3 = join(dir, `abi/${newest}.md`);
+    const probe = ["", "<!-- kiln:table struct publish_probe -->", "| field | offset | size | type |", "| --- | --- | --- | --- |", "| op | 0 | 4 | u32 |", "| flags | 4 | 4 | u32 |", ""].join("\n");
+    const edited = `${readFileSync(p3, "utf8").trimEnd()}\n${probe}`;
     writeFileSync(p3, edited);
     expect(checkSpec(dir, "spec").diagnostics.map(formatDiagnostic)).toEqual([]);
-    const slots = checkSpec(dir, "spec").spec.programs.find((p) => p.version === "p3")!.slots.length;
-    expect(execFileSync("node", [kiln, "publish", "p3", "--spec", dir], { encoding: "utf8" })).toMatch(new RegExp(`p3 is published: ${slots} slots`));
-    writeFileSync(p3, edited.replace("| flags | 20 | 4 | u32 |", "| flags | 20 | 4 | i32 |"));
+    const slots = checkSpec(dir, "spec").spec.programs.find((p) => p.version === newest)!.slots.length;
+    expect(execFileSync("node", [kiln, "publish", newest, "--spec", dir], { encoding: "utf8" })).toMatch(new RegExp(`${newest} is published: ${slots} slots`));
+    writeFileSync(p3, edited.replace("| flags | 4 | 4 | u32 |", "| flags | 4 | 4 | i32 |"));
     const r = spawnSync("node", [kiln, "check", "--spec", dir], { encoding: "utf8" });
     expect(r.status).toBe(1);
-    expect(r.stdout).toMatch(/p3\.md:\d+:\d+: error: p3 is published and frozen: field 6 of `batch_entry` has type i32, published as u32 .* \[changed-published\]/);
+    expect(r.stdout).toMatch(new RegExp(`${newest}\\.md:\\d+:\\d+: error: ${newest} is published and frozen: field 2 of \`publish_probe\` has type i32, published as u32 .* \\[changed-published\\]`));
   });
 });
 

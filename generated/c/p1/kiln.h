@@ -387,6 +387,7 @@ KILN_SLOT_SYMBOLS(KILN_SET_SLOT_SYMBOL)
 
 /* Structures, with their exact layouts. */
 /* abi_note_desc (spec/stub-section.md) */
+#define KILN_STRUCT_ABI_NOTE_DESC 1
 struct kiln_abi_note_desc {
   uint32_t program_abi; /* offset 0, size 4, u32 */
   uint32_t stub_addr; /* offset 4, size 4, u32 */
@@ -402,6 +403,7 @@ _Static_assert(sizeof(struct kiln_abi_note_desc) == 12, "sizeof abi_note_desc");
 _Static_assert(_Alignof(struct kiln_abi_note_desc) == 4, "alignof abi_note_desc");
 
 /* dirent64 (spec/abi/p1.md) */
+#define KILN_STRUCT_DIRENT64 1
 struct kiln_dirent64 {
   uint64_t d_ino; /* offset 0, size 8, u64 */
   int64_t d_off; /* offset 8, size 8, i64 */
@@ -422,6 +424,7 @@ _Static_assert(sizeof(struct kiln_dirent64) == 24, "sizeof dirent64");
 _Static_assert(_Alignof(struct kiln_dirent64) == 8, "alignof dirent64");
 
 /* iovec (spec/abi/p1.md) */
+#define KILN_STRUCT_IOVEC 1
 struct kiln_iovec {
   void *iov_base; /* offset 0, size 4, ptr */
   uint32_t iov_len; /* offset 4, size 4, u32 */
@@ -434,6 +437,7 @@ _Static_assert(sizeof(struct kiln_iovec) == 8, "sizeof iovec");
 _Static_assert(_Alignof(struct kiln_iovec) == 4, "alignof iovec");
 
 /* sigaction (spec/abi/p1.md) */
+#define KILN_STRUCT_SIGACTION 1
 struct kiln_sigaction {
   void *sa_handler; /* offset 0, size 4, ptr */
   uint32_t sa_flags; /* offset 4, size 4, u32 */
@@ -449,6 +453,7 @@ _Static_assert(sizeof(struct kiln_sigaction) == 16, "sizeof sigaction");
 _Static_assert(_Alignof(struct kiln_sigaction) == 4, "alignof sigaction");
 
 /* siginfo (spec/abi/p1.md) */
+#define KILN_STRUCT_SIGINFO 1
 struct kiln_siginfo {
   int32_t si_signo; /* offset 0, size 4, i32 */
   int32_t si_errno; /* offset 4, size 4, i32 */
@@ -474,6 +479,7 @@ _Static_assert(sizeof(struct kiln_siginfo) == 128, "sizeof siginfo");
 _Static_assert(_Alignof(struct kiln_siginfo) == 4, "alignof siginfo");
 
 /* sigset (spec/abi/p1.md) */
+#define KILN_STRUCT_SIGSET 1
 struct kiln_sigset {
   uint32_t sig[2]; /* offset 0, size 8, u32[2] */
 };
@@ -483,6 +489,7 @@ _Static_assert(sizeof(struct kiln_sigset) == 8, "sizeof sigset");
 _Static_assert(_Alignof(struct kiln_sigset) == 4, "alignof sigset");
 
 /* stat (spec/abi/p1.md) */
+#define KILN_STRUCT_STAT 1
 struct kiln_stat {
   uint32_t st_dev; /* offset 0, size 4, u32 */
   uint32_t st_ino; /* offset 4, size 4, u32 */
@@ -528,6 +535,7 @@ _Static_assert(sizeof(struct kiln_stat) == 52, "sizeof stat");
 _Static_assert(_Alignof(struct kiln_stat) == 4, "alignof stat");
 
 /* tls (spec/abi/p1.md) */
+#define KILN_STRUCT_TLS 1
 struct kiln_tls {
   void *self; /* offset 0, size 4, ptr */
   void *errno_ptr; /* offset 4, size 4, ptr */

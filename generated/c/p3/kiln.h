@@ -413,6 +413,7 @@ KILN_SLOT_SYMBOLS(KILN_SET_SLOT_SYMBOL)
 
 /* Structures, with their exact layouts. */
 /* abi_note_desc (spec/stub-section.md) */
+#define KILN_STRUCT_ABI_NOTE_DESC 1
 struct kiln_abi_note_desc {
   uint32_t program_abi; /* offset 0, size 4, u32 */
   uint32_t stub_addr; /* offset 4, size 4, u32 */
@@ -428,6 +429,7 @@ _Static_assert(sizeof(struct kiln_abi_note_desc) == 12, "sizeof abi_note_desc");
 _Static_assert(_Alignof(struct kiln_abi_note_desc) == 4, "alignof abi_note_desc");
 
 /* batch_entry (spec/abi/p3.md) */
+#define KILN_STRUCT_BATCH_ENTRY 1
 struct kiln_batch_entry {
   uint32_t op; /* offset 0, size 4, u32 */
   int32_t fd; /* offset 4, size 4, i32 */
@@ -452,6 +454,7 @@ _Static_assert(sizeof(struct kiln_batch_entry) == 24, "sizeof batch_entry");
 _Static_assert(_Alignof(struct kiln_batch_entry) == 4, "alignof batch_entry");
 
 /* dirent64 (spec/abi/p3.md) */
+#define KILN_STRUCT_DIRENT64 1
 struct kiln_dirent64 {
   uint64_t d_ino; /* offset 0, size 8, u64 */
   int64_t d_off; /* offset 8, size 8, i64 */
@@ -472,6 +475,7 @@ _Static_assert(sizeof(struct kiln_dirent64) == 24, "sizeof dirent64");
 _Static_assert(_Alignof(struct kiln_dirent64) == 8, "alignof dirent64");
 
 /* iovec (spec/abi/p3.md) */
+#define KILN_STRUCT_IOVEC 1
 struct kiln_iovec {
   void *iov_base; /* offset 0, size 4, ptr */
   uint32_t iov_len; /* offset 4, size 4, u32 */
@@ -484,6 +488,7 @@ _Static_assert(sizeof(struct kiln_iovec) == 8, "sizeof iovec");
 _Static_assert(_Alignof(struct kiln_iovec) == 4, "alignof iovec");
 
 /* sigaction (spec/abi/p3.md) */
+#define KILN_STRUCT_SIGACTION 1
 struct kiln_sigaction {
   void *sa_handler; /* offset 0, size 4, ptr */
   uint32_t sa_flags; /* offset 4, size 4, u32 */
@@ -499,6 +504,7 @@ _Static_assert(sizeof(struct kiln_sigaction) == 16, "sizeof sigaction");
 _Static_assert(_Alignof(struct kiln_sigaction) == 4, "alignof sigaction");
 
 /* siginfo (spec/abi/p3.md) */
+#define KILN_STRUCT_SIGINFO 1
 struct kiln_siginfo {
   int32_t si_signo; /* offset 0, size 4, i32 */
   int32_t si_errno; /* offset 4, size 4, i32 */
@@ -524,6 +530,7 @@ _Static_assert(sizeof(struct kiln_siginfo) == 128, "sizeof siginfo");
 _Static_assert(_Alignof(struct kiln_siginfo) == 4, "alignof siginfo");
 
 /* sigset (spec/abi/p3.md) */
+#define KILN_STRUCT_SIGSET 1
 struct kiln_sigset {
   uint32_t sig[2]; /* offset 0, size 8, u32[2] */
 };
@@ -533,6 +540,7 @@ _Static_assert(sizeof(struct kiln_sigset) == 8, "sizeof sigset");
 _Static_assert(_Alignof(struct kiln_sigset) == 4, "alignof sigset");
 
 /* stat (spec/abi/p3.md) */
+#define KILN_STRUCT_STAT 1
 struct kiln_stat {
   uint32_t st_dev; /* offset 0, size 4, u32 */
   uint32_t st_ino; /* offset 4, size 4, u32 */
@@ -578,6 +586,7 @@ _Static_assert(sizeof(struct kiln_stat) == 52, "sizeof stat");
 _Static_assert(_Alignof(struct kiln_stat) == 4, "alignof stat");
 
 /* stat64 (spec/abi/p3.md) */
+#define KILN_STRUCT_STAT64 1
 struct kiln_stat64 {
   uint64_t st_dev; /* offset 0, size 8, u64 */
   uint64_t st_ino; /* offset 8, size 8, u64 */
@@ -635,6 +644,7 @@ _Static_assert(sizeof(struct kiln_stat64) == 112, "sizeof stat64");
 _Static_assert(_Alignof(struct kiln_stat64) == 8, "alignof stat64");
 
 /* timespec64 (spec/abi/p3.md) */
+#define KILN_STRUCT_TIMESPEC64 1
 struct kiln_timespec64 {
   int64_t tv_sec; /* offset 0, size 8, i64 */
   int64_t tv_nsec; /* offset 8, size 8, i64 */
@@ -647,6 +657,7 @@ _Static_assert(sizeof(struct kiln_timespec64) == 16, "sizeof timespec64");
 _Static_assert(_Alignof(struct kiln_timespec64) == 8, "alignof timespec64");
 
 /* tls (spec/abi/p3.md) */
+#define KILN_STRUCT_TLS 1
 struct kiln_tls {
   void *self; /* offset 0, size 4, ptr */
   void *errno_ptr; /* offset 4, size 4, ptr */

@@ -96,6 +96,13 @@ const ioctl: Handler = (ctx, fd, cmd, arg) => {
   }
 };
 
+/** k5's isatty(fd): 1 for a terminal (what TCGETS would accept), else ENOTTY; EBADF as ioctl. */
+const isatty: Handler = ({ k, p }, fd) => {
+  const f = p.fds.get(fd);
+  if (f.kind === "host" && (k.stdio.isTty?.(f.hostFd) ?? false)) return 1;
+  throw new Errno(ENOTTY);
+};
+
 // ---- links
 
 const symlinkat: Handler = ({ k, t, p }, targetPtr, newdirfd, linkPtr) => {
@@ -478,7 +485,7 @@ const flock: Handler = ({ k, p }, fd, op) => {
 };
 
 export const linuxFsHandlers: Record<string, Handler> = {
-  ioctl, symlinkat, linkat, readlinkat, fchmod, fchmodat, fchown, fchownat, utimensat_time64, faccessat, faccessat2,
+  ioctl, isatty, symlinkat, linkat, readlinkat, fchmod, fchmodat, fchown, fchownat, utimensat_time64, faccessat, faccessat2,
   umask, fchdir, truncate64, ftruncate64, statfs64, fstatfs64, sync, fsync, fdatasync, pread64, pwrite64, preadv,
   pwritev, sendfile64, flock,
 };
