@@ -5,11 +5,11 @@
 import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ccBuild, haveCrossCompiler, REPO } from "../cli/cc-command.ts";
+import { ccBuild, haveCrossCompiler, REPO } from "../impl/toolchain/cc.ts";
 import { kernels } from "../generated/index.ts";
 import { Kernel } from "../impl/kernel/kernel.ts";
 import { BufferStdio } from "../impl/kernel/stdio.ts";
-import { installLayers } from "../impl/layer/install.ts";
+import { installLayers } from "../harness/install.ts";
 
 export interface CBenchResult {
   name: string;

@@ -5,7 +5,7 @@
 // loaded (not an RV32 executable, garbage, not a regular file); 127 when the file does not exist;
 // 123 when a host exception escaped a kernel call (an internal error, spec/limits.md; KILN_DEBUG=1
 // prints its stack); 2 for bad options.
-import { installLayers, layersFromDir } from "../impl/layer/install.ts";
+import { installLayers, layersFromDir } from "../harness/install.ts";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,7 +15,7 @@ import type { Thread } from "../impl/kernel/process.ts";
 import { Kernel } from "../impl/kernel/kernel.ts";
 import { LoadError } from "../impl/kernel/loader.ts";
 import { MAX_FILE_SIZE, Vfs } from "../impl/kernel/vfs.ts";
-import { CallSummary, formatCall, formatSyscall, LayerTracer, SyscallSummary, TraceSink } from "../impl/layer/trace.ts";
+import { CallSummary, formatCall, formatSyscall, LayerTracer, SyscallSummary, TraceSink } from "../harness/trace.ts";
 import { hostStdio, type Stdio } from "../impl/kernel/stdio.ts";
 import { constants } from "../generated/spec.ts";
 import { currentIo, guestStdio, setExitCode, writeErr } from "./io.ts";

@@ -1,6 +1,6 @@
 // The `arguments` table (spec/errors.md, "How arguments read"): how tools read a call's arguments.
 // Resolved here into plain rules (constant selectors expanded to names and values) for the tracer
-// (impl/layer/trace.ts) and abi.json, and checked against the signatures it refers to.
+// (harness/trace.ts) and abi.json, and checked against the signatures it refers to.
 import type { Reporter } from "./diagnostics.ts";
 import type { ArgumentRule as ArgumentRuleEntry } from "../impl/abi/types.ts";
 import type { ArgumentRule, Spec } from "./model.ts";

@@ -36,6 +36,7 @@ import { Vfs, guestBytes } from "./vfs.ts";
 import type { Inode } from "./vfs.ts";
 import { AddressSpace, pageWork } from "./vm.ts";
 import { cpuMachine } from "./cpu-machine.ts";
+import { NS_PER_INSN, RDTIME_DIVISOR } from "./clock.ts";
 import { deferSignals, imageStarted, layerLoaderHook, threadExited } from "./layered.ts";
 import { constants } from "../../generated/spec.ts";
 
@@ -47,9 +48,6 @@ const layerHook = layerLoaderHook();
 
 /** Deterministic CLOCK_REALTIME origin: 2000-01-01T00:00:00Z (unless hostRealtime). */
 export const REALTIME_EPOCH_NS = 946_684_800n * 1_000_000_000n;
-/** Each retired instruction advances the clocks by 1 ns; rdtime counts nanoseconds (timebase 1 GHz, spec/shared-page.md). */
-export const NS_PER_INSN = 1n;
-export const RDTIME_DIVISOR = 1n;
 /** misa-style letters I, M, A. */
 const HWCAP_IMA = (1 << 8) | (1 << 12) | (1 << 0);
 
@@ -96,7 +94,7 @@ export interface KernelOptions {
   trace?: (line: string) => void;
   /** Called after every dispatched syscall with its row, decoded arguments and result (`kiln run --strace`). */
   onSyscall?: (t: Thread, row: Pick<SyscallRow, "id" | "args" | "ret">, args: readonly number[], result: number | "blocked" | "noreturn") => void;
-  /** Called when a thread's CPU stops on its entry watch (impl/cpu Cpu.watch; impl/layer/trace.ts). */
+  /** Called when a thread's CPU stops on its entry watch (impl/cpu Cpu.watch; harness/trace.ts). */
   onWatch?: (t: Thread) => void;
 }
 
@@ -138,6 +136,8 @@ export class Kernel {
   readonly futexWaiters: FutexWaiter[] = [];
   readonly maxFds: number;
   private readonly table: Map<number, Entry>;
+  /** Every handler by name (the defaults and opts.handlers): messages on the ring find theirs here. */
+  readonly handlers: Readonly<Record<string, Handler>>;
   private nextId = 1;
   private rr = 0;
   private init: Process | null = null;
@@ -159,7 +159,8 @@ export class Kernel {
     this.stdio = opts.stdio ?? hostStdio;
     this.vfs = opts.vfs ?? new Vfs({ now: () => this.realtimeNs() });
     this.maxFds = opts.maxFds ?? 256;
-    this.table = buildTable(opts.dispatch, { ...defaultHandlers, ...(opts.handlers ?? {}) });
+    this.handlers = { ...defaultHandlers, ...(opts.handlers ?? {}) };
+    this.table = buildTable(opts.dispatch, this.handlers);
     this.vfs.reserve = (bytes) => this.chargeMemory(bytes);
     this.vfs.addDevices();
   }

@@ -5,8 +5,7 @@
 import { findAbiNote, ElfError } from "../elf/index.ts";
 import { selection } from "../../generated/spec.ts";
 import { constants, offsets } from "../../generated/spec.ts";
-import { decodeImage } from "../layer/image.ts";
-import { LayerError } from "../layer/context.ts";
+import { decodeImage, LayerError } from "../image/image.ts";
 import { LoadError } from "./loader.ts";
 import type { Kernel, LoadContext, LoaderHook } from "./kernel.ts";
 import { PAGE_SIZE, PERM_R, PERM_W, PERM_X, pageUp } from "./machine.ts";

@@ -6,7 +6,7 @@ import { assemble, AsmError } from "../asm/index.ts";
 import { applyRelocation } from "../asm/relocate.ts";
 import { realisations } from "../../generated/index.ts";
 import { LayerError, pairContext, type PairContext } from "./context.ts";
-import { encodeImage, type LayerImage } from "./image.ts";
+import { encodeImage, type LayerImage } from "../image/image.ts";
 import { RECIPES } from "./recipes.ts";
 import { ERR_CHECK_SHORT, isIdentity, messageRoutine, trapRoutine } from "./routes.ts";
 

@@ -4,7 +4,18 @@ import type { KernelDispatch, PairRealisation, StructLayout } from "../abi/types
 import { kernels, programs, realisations } from "../../generated/index.ts";
 import { constants, offsets } from "../../generated/spec.ts";
 
-export class LayerError extends Error {}
+import { LayerError } from "../image/image.ts";
+
+// Re-exported: the builder's modules and the CLI catch the one error class of layer images.
+export { LayerError };
+
+/** A recipe's assembly (recipes.ts, load-object.ts); here so the two need not import each other. */
+export interface RecipeCode {
+  /** Instructions that fit in the slot itself (no jump), for the cheapest routes. */
+  readonly inline?: string[];
+  /** Otherwise the body of a routine the slot jumps to. */
+  readonly routine?: string[];
+}
 
 export interface PairContext {
   readonly program: string;

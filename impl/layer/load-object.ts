@@ -4,8 +4,7 @@
 // It calls the layer's own slots (openat, read, mmap, mprotect, close), so it works whatever route
 // each of them takes on this kernel.
 import { constants, offsets, selection } from "../../generated/spec.ts";
-import { LayerError, type PairContext } from "./context.ts";
-import type { RecipeCode } from "./recipes.ts";
+import { LayerError, type PairContext, type RecipeCode } from "./context.ts";
 
 const ENOEXEC = 8;
 const H = offsets.layer_header;

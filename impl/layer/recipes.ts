@@ -2,15 +2,10 @@
 // call, or does without a trap. Each recipe gets the pair's context, so numbers and offsets still
 // come from the generated tables; only the algorithm is written here.
 import { ERR_CHECK } from "./routes.ts";
-import { LayerError, type PairContext } from "./context.ts";
+import { LayerError, type PairContext, type RecipeCode } from "./context.ts";
 import { loadObject } from "./load-object.ts";
 
-export interface RecipeCode {
-  /** Instructions that fit in the slot itself (no jump), for the cheapest routes. */
-  readonly inline?: string[];
-  /** Otherwise the body of a routine the slot jumps to. */
-  readonly routine?: string[];
-}
+export type { RecipeCode };
 
 type Recipe = (ctx: PairContext, label: string, str: (s: string) => string) => RecipeCode;
 

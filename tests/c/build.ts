@@ -7,7 +7,7 @@
 // compiler, flags, sources and the tests/c headers, so repeated builds are instant and parallel
 // test workers do not race (each writes a temp file and renames it into place).
 
-import { CC, haveCrossCompiler } from "../../cli/cc-command.ts";
+import { CC, haveCrossCompiler } from "../../impl/toolchain/cc.ts";
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, copyFileSync } from "node:fs";

@@ -3,7 +3,7 @@
 // call that did it. Raw programs run on k1 in-process; layered ones are driven call by call.
 import { describe, expect, it } from "vitest";
 import { constants, errno as ERRNO, offsets } from "../../generated/spec.ts";
-import { installLayers } from "../../impl/layer/install.ts";
+import { installLayers } from "../../harness/install.ts";
 import { Kernel } from "../../impl/kernel/kernel.ts";
 import { areasOf, layerOf } from "../../impl/kernel/layered.ts";
 import { LoadError } from "../../impl/kernel/loader.ts";

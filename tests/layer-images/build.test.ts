@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { assemble, disassemble } from "../../impl/asm/index.ts";
 import { link } from "../../impl/elf/link.ts";
 import { buildLayer } from "../../impl/layer/build.ts";
-import { decodeImage } from "../../impl/layer/image.ts";
+import { decodeImage } from "../../impl/image/image.ts";
 import { kernelVersions, programs, realisations } from "../../generated/index.ts";
 import { selection } from "../../generated/spec.ts";
 

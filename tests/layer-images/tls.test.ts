@@ -4,7 +4,7 @@ import { assemble } from "../../impl/asm/index.ts";
 import { link } from "../../impl/elf/link.ts";
 import { Kernel } from "../../impl/kernel/kernel.ts";
 import { BufferStdio } from "../../impl/kernel/stdio.ts";
-import { installLayers } from "../../impl/layer/install.ts";
+import { installLayers } from "../../harness/install.ts";
 import { kernels, kernelVersions, programs } from "../../generated/index.ts";
 import { offsets } from "../../generated/spec.ts";
 

@@ -11,10 +11,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { buildPorts, fetchSources, missingSlots, RECIPES } from "../../cli/ports-command.ts";
-import { haveCrossCompiler, havePicolibc } from "../../cli/cc-command.ts";
+import { buildPorts, fetchSources, missingSlots, RECIPES } from "../../impl/toolchain/ports.ts";
+import { haveCrossCompiler, havePicolibc } from "../../impl/toolchain/cc.ts";
 import { kernels, kernelVersions, programVersions } from "../../generated/index.ts";
-import { installLayers } from "../../impl/layer/install.ts";
+import { installLayers } from "../../harness/install.ts";
 import { Kernel } from "../../impl/kernel/kernel.ts";
 import { BufferStdio } from "../../impl/kernel/stdio.ts";
 

@@ -10,7 +10,7 @@ import { programs } from "../../generated/index.ts";
 import { constants, errno } from "../../generated/spec.ts";
 import { cHeader, LAYER_ONLY_STRUCTS } from "../../gen/c-header.ts";
 import { checkSpec } from "../../gen/main.ts";
-import { ARCH_FLAGS, CC, haveCrossCompiler, REPO } from "../../cli/cc-command.ts";
+import { ARCH_FLAGS, CC, haveCrossCompiler, REPO } from "../../impl/toolchain/cc.ts";
 
 const headerPath = (p: string) => join(REPO, "generated/c", p, "kiln.h");
 const parseNum = (s: string) => (s.startsWith("(") ? Number(s.slice(1, -1)) : Number(s));

@@ -5,7 +5,7 @@ import type { Kernel } from "../kernel.ts";
 import type { Thread } from "../process.ts";
 import { SIGPIPE } from "../signals.ts";
 import { MAX_IO, now, randomBytes } from "./util.ts";
-import { closeLocks, fcntlLock } from "./linux-fs.ts";
+import { closeLocks, fcntlLock } from "./record-locks.ts";
 import type { Inode } from "../vfs.ts";
 
 /** /dev/null reads end of file, /dev/zero zeros, /dev/urandom and /dev/random the kernel's seeded random bytes. */

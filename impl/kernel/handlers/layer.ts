@@ -6,7 +6,6 @@ import { Errno, EFAULT, EINVAL, EINTR } from "../errno.ts";
 import { areasOf, clearPending, fieldOf, ringLayout } from "../layered.ts";
 import type { Kernel } from "../kernel.ts";
 import type { Blocked, Thread } from "../process.ts";
-import { handlers as registry } from "./index.ts";
 import { NORETURN, type Ctx, type Handler, type SyscallResult } from "./types.ts";
 
 const RING_ENTRIES = 64;
@@ -52,7 +51,7 @@ class RingView {
 }
 
 function callMessage(ctx: Ctx, row: MessageRow, raw: number[]): SyscallResult {
-  const fn: Handler | undefined = ctx.k.opts.handlers?.[row.handler] ?? registry[row.handler];
+  const fn: Handler | undefined = ctx.k.handlers[row.handler];
   if (!fn) return -38; // ENOSYS
   const args = row.args.map((a, i) => (isSignedType(a.type) ? raw[i]! | 0 : raw[i]! >>> 0));
   const asRow: SyscallRow = { ...row, nr: -1, removed: null };

@@ -5,7 +5,7 @@ import { constants } from "../../../generated/spec.ts";
 import { Errno, EAGAIN, EBADF, EFAULT, EINTR, EINVAL, ENOMEM, EPERM, ESRCH } from "../errno.ts";
 import type { OpenFile } from "../fd.ts";
 import type { Kernel } from "../kernel.ts";
-import { NS_PER_INSN } from "../kernel.ts";
+import { NS_PER_INSN } from "../clock.ts";
 import { PAGE_SIZE, pageUp } from "../machine.ts";
 import type { Blocked, Process, Thread } from "../process.ts";
 import { MASK64, NSIG, UNBLOCKABLE, bit, firstSignal } from "../signals.ts";

@@ -4,7 +4,7 @@ import { Errno, E2BIG, EACCES, EAGAIN, ECHILD, EINVAL, ELOOP, ENOEXEC, ENOMEM, E
 import { cloned, imageStarted } from "../layered.ts";
 import { LoadError } from "../loader.ts";
 import { pageWork } from "../vm.ts";
-import { RDTIME_DIVISOR } from "../kernel.ts";
+import { RDTIME_DIVISOR } from "../clock.ts";
 import type { Process, Thread } from "../process.ts";
 import { Process as ProcessClass } from "../process.ts";
 import { NSIG, SIG_DFL, SIG_IGN, SI_TKILL, SI_USER } from "../signals.ts";
