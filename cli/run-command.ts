@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { InvalidArgumentError, type Command } from "commander";
-import type { KernelDispatch, SyscallRow } from "../impl/abi/types.ts";
+import type { KernelDispatch, SyscallRow } from "../gen/types.ts";
 import type { Thread } from "../impl/kernel/process.ts";
 import { Kernel } from "../impl/kernel/kernel.ts";
 import { LoadError } from "../impl/kernel/loader.ts";

@@ -2,7 +2,7 @@
 // Resolved here into plain rules (constant selectors expanded to names and values) for the tracer
 // (harness/trace.ts) and abi.json, and checked against the signatures it refers to.
 import type { Reporter } from "./diagnostics.ts";
-import type { ArgumentRule as ArgumentRuleEntry } from "../impl/abi/types.ts";
+import type { ArgumentRule as ArgumentRuleEntry } from "./types.ts";
 import type { ArgumentRule, Spec } from "./model.ts";
 
 /** One argument rule with its constants resolved: what generated/spec.ts and abi.json carry. */

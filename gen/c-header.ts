@@ -11,7 +11,7 @@
 // linker relaxes it to one `jal` when the stub region is within ±1 MiB, else keeps `auipc`+`jalr`:
 // a PC-relative direct call either way, no function pointer, no table load.
 import type { Arg } from "./schema.ts";
-import type { StructLayout } from "../impl/abi/types.ts";
+import type { StructLayout } from "./types.ts";
 import { srcOf } from "./diagnostics.ts";
 import { SCALARS } from "./layout.ts";
 import type { ProgramAbi, Spec } from "./model.ts";

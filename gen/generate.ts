@@ -1,5 +1,5 @@
 // Builds every generated output from a validated spec: path → text.
-import { ABI_JSON_FORMAT, type AbiJson, type KernelDispatch, type MessageRow, type ProgramTables, type SyscallRow } from "../impl/abi/types.ts";
+import { ABI_JSON_FORMAT, type AbiJson, type KernelDispatch, type MessageRow, type ProgramTables, type SyscallRow } from "./types.ts";
 import { abiJsonSchema, diffJsonSchema, matrixJsonSchema } from "./json-schema.ts";
 
 /** The schema's file name, beside abi.json (generated/, the site). */
@@ -129,7 +129,7 @@ export function generatedData(spec: Spec) {
 export function generateAll(spec: Spec): Map<string, string> {
   const out = new Map<string, string>();
   const chapters = spec.files.filter((f) => !f.includes("/abi/"));
-  const typesImport = (names: string[]) => ({ from: "../../impl/abi/types.ts", names, typeOnly: true });
+  const typesImport = (names: string[]) => ({ from: "../../gen/types.ts", names, typeOnly: true });
 
   for (const k of byVersion(spec.kernels)) {
     out.set(
@@ -195,7 +195,7 @@ export function generateAll(spec: Spec): Map<string, string> {
       path: "generated/index.ts",
       sources: ["spec/abi/*.md"],
       imports: [
-        { from: "../impl/abi/types.ts", names: ["KernelDispatch", "PairRealisation"], typeOnly: true },
+        { from: "../gen/types.ts", names: ["KernelDispatch", "PairRealisation"], typeOnly: true },
         ...ks.map((k) => ({ from: `./kernel/${k}.ts`, names: [`dispatch as ${k}`] })),
         ...ps.map((p) => ({ from: `./program/${p}.ts`, names: [`program as ${p}`] })),
         ...pairs.map((pk) => ({ from: `./layer/${pk}.ts`, names: [`realisation as ${ident(pk)}`] })),

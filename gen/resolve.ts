@@ -1,6 +1,6 @@
 // Resolves the model into what the generator emits: computed structure layouts and, for every
 // (program ABI, kernel ABI) pair, how each slot is realised. Problems go to the reporter.
-import type { FieldCopy, FieldLayout, Operand, SlotRealisation, StructLayout, TranslationPlan } from "../impl/abi/types.ts";
+import type { FieldCopy, FieldLayout, Operand, SlotRealisation, StructLayout, TranslationPlan } from "./types.ts";
 import { srcOf, type Reporter } from "./diagnostics.ts";
 import { alignUp, shapeOf } from "./layout.ts";
 import { resolvePath } from "./paths.ts";

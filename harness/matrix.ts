@@ -21,7 +21,7 @@ import { cpuMachine } from "../impl/kernel/cpu-machine.ts";
 import { BufferStdio } from "../impl/kernel/stdio.ts";
 import { installLayers } from "./install.ts";
 import { isIdentity } from "../impl/layer/routes.ts";
-import { MATRIX_JSON_FORMAT, type MatrixJson } from "../impl/abi/types.ts";
+import { MATRIX_JSON_FORMAT, type MatrixJson } from "../gen/types.ts";
 import { LayerTracer, statsObject, type RouteStats, type TracedCall } from "./trace.ts";
 
 export const MATRIX_DIR = join(REPO, "matrix");

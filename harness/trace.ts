@@ -18,7 +18,7 @@
 // table are not reported (the watch covers the program's stub region only).
 import { kernels, programs, realisations } from "../generated/index.ts";
 import { argumentRules, errno as ERRNO, errnoText } from "../generated/spec.ts";
-import type { ArgSpec, PairRealisation, SlotRealisation, SyscallRow } from "../impl/abi/types.ts";
+import type { ArgSpec, PairRealisation, SlotRealisation, SyscallRow } from "../gen/types.ts";
 import type { Cpu } from "../impl/cpu/cpu.ts";
 import { areasOf, layerOf } from "../impl/kernel/layered.ts";
 import type { KernelOptions } from "../impl/kernel/kernel.ts";

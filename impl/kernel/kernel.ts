@@ -1,7 +1,7 @@
 // The kernel: processes and threads, a deterministic round-robin scheduler (a fixed quantum of
 // retired instructions), syscall dispatch from a generated KernelDispatch, signal delivery and
 // the limits that keep a guest from hanging or exhausting the host.
-import type { KernelDispatch, StructLayout, SyscallRow } from "../abi/types.ts";
+import type { KernelDispatch, StructLayout, SyscallRow } from "../../gen/types.ts";
 import { readElf } from "../elf/read.ts";
 import { ElfError } from "../elf/types.ts";
 import type { ElfFile } from "../elf/types.ts";

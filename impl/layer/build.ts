@@ -1,7 +1,7 @@
 // Builds the layer image of one (program ABI, kernel ABI) pair from the generated realisation:
 // one stub per slot, routines for what does not fit a slot, then assembles it position
 // independently (the stub table at 0, the code right after it).
-import type { SlotRealisation } from "../abi/types.ts";
+import type { SlotRealisation } from "../../gen/types.ts";
 import { assemble, AsmError } from "../asm/index.ts";
 import { applyRelocation } from "../asm/relocate.ts";
 import { realisations } from "../../generated/index.ts";

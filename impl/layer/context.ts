@@ -1,6 +1,6 @@
 // Everything the layer builder needs to know about one (program ABI, kernel ABI) pair, read from
 // the generated tables: call numbers, message opcodes, structure offsets, TLS offsets.
-import type { KernelDispatch, PairRealisation, StructLayout } from "../abi/types.ts";
+import type { KernelDispatch, PairRealisation, StructLayout } from "../../gen/types.ts";
 import { kernels, programs, realisations } from "../../generated/index.ts";
 import { constants, offsets } from "../../generated/spec.ts";
 

@@ -1,7 +1,7 @@
 // Assembly for the trap routes — direct, renumbered, translated, message — generated from one
 // slot's realisation. Nothing here knows any particular call or structure: operands, numbers and
 // copy plans all come from the generated tables.
-import type { FieldCopy, Operand, SlotRealisation, TranslationPlan } from "../abi/types.ts";
+import type { FieldCopy, Operand, SlotRealisation, TranslationPlan } from "../../gen/types.ts";
 import { LayerError, type PairContext } from "./context.ts";
 
 /**

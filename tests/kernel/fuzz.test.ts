@@ -17,7 +17,7 @@
 // After the fuzzing, a well-formed program runs in the SAME kernel instance (same VFS, same
 // process table) with exact output and status.
 import { describe, expect, it } from "vitest";
-import type { KernelDispatch, MessageRow, SyscallRow } from "../../impl/abi/types.ts";
+import type { KernelDispatch, MessageRow, SyscallRow } from "../../gen/types.ts";
 import { Memory } from "../../impl/cpu/memory.ts";
 import { cpuMachine } from "../../impl/kernel/cpu-machine.ts";
 import { errno as ERRNO } from "../../generated/spec.ts";

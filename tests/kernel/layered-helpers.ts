@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { dispatch as k1 } from "../../generated/kernel/k1.ts";
 import { dispatch as k2 } from "../../generated/kernel/k2.ts";
 import { dispatch as k3 } from "../../generated/kernel/k3.ts";
-import type { KernelDispatch } from "../../impl/abi/types.ts";
+import type { KernelDispatch } from "../../gen/types.ts";
 import { installLayers } from "../../harness/install.ts";
 import { Kernel } from "../../impl/kernel/kernel.ts";
 import type { KernelOptions, RunResult } from "../../impl/kernel/kernel.ts";

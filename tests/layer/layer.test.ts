@@ -15,7 +15,7 @@ import { layerOf } from "../../impl/kernel/layered.ts";
 import { BufferStdio } from "../../impl/kernel/stdio.ts";
 import { installLayers } from "../../harness/install.ts";
 import { buildMatrixProgram, matrixJson, rawKernel, runCell, runMatrix, type MatrixResult } from "../../harness/matrix.ts";
-import { MATRIX_JSON_FORMAT } from "../../impl/abi/types.ts";
+import { MATRIX_JSON_FORMAT } from "../../gen/types.ts";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { formatCall } from "../../harness/trace.ts";
 

@@ -1,6 +1,6 @@
 // Calls that exist for the layer: ring_enter (the message ring, k3) and sigdeliver (the end of a
 // critical section, k2 and later).
-import type { MessageRow, SyscallRow } from "../../abi/types.ts";
+import type { MessageRow, SyscallRow } from "../../../gen/types.ts";
 import { isSignedType } from "../dispatch.ts";
 import { Errno, EFAULT, EINVAL, EINTR } from "../errno.ts";
 import { areasOf, clearPending, fieldOf, ringLayout } from "../layered.ts";
