@@ -1,9 +1,9 @@
 // `kiln cc`: the command line over impl/toolchain/cc.ts (the SDK build and the compiler driver).
 import type { Command } from "commander";
-import { CC, CcError, ccBuild, ccCommand, DEFAULT_ABI, haveCrossCompiler, PICOLIBC, SDK_CACHE, sdkLibrary, type CcOptions } from "../impl/toolchain/cc.ts";
+import { CC, CcError, ccBuild, ccCommand, defaultAbi, haveCrossCompiler, programAbis, PICOLIBC, SDK_CACHE, sdkLibrary, type CcOptions } from "../impl/toolchain/cc.ts";
 
 interface CcCliOpts {
-  program: string;
+  program?: string;
   output: string;
   opt?: string;
   include?: string[];
@@ -17,7 +17,7 @@ export function registerCc(program: Command): void {
     .command("cc")
     .description("build a layered C program (RV32IMA ELF with the stub section and ABI note) against a program ABI")
     .argument("<files...>", "C sources (.c), assembly (.S) or objects (.o)")
-    .option("-p, --program <abi>", "program ABI to build against (generated/c/<abi>/kiln.h)", DEFAULT_ABI)
+    .option("-p, --program <abi>", "program ABI to build against (generated/c/<abi>/kiln.h; default: the newest)")
     .option("-o, --output <file>", "output executable", "a.out")
     .option("-O, --opt <level>", "optimisation level: 0, 1, 2, 3, s, g (default 2)")
     .option("-I, --include <dir>", "add an include directory (repeatable)", (v: string, acc: string[] | undefined) => [...(acc ?? []), v])
@@ -42,9 +42,9 @@ picolibc-riscv64-unknown-elf).`,
     .action((files: string[], opts: CcCliOpts) => {
       try {
         const flags = [...(opts.include ?? []).map((d) => `-I${d}`), ...(opts.define ?? []).map((d) => `-D${d}`)];
-        const o: CcOptions = { sources: files, out: opts.output, abi: opts.program, flags, ...(opts.opt !== undefined ? { opt: opts.opt } : {}), ...(opts.rvc ? { rvc: true } : {}) };
-        if (opts.verbose && haveCrossCompiler() && /^p\d+$/.test(opts.program)) {
-          process.stderr.write(`${CC} ${ccCommand(o, sdkLibrary(opts.program)).join(" ")}\n`);
+        const o: CcOptions = { sources: files, out: opts.output, abi: opts.program ?? defaultAbi(), flags, ...(opts.opt !== undefined ? { opt: opts.opt } : {}), ...(opts.rvc ? { rvc: true } : {}) };
+        if (opts.verbose && haveCrossCompiler() && programAbis().includes(o.abi ?? "")) {
+          process.stderr.write(`${CC} ${ccCommand(o, sdkLibrary(o.abi ?? "")).join(" ")}\n`);
         }
         ccBuild(o);
         process.exitCode = 0;

@@ -28,7 +28,7 @@ const GENERATED_KERNELS = fileURLToPath(new URL("../generated/kernel/", import.m
 
 function kernelNames(): string[] {
   try {
-    return fs.readdirSync(GENERATED_KERNELS).filter((f) => /^k\d+\.ts$/.test(f)).map((f) => f.slice(0, -3)).sort();
+    return fs.readdirSync(GENERATED_KERNELS).filter((f) => f.endsWith(".ts")).map((f) => f.slice(0, -3)).sort();
   } catch {
     return [];
   }
@@ -36,12 +36,21 @@ function kernelNames(): string[] {
 
 async function loadDispatch(name: string): Promise<KernelDispatch | string> {
   const names = kernelNames();
-  if (!/^k\d+$/.test(name) || !names.includes(name)) {
+  // Only a listed name reaches the import below, so no path can be smuggled in.
+  if (!names.includes(name)) {
     return `unknown kernel ABI '${name}' (available: ${names.join(", ") || "none — run 'kiln gen' first"})`;
   }
   // A template literal the bundler expands into every generated/kernel/*.ts (scripts/build.mjs).
   const mod = (await import(`../generated/kernel/${name}.ts`)) as { dispatch: KernelDispatch };
   return mod.dispatch;
+}
+
+/** The kernel `kiln run` uses without --kernel: the newest program ABI's native kernel (its program table). */
+async function defaultKernel(): Promise<string> {
+  const { programs, programVersions } = await import("../generated/index.ts");
+  const newest = programVersions[programVersions.length - 1];
+  const table = newest === undefined ? undefined : (programs as Readonly<Record<string, { readonly nativeKernel: string }>>)[newest];
+  return table?.nativeKernel ?? "";
 }
 
 /** A kernel ABI of the spec given with --spec (its tables are in generated/index.ts's objects by now). */
@@ -71,7 +80,7 @@ function positiveInt(flag: string) {
 }
 
 interface RunOpts {
-  kernel: string;
+  kernel?: string;
   root?: string;
   layers?: string | false;
   maxInsns?: number;
@@ -95,7 +104,7 @@ export function registerRun(program: Command): void {
     .argument("<program>", "the guest ELF executable (a host file)")
     .argument("[args...]", "arguments for the guest (argv[1]…); options after <program> go to the guest")
     .passThroughOptions()
-    .option("-k, --kernel <abi>", "kernel ABI version to run (generated/kernel/<abi>.ts)", "k1")
+    .option("-k, --kernel <abi>", "kernel ABI version to run (generated/kernel/<abi>.ts; default: the native kernel of the newest program ABI)")
     .option("--root <dir>", "copy this host directory in as the guest's / (never written back)")
     .option("--layers <dir>", "take the layer images from this directory (written by `kiln build-layers`) instead of building them")
     .option("--no-layers", "install no layer images: layered programs then fail to exec, raw ones run")
@@ -157,7 +166,8 @@ async function runCommand(prog: string, args: string[], opts: RunOpts): Promise<
       return fail(e.message, e.status);
     }
   }
-  const dispatch = opts.spec !== undefined ? await specDispatch(opts.kernel) : await loadDispatch(opts.kernel);
+  const kernelAbi = opts.kernel ?? (await defaultKernel());
+  const dispatch = opts.spec !== undefined ? await specDispatch(kernelAbi) : await loadDispatch(kernelAbi);
   if (typeof dispatch === "string") return fail(dispatch, 2);
   let image: Uint8Array;
   try {

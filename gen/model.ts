@@ -192,7 +192,7 @@ export interface Spec {
   readonly published: Set<string>;
 }
 
-/** Numeric order of versions: k2 < k10. */
+/** A version's number (spec-format.md: a version is named by its family's letter and its number): orders versions (k2 < k10), and is what layer headers and the shared page carry. The one place a name becomes a number. */
 export function versionNumber(v: string): number {
   return Number(v.slice(1));
 }

@@ -6,6 +6,7 @@ import { findAbiNote, ElfError } from "../elf/index.ts";
 import { selection } from "../../generated/spec.ts";
 import { constants, offsets } from "../../generated/spec.ts";
 import { decodeImage, LayerError } from "../image/image.ts";
+import { versionNumber } from "../../gen/model.ts";
 import { LoadError } from "./loader.ts";
 import type { Kernel, LoadContext, LoaderHook } from "./kernel.ts";
 import { PAGE_SIZE, PERM_R, PERM_W, PERM_X, pageUp } from "./machine.ts";
@@ -147,7 +148,7 @@ export function layerLoaderHook(): LoaderHook {
       vm.map(sharedPage, PAGE_SIZE, PERM_R | PERM_W);
       const w = (f: string, v: number, size = 4) => writeInt(mem, sharedPage + fieldOf(layout.page, f), v, size);
       w("magic", SHARED_MAGIC);
-      w("version", Number(kernel.slice(1)), 2);
+      w("version", versionNumber(kernel), 2);
       // header_size: the self-describing header (magic, version, header_size, size), spec/shared-page.md;
       // size: through the end of the last thread record.
       w("header_size", headerSize(layout.page), 2);

@@ -5,6 +5,7 @@ import type { SlotRealisation } from "../../gen/types.ts";
 import { assemble, AsmError } from "../asm/index.ts";
 import { applyRelocation } from "../asm/relocate.ts";
 import { realisations } from "../../generated/index.ts";
+import { versionNumber } from "../../gen/model.ts";
 import { LayerError, pairContext, type PairContext } from "./context.ts";
 import { encodeImage, type LayerImage } from "../image/image.ts";
 import { RECIPES } from "./recipes.ts";
@@ -83,8 +84,8 @@ export function buildLayer(program: string, kernel: string): BuiltLayer {
   const bytes = assembleFlat(source, `${program}-${kernel}.layer.s`);
   if (bytes.length < ctx.stubSize) throw new LayerError("layer code is missing");
   const image: LayerImage = {
-    programAbi: Number(program.slice(1)),
-    kernelAbi: Number(kernel.slice(1)),
+    programAbi: versionNumber(program),
+    kernelAbi: versionNumber(kernel),
     stubs: bytes.slice(0, ctx.stubSize),
     code: bytes.slice(ctx.stubSize),
     dataSize: DATA_SIZE,

@@ -26,7 +26,6 @@ export function useGeneratedC(dir: string): void {
 export const CC = process.env["KILN_CC"] ?? "riscv64-unknown-elf-gcc";
 /** Where compiled libcs are kept: <user cache>/sdk (gen/cache.ts); override with KILN_SDK_CACHE. */
 export const SDK_CACHE = process.env["KILN_SDK_CACHE"] ?? join(cacheRoot(), "sdk");
-export const DEFAULT_ABI = "p2";
 /** Debian's picolibc for the cross compiler (package picolibc-riscv64-unknown-elf); override with KILN_PICOLIBC. */
 export const PICOLIBC = process.env["KILN_PICOLIBC"] ?? "/usr/lib/picolibc/riscv64-unknown-elf";
 /** picolibc's build for the target: RV32IM (its atomics-free multilib; the code runs on RV32IMA), ilp32. */
@@ -87,12 +86,27 @@ function requireCompiler(): void {
   }
 }
 
-/** Program ABIs that have a generated header. */
+/** The number a generated header gives its program ABI (`#define KILN_PROGRAM_ABI n`), or null. */
+function headerAbiNumber(abi: string): number | null {
+  const h = join(GENERATED_C, abi, "kiln.h");
+  if (!existsSync(h)) return null;
+  const m = /^#define KILN_PROGRAM_ABI (\d+)$/m.exec(readFileSync(h, "utf8"));
+  return m?.[1] === undefined ? null : Number(m[1]);
+}
+
+/** Program ABIs that have a generated header, oldest first (by the number the spec gives each). */
 export function programAbis(): string[] {
   if (!existsSync(GENERATED_C)) return [];
-  return readdirSync(GENERATED_C)
-    .filter((d) => /^p\d+$/.test(d) && existsSync(join(GENERATED_C, d, "kiln.h")))
-    .sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
+  const numbered = readdirSync(GENERATED_C).map((d) => ({ d, n: headerAbiNumber(d) }));
+  return numbered.flatMap((x) => (x.n === null ? [] : [{ d: x.d, n: x.n }])).sort((a, b) => a.n - b.n).map((x) => x.d);
+}
+
+/** The program ABI `kiln cc` builds for without -p: the newest the spec defines. */
+export function defaultAbi(): string {
+  const abis = programAbis();
+  const newest = abis[abis.length - 1];
+  if (newest === undefined) throw new CcError(`no generated C header in ${GENERATED_C}; run \`kiln gen\``, 2);
+  return newest;
 }
 
 let gccIncludeDir: string | undefined;
@@ -203,7 +217,7 @@ export const SDK_CFLAGS: readonly string[] = ["-ftls-model=local-exec", "-ffunct
 
 /** The compiler command line `kiln cc` runs for `o` (after the libc is built). */
 export function ccCommand(o: CcOptions, lib: SdkLibrary): string[] {
-  const abi = o.abi ?? DEFAULT_ABI;
+  const abi = o.abi ?? defaultAbi();
   return [
     ...ARCH_FLAGS,
     ...(o.rvc ? ["-march=rv32imac"] : []),
@@ -235,8 +249,8 @@ export function ccCompileCommand(src: string, out: string, abi: string, opt = "2
 
 /** Builds a layered program. Throws CcError (with the exit status kiln cc uses) on failure. */
 export function ccBuild(o: CcOptions): string {
-  const abi = o.abi ?? DEFAULT_ABI;
-  if (!/^p\d+$/.test(abi)) throw new CcError(`-p expects a program ABI such as p2, got '${abi}'`, 2);
+  const abi = o.abi ?? defaultAbi();
+  if (!programAbis().includes(abi)) throw new CcError(`-p expects a program ABI (${programAbis().join(", ")}), got '${abi}'`, 2);
   if (o.opt !== undefined && !/^(0|1|2|3|s|g|fast)$/.test(o.opt)) throw new CcError(`-O expects 0, 1, 2, 3, s, g or fast, got '${o.opt}'`, 2);
   if (o.sources.length === 0) throw new CcError("no input files", 2);
   for (const s of o.sources) if (!existsSync(s)) throw new CcError(`${s}: no such file`, 2);
