@@ -7,7 +7,7 @@ import { ElfError } from "../elf/types.ts";
 import type { ElfFile } from "../elf/types.ts";
 import { buildTable, decodeArgs } from "./dispatch.ts";
 import type { Entry } from "./dispatch.ts";
-import { Errno, EFAULT, ENOSYS, ENOMEM, EINTR } from "./errno.ts";
+import { Errno, EFAULT, ENAMETOOLONG, ENOENT, ENOSYS, ENOMEM, ENOTDIR, EINTR } from "./errno.ts";
 import { FdTable, OpenFile, O_RDONLY, O_WRONLY } from "./fd.ts";
 import { handlers as defaultHandlers } from "./handlers/index.ts";
 import { NORETURN } from "./handlers/types.ts";
@@ -41,6 +41,7 @@ import { deferSignals, imageStarted, layerLoaderHook, threadExited } from "./lay
 import { constants } from "../../generated/spec.ts";
 
 const { SYSCALL_COST, WAIT_COST, COPY_COST, INTERNAL_STATUS: STATUS_INTERNAL } = constants.limits;
+const { AT_FDCWD } = constants.files;
 /** Host work of copying `len` bytes between guest memory and the kernel. */
 const copyWork = (len: number): number => Math.ceil(len / 1024) * COPY_COST;
 
@@ -233,7 +234,7 @@ export class Kernel {
   }
 
   /** NUL-terminated string of at most `max` bytes, as a byte string (one char per byte); EFAULT if unreadable, ENAMETOOLONG if too long. */
-  readString(t: Thread, addr: number, max = 4096, tooLong = 36 /* ENAMETOOLONG */): string {
+  readString(t: Thread, addr: number, max = 4096, tooLong = ENAMETOOLONG): string {
     const mem = t.proc.vm.mem;
     const bytes: Uint8Array[] = [];
     let total = 0;
@@ -955,7 +956,7 @@ export class Kernel {
     const m = /^\/+proc\/+(self|\d+)\/+(.*?)\/*$/.exec(name);
     if (!m) return null;
     const proc = m[1] === "self" ? p : this.procs.get(Number(m[1]));
-    if (!proc || proc.state !== "live") throw new Errno(2 /* ENOENT */);
+    if (!proc || proc.state !== "live") throw new Errno(ENOENT);
     return { proc, rest: m[2]! };
   }
 
@@ -966,22 +967,22 @@ export class Kernel {
   resolve(p: Process, dirfd: number, name: string, follow = true): Inode {
     const proc = this.procPath(p, name);
     if (proc) {
-      if (proc.rest !== "exe" || !proc.proc.exe) throw new Errno(2 /* ENOENT */);
+      if (proc.rest !== "exe" || !proc.proc.exe) throw new Errno(ENOENT);
       if (follow) return proc.proc.exe;
       const link = this.vfs.newNode("symlink", 0o777);
       link.target = proc.proc.exePath;
       link.size = Buffer.byteLength(link.target);
       return link;
     }
-    if (name.length === 0) throw new Errno(2 /* ENOENT */);
+    if (name.length === 0) throw new Errno(ENOENT);
     return this.vfs.lookup(name.startsWith("/") ? this.vfs.root : this.dirFor(p, dirfd), name, follow);
   }
 
-  /** The current directory inode of a process, or of an fd for *at() calls (AT_FDCWD = -100). */
+  /** The current directory inode of a process (AT_FDCWD), or of an fd for *at() calls. */
   dirFor(p: Process, dirfd: number): Inode {
-    if (dirfd === -100) return p.cwd;
+    if (dirfd === AT_FDCWD) return p.cwd;
     const f = p.fds.get(dirfd);
-    if (!f.inode || !f.inode.isDir) throw new Errno(20 /* ENOTDIR */);
+    if (!f.inode || !f.inode.isDir) throw new Errno(ENOTDIR);
     return f.inode;
   }
 }

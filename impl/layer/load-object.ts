@@ -3,11 +3,11 @@
 // object's stub section — the same steps as the kernel's loader, done by the layer in userspace.
 // It calls the layer's own slots (openat, read, mmap, mprotect, close), so it works whatever route
 // each of them takes on this kernel.
-import { constants, offsets, selection } from "../../generated/spec.ts";
+import { constants, errno, offsets, selection } from "../../generated/spec.ts";
 import { versionNumber } from "../../gen/model.ts";
 import { LayerError, type PairContext, type RecipeCode } from "./context.ts";
 
-const ENOEXEC = 8;
+const { ENOEXEC } = errno;
 const H = offsets.layer_header;
 
 export function loadObject(ctx: PairContext, l: string, str: (s: string) => string): RecipeCode {

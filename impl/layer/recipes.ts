@@ -1,6 +1,7 @@
 // The named recipes of spec/routes.md: handwritten layer code for what a kernel cannot do in one
 // call, or does without a trap. Each recipe gets the pair's context, so numbers and offsets still
 // come from the generated tables; only the algorithm is written here.
+import { errno } from "../../generated/spec.ts";
 import { ERR_CHECK } from "./routes.ts";
 import { LayerError, type PairContext, type RecipeCode } from "./context.ts";
 import { loadObject } from "./load-object.ts";
@@ -9,8 +10,7 @@ export type { RecipeCode };
 
 type Recipe = (ctx: PairContext, label: string, str: (s: string) => string) => RecipeCode;
 
-const EINVAL = 22;
-const EOVERFLOW = 75;
+const { EINVAL, EOVERFLOW } = errno;
 
 /** Trap to kernel call `id` (arguments already in a0..a5); a negated error goes to __err. */
 const trap = (ctx: PairContext, id: string) => [`li a7, ${ctx.nr(id)}`, "ecall", ...ERR_CHECK("t1")];

@@ -38,10 +38,7 @@ pid_t gettid(void);
 unsigned sleep(unsigned seconds);
 /* No slot yet (docs/ports.md): access opens the file, isatty asks fstat for a character device,
  * getuid is 0 (the kernel has no users), readlink and symlink fail with ENOSYS. */
-#define F_OK 0
-#define X_OK 1
-#define W_OK 2
-#define R_OK 4
+/* F_OK, X_OK, W_OK and R_OK are the spec's, from kiln.h. */
 int access(const char *path, int mode);
 int isatty(int fd);
 uid_t getuid(void);
