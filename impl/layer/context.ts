@@ -27,7 +27,7 @@ export interface PairContext {
   /** Offsets from `tp` (the program ABI's TLS block). */
   readonly tls: { readonly errnoPtr: number; readonly layer: number };
   /** Offsets in the layer-private block. */
-  readonly lp: Readonly<Record<string, number>>;
+  readonly lp: typeof offsets.layer_private;
   /** Field offsets of a kernel structure; throws if the kernel does not define it. */
   field(struct: string, name: string): number;
   struct(name: string): StructLayout;
@@ -67,7 +67,7 @@ export function pairContext(program: string, kernel: string): PairContext {
     stubSize: prog.stubSize,
     slotSize: prog.slotSize,
     tls: { errnoPtr: tlsField("errno_ptr"), layer: tlsField("layer") },
-    lp: offsets.layer_private as Readonly<Record<string, number>>,
+    lp: offsets.layer_private,
     struct,
     programStruct(name) {
       const s = pstructs[name];
