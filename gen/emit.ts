@@ -1,5 +1,6 @@
 // Emits the generated modules with ts-morph. Every output is deterministic: keys and rows in spec
-// order or sorted, no timestamps, formatted by the TypeScript formatter.
+// order or sorted, no timestamps, laid out by literal() (no formatter runs: it would cost most of the
+// generator's time).
 import { IndentationText, NewLineKind, Project, QuoteKind, type SourceFile } from "ts-morph";
 
 const project = new Project({

@@ -15,6 +15,7 @@ import { ARCH_FLAGS, CC, REPO, SDK_CACHE, SDK_DIR, sdkLibrary, ccBuild, includeF
 import { kernels, kernelVersions, programs, programVersions, realisations } from "../generated/index.ts";
 import { constants, recipes } from "../generated/spec.ts";
 import type { Cpu } from "../impl/cpu/cpu.ts";
+import { readElf } from "../impl/elf/read.ts";
 import { Kernel } from "../impl/kernel/kernel.ts";
 import type { KernelOptions } from "../impl/kernel/kernel.ts";
 import { cpuMachine } from "../impl/kernel/cpu-machine.ts";
@@ -341,7 +342,7 @@ export function runMatrix(opts: { programs?: readonly string[]; kernels?: readon
   return { cells, raw, checks, pass };
 }
 
-/** Instructions of the raw inline sequence `li a7, N; ecall; li t0, -4095; bgeu a0, t0, err`, measured. */
+/** Instructions of the raw inline sequence `li a7, N; ecall; li t0, -4096; bltu t0, a0, __raw_err`, measured. */
 export function measureRawSequence(build: MatrixBuild, slot = "getpid"): number | null {
   const syms = elfSymbols(read(build.raw));
   const lo = syms.get(`__raw_seq_${slot}`);
@@ -377,26 +378,9 @@ export function measureRawSequence(build: MatrixBuild, slot = "getpid"): number 
   return best;
 }
 
+/** The raw build's symbols, by name (impl/elf's reader). */
 function elfSymbols(b: Uint8Array): Map<string, number> {
-  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  const shoff = dv.getUint32(32, true);
-  const shnum = dv.getUint16(48, true);
-  const out = new Map<string, number>();
-  for (let i = 0; i < shnum; i++) {
-    const sh = shoff + i * 40;
-    if (dv.getUint32(sh + 4, true) !== 2) continue; // SHT_SYMTAB
-    const off = dv.getUint32(sh + 16, true);
-    const size = dv.getUint32(sh + 20, true);
-    const strSh = shoff + dv.getUint32(sh + 24, true) * 40;
-    const strOff = dv.getUint32(strSh + 16, true);
-    for (let s = off; s < off + size; s += 16) {
-      const name = dv.getUint32(s, true);
-      let e = strOff + name;
-      while (b[e] !== 0) e++;
-      out.set(Buffer.from(b.subarray(strOff + name, e)).toString("latin1"), dv.getUint32(s + 4, true));
-    }
-  }
-  return out;
+  return new Map(readElf(b).symbols.map((s) => [s.name, s.value]));
 }
 
 function evaluateChecks(calls: Map<string, readonly TracedCall[]>, builds: Map<string, MatrixBuild>): MatrixCheck[] {
