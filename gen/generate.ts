@@ -64,7 +64,7 @@ export function abiJson(spec: Spec): AbiJson {
     selection: spec.selection.map((s) => ({ program: s.program, kernel: s.kernel, layer: s.layer, path: s.path, src: srcOf(s.at) })),
     recipes: spec.recipes.map((r) => ({ recipe: r.name, route: r.route, uses: r.uses, description: r.description, maxInsns: r.maxInsns, maxTraps: r.maxTraps, src: srcOf(r.at) })),
     errno: spec.errno.map((e) => ({ name: e.name, value: e.value, meaning: e.meaning, src: srcOf(e.at) })),
-    constants: spec.constants.map((c) => ({ group: c.group, name: c.name, value: c.value, meaning: c.meaning, src: srcOf(c.at) })),
+    constants: spec.constants.map((c) => ({ group: c.group, name: c.name, value: c.value, meaning: c.meaning, ...(c.kernelOnly ? { scope: "kernel" as const } : {}), src: srcOf(c.at) })),
     arguments: resolveArguments(spec, (r) => srcOf(r.at)),
     structs: layoutsOf(spec, null),
   };

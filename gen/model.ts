@@ -140,6 +140,8 @@ export interface Constant extends Located {
   readonly name: string;
   readonly value: number;
   readonly meaning: string;
+  /** From a table marked `scope=kernel`: the reference kernel's own choice, not ABI (no C header carries it). */
+  readonly kernelOnly: boolean;
 }
 
 /** A row of the `arguments` table: how tools read one argument (spec/errors.md). */

@@ -252,6 +252,8 @@ export interface ConstantEntry {
   readonly name: string;
   readonly value: number;
   readonly meaning: string;
+  /** "kernel": the reference kernel's own value, not ABI (absent for ABI constants). */
+  readonly scope?: "kernel";
   readonly src: Source;
 }
 

@@ -99,6 +99,7 @@ export const constants = {
     DT_REG: 8,
     DT_LNK: 10,
   },
+  kernel: { PIPE_CAPACITY: 65536, PATH_MAX: 4096, NAME_MAX: 255, SYMLOOP_MAX: 40, MMAP_MIN_ADDR: 4096 },
   layer: { LAYER_MAGIC: 1381583947, LAYER_FORMAT: 1, LAYER_GAP: 0, LAYER_RESERVE: 65536 },
   limits: {
     SYSCALL_COST: 500,

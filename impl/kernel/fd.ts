@@ -7,7 +7,7 @@ export const { O_ACCMODE, O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_NOCTTY,
 /** Flags F_SETFL may change. */
 export const SETFL_MASK = O_APPEND | O_NONBLOCK;
 
-export const PIPE_CAPACITY = 65536;
+export const { PIPE_CAPACITY } = constants.kernel;
 
 /** Where a pipe charges the host memory its buffered data holds (the kernel's memory cap). */
 export interface PipeAccount {

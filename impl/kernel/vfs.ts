@@ -8,9 +8,7 @@ import { Errno, EEXIST, EINVAL, EISDIR, ELOOP, ENAMETOOLONG, ENOENT, ENOSPC, ENO
 export const { S_IFMT, S_IFREG, S_IFDIR, S_IFIFO, S_IFCHR, DT_FIFO, DT_CHR, DT_DIR, DT_REG, DT_LNK } = constants.files;
 export const { S_IFLNK } = constants.access;
 
-const PATH_MAX = 4096;
-const NAME_MAX = 255;
-const SYMLOOP_MAX = 40;
+const { PATH_MAX, NAME_MAX, SYMLOOP_MAX } = constants.kernel;
 /** Largest single file (keeps a runaway writer from exhausting host memory). */
 export const MAX_FILE_SIZE = 64 * 1024 * 1024;
 /** Host bytes a directory entry costs besides its name (spec/limits.md). */

@@ -92,6 +92,20 @@ describe("the restated-constant finder", () => {
   });
 });
 
+describe("a kernel's own values (a constants table marked scope=kernel)", () => {
+  it("are in generated/spec.ts for the kernel, marked in abi.json, and in no C header", () => {
+    const abi = JSON.parse(readFileSync(join(REPO_ROOT, "generated/abi.json"), "utf8")) as { constants: { group: string; name: string; scope?: string }[] };
+    const own = abi.constants.filter((c) => c.scope === "kernel");
+    expect(own.map((c) => c.name)).toContain("PIPE_CAPACITY");
+    for (const c of own) expect((constants as Record<string, Record<string, number>>)[c.group]?.[c.name], c.name).toBeTypeOf("number");
+    for (const p of readdirSync(join(REPO_ROOT, "generated/c"))) {
+      const h = readFileSync(join(REPO_ROOT, "generated/c", p, "kiln.h"), "utf8");
+      expect(own.filter((c) => new RegExp(String.raw`#define ${c.name}\b`).test(h)).map((c) => `${p}: ${c.name}`)).toEqual([]);
+      expect(h).toMatch(/#define O_CREAT\b/);
+    }
+  });
+});
+
 describe("impl/, harness/, sdk/, tests/, matrix/, cli/, bench/ and web/", () => {
   it("restate no spec constant (they import it from generated/ or include kiln.h)", () => {
     const allowed = new Set(EXCEPTIONS.map((x) => x.file));

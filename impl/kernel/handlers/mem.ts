@@ -7,8 +7,7 @@ import type { Handler } from "./types.ts";
 
 const { MAP_SHARED, MAP_PRIVATE, MAP_FIXED, MAP_ANONYMOUS, MAP_FIXED_NOREPLACE } = constants.memory;
 const { MAP_SHARED_VALIDATE } = constants.vm;
-/** The lowest address mmap gives or accepts (Linux's mmap_min_addr): the kernel's own choice, not ABI. */
-const USER_LOW = 0x1000;
+const { MMAP_MIN_ADDR: USER_LOW } = constants.kernel;
 
 const brk: Handler = ({ p }, addr) => {
   const vm = p.vm;
