@@ -22,7 +22,7 @@ import type { ExitStatus } from "./process.ts";
 import {
   BUS_ADRALN, CLD_DUMPED, CLD_EXITED, CLD_KILLED, ILL_ILLOPC, SA_NODEFER, SA_RESETHAND, SEGV_ACCERR, SEGV_MAPERR,
   NSIG, SIGBUS, SIGILL, SIGKILL, SIGSEGV, SIGTRAP, SIG_DFL, SIG_IGN, TRAP_BRKPT, UNBLOCKABLE, bit, defaultAction, firstSignal,
-  SA_ONSTACK, SA_RESTART, SIGALRM, SI_KERNEL,
+  SA_ONSTACK, SA_RESTART, SIGALRM, SIGCHLD, SI_KERNEL,
 } from "./signals.ts";
 import type { SigInfo } from "./signals.ts";
 import {
@@ -469,7 +469,7 @@ export class Kernel {
       if (p !== this.init) this.procs.delete(p.pid);
     } else if (p.exitSignal) {
       const act = parent.sigactions[p.exitSignal];
-      if (p.exitSignal === 17 && act && act.handler === SIG_IGN) this.procs.delete(p.pid); // SIGCHLD ignored: auto-reap
+      if (p.exitSignal === SIGCHLD && act && act.handler === SIG_IGN) this.procs.delete(p.pid); // SIGCHLD ignored: auto-reap
       else this.sendSignal(parent, null, p.exitSignal, this.childInfo(p));
     }
     if (p === this.init) {
@@ -481,8 +481,8 @@ export class Kernel {
   childInfo(c: Process): SigInfo {
     const e = c.exit!;
     return e.signal
-      ? { signo: 17, code: e.core ? CLD_DUMPED : CLD_KILLED, pid: c.pid, uid: 0, status: e.signal }
-      : { signo: 17, code: CLD_EXITED, pid: c.pid, uid: 0, status: e.code & 0xff };
+      ? { signo: SIGCHLD, code: e.core ? CLD_DUMPED : CLD_KILLED, pid: c.pid, uid: 0, status: e.signal }
+      : { signo: SIGCHLD, code: CLD_EXITED, pid: c.pid, uid: 0, status: e.code & 0xff };
   }
 
   siginfoValues(info: SigInfo): FieldValues {

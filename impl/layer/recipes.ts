@@ -128,7 +128,7 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
       `li a0, ${ctx.constant("SIG_BLOCK")}`,
       "la a1, __all_signals",
       `addi a2, t0, ${ctx.lp.saved_mask}`,
-      "li a3, 8",
+      `li a3, ${ctx.constant("NSIG") / 8}`, // the sigset size
       ...trap(ctx, "rt_sigprocmask"),
       "1:",
       "li a0, 0",
@@ -146,7 +146,7 @@ export const RECIPES: Readonly<Record<string, Recipe>> = {
       `li a0, ${ctx.constant("SIG_SETMASK")}`,
       `addi a1, t0, ${ctx.lp.saved_mask}`,
       "li a2, 0",
-      "li a3, 8",
+      `li a3, ${ctx.constant("NSIG") / 8}`, // the sigset size
       ...trap(ctx, "rt_sigprocmask"),
       "1:",
       "li a0, 0",

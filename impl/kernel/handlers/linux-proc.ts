@@ -18,7 +18,8 @@ const R = constants.resources;
 const { POLLIN, POLLOUT, POLLERR, POLLHUP, POLLNVAL, POLLRDNORM, POLLWRNORM, FD_SETSIZE } = constants.poll;
 const { MREMAP_MAYMOVE, MREMAP_FIXED, MREMAP_DONTUNMAP, MS_ASYNC, MS_INVALIDATE, MS_SYNC, MADV_DONTNEED } = constants.vm;
 const NS = 1_000_000_000n;
-const SIGSET_SIZE = 8;
+/** Bytes of a signal set: NSIG bits (spec/signals.md). */
+const SIGSET_SIZE = NSIG / 8;
 
 // ---- identity and start-up
 
