@@ -4,7 +4,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../gen/main.ts";
-import { cycles, folderOf, importGraph, importsOf, layerOf, sourceFiles, upwardImports, type ImportEdge } from "./support/imports.ts";
+import { readFileSync } from "node:fs";
+import { cycles, folderOf, importGraph, importsOf, layerOf, sourceFiles, upwardImports, versionLiterals, type ImportEdge } from "./support/imports.ts";
 
 /**
  * Allowed exceptions, each with its reason. Only type-only imports may close these cycles: the
@@ -80,5 +81,24 @@ describe("the repository's imports", () => {
     const folderEdges = graph.map((e) => ({ from: folderOf(e.from), to: folderOf(e.to) })).filter((e) => e.from !== e.to);
     const folders = new Set(files.map(folderOf));
     expect(cycles(folders, folderEdges)).toEqual([]);
+  });
+});
+
+/** Where a version name may decide something, and why. */
+const VERSION_NAME_EXCEPTIONS: readonly { readonly file: string; readonly reason: string }[] = [
+  { file: "gen/load.ts", reason: "the spec format: a file under spec/abi/ is a kernel or program ABI by its name (kN.md, pN.md), docs/spec-format.md" },
+];
+
+describe("code in impl/, gen/, harness/ and cli/", () => {
+  it("the version-literal finder sees names and regular expressions, not prose", () => {
+    const text = 'if (k === "k1") x();\nconst r = /-k[23]$/;\nconst s = /^p\\d+$/;\nhelp("run on k1 or k2");\nconst pair = `p3-k3`;';
+    expect(versionLiterals("impl/x.ts", text)).toEqual(['impl/x.ts:1: "k1"', "impl/x.ts:2: /-k[23]$/", "impl/x.ts:3: /^p\\d+$/", "impl/x.ts:5: `p3-k3`"]);
+  });
+
+  it("lets no ABI version name decide anything (a spec column or the tables' order does)", () => {
+    const allowed = new Set(VERSION_NAME_EXCEPTIONS.map((x) => x.file));
+    const code = files.filter((f) => /^(impl|gen|harness|cli)\//.test(f) && f.endsWith(".ts") && !allowed.has(f));
+    expect(code.flatMap((f) => versionLiterals(f, readFileSync(join(REPO_ROOT, f), "utf8")))).toEqual([]);
+    for (const x of VERSION_NAME_EXCEPTIONS) expect(versionLiterals(x.file, readFileSync(join(REPO_ROOT, x.file), "utf8")).length, `${x.file}: exception no longer needed`).toBeGreaterThan(0);
   });
 });

@@ -133,3 +133,21 @@ export function folderOf(file: string): string {
   if (parts[0] === "impl" && parts.length > 2) return `impl/${parts[1]}`;
   return parts[0] ?? file;
 }
+
+/**
+ * Literals that name an ABI version in code: a string that is exactly a version (`"k1"`, `'p2'`,
+ * `` `p3` ``, or a pair `"p3-k3"`) and a regular expression over version names (`/-k[23]$/`,
+ * `/^p\\d+$/`). Text that mentions a version inside a sentence is not one.
+ */
+export function versionLiterals(file: string, text: string): string[] {
+  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
+  const out: string[] = [];
+  const visit = (n: ts.Node): void => {
+    const line = (): number => sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1;
+    if ((ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n)) && /^[pk]\d+(-[pk]\d+)?$/.test(n.text)) out.push(`${file}:${line()}: ${n.getText(sf)}`);
+    else if (ts.isRegularExpressionLiteral(n) && /[pk](\\d|\[\d)/.test(n.text)) out.push(`${file}:${line()}: ${n.text}`);
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  return out;
+}
