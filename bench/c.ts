@@ -5,11 +5,11 @@
 import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ccBuild, haveCrossCompiler, REPO } from "../cli/cc-command.ts";
-import { kernels } from "../generated/index.ts";
+import { ccBuild, haveCrossCompiler, REPO } from "../impl/toolchain/cc.ts";
+import { kernels, kernelVersions, programVersions } from "../generated/index.ts";
 import { Kernel } from "../impl/kernel/kernel.ts";
 import { BufferStdio } from "../impl/kernel/stdio.ts";
-import { installLayers } from "../impl/layer/install.ts";
+import { installLayers } from "../harness/install.ts";
 
 export interface CBenchResult {
   name: string;
@@ -27,10 +27,12 @@ export async function runCBenchmarks(): Promise<CBenchResult[]> {
     console.error("bench/c.ts: riscv64-unknown-elf-gcc is not installed (Debian package gcc-riscv64-unknown-elf); C benchmark skipped");
     return [];
   }
-  const prog = ccBuild({ sources: [join(REPO, "examples/bench.c")], out: join(tmpdir(), `kiln-bench-c-${process.pid}`), abi: "p1", opt: "2" });
+  // The oldest program ABI, on every kernel ABI the spec defines.
+  const abi = programVersions[0];
+  const prog = ccBuild({ sources: [join(REPO, "examples/bench.c")], out: join(tmpdir(), `kiln-bench-c-${process.pid}`), abi, opt: "2" });
   const image = readFileSync(prog);
   const out: CBenchResult[] = [];
-  for (const k of ["k1", "k2", "k3"]) {
+  for (const k of kernelVersions) {
     const stdio = new BufferStdio();
     const kernel = new Kernel({ dispatch: kernels[k]!, stdio });
     installLayers(kernel.vfs);
@@ -42,7 +44,7 @@ export async function runCBenchmarks(): Promise<CBenchResult[]> {
     if (r.status !== 0 || text !== EXPECTED) {
       throw new Error(`bench c (${k}): status ${r.status}, output ${JSON.stringify(text)} ${Buffer.concat(stdio.err).toString("utf8")}`);
     }
-    out.push({ name: `C sort+matmul+crc x${SCALE} (p1 on ${k})`, instructions: r.insns, seconds, mips: r.insns / seconds / 1e6 });
+    out.push({ name: `C sort+matmul+crc x${SCALE} (${abi} on ${k})`, instructions: r.insns, seconds, mips: r.insns / seconds / 1e6 });
   }
   return out;
 }

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { kernels } from "../generated/index.ts";
+import { kernels, programs, programVersions } from "../generated/index.ts";
 import { assemble } from "../impl/asm/assembler.ts";
 import { Kernel } from "../impl/kernel/kernel.ts";
 import { BufferStdio } from "../impl/kernel/stdio.ts";
@@ -245,7 +245,8 @@ function buildRaw(src: string, march: string): string {
 
 function kilnRun(image: Uint8Array, iters: number): { insns: number; seconds: number; out: string } {
   const stdio = new BufferStdio();
-  const kernel = new Kernel({ dispatch: kernels["k1"]!, stdio });
+  // A raw Linux program: it runs on the kernel whose numbers are Linux's, the programs' native kernel.
+  const kernel = new Kernel({ dispatch: kernels[programs[programVersions[0]!]!.nativeKernel]!, stdio });
   kernel.spawn(image, ["coremark", String(iters)], []);
   const c0 = process.cpuUsage();
   const r = kernel.run();

@@ -7,13 +7,13 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildPorts, missingSlots, RECIPES } from "../cli/ports-command.ts";
-import { REPO } from "../cli/cc-command.ts";
+import { buildPorts, missingSlots, RECIPES } from "../impl/toolchain/ports.ts";
+import { REPO } from "../impl/toolchain/cc.ts";
 import { kernels, kernelVersions, programVersions } from "../generated/index.ts";
 import { Kernel } from "../impl/kernel/kernel.ts";
 import { BufferStdio } from "../impl/kernel/stdio.ts";
-import { installLayers } from "../impl/layer/install.ts";
-import { LayerTracer, type RouteStats } from "../impl/layer/trace.ts";
+import { installLayers } from "../harness/install.ts";
+import { LayerTracer, type RouteStats } from "../harness/trace.ts";
 
 export interface PortBenchRow {
   name: string;

@@ -1,4 +1,4 @@
-// `kiln matrix`: the compatibility matrix (impl/layer/matrix.ts). Builds the matrix programs of
+// `kiln matrix`: the compatibility matrix (harness/matrix.ts). Builds the matrix programs of
 // matrix/ (cached), runs every (program ABI, kernel ABI) cell with the layer tracer on, prints the
 // p × k table, the per-route costs and the cost checks.
 //
@@ -56,13 +56,13 @@ Exit status: 0 green; 1 a cell, raw cell or check failed; 127 the cross compiler
         process.exitCode = e.status;
         return;
       }
-      const { haveCrossCompiler, CC } = await import("./cc-command.ts");
+      const { haveCrossCompiler, CC } = await import("../impl/toolchain/cc.ts");
       if (!haveCrossCompiler()) {
         process.stderr.write(`kiln matrix: the RISC-V cross compiler '${CC}' is not installed (Debian package gcc-riscv64-unknown-elf)\n`);
         process.exitCode = 127;
         return;
       }
-      const { runMatrix, formatMatrix, matrixJson, buildMatrixProgram, runCell } = await import("../impl/layer/matrix.ts");
+      const { runMatrix, formatMatrix, matrixJson, buildMatrixProgram, runCell } = await import("../harness/matrix.ts");
       const { kernelVersions, programVersions } = await import("../generated/index.ts");
       const { matrixJobs, poolSize, runCellsInPool } = await import("./matrix-pool.ts");
       const { paintVerdicts, painter, progress } = await import("./term.ts");

@@ -1,11 +1,11 @@
 // `kiln matrix` on every core: the cells of the matrix (each program ABI's layered and raw program
 // on every kernel ABI) run on this thread and on worker threads, one thread per core, with the matrix's own per-cell function
-// (impl/layer/matrix.ts runCell); runMatrix then takes their results instead of running the cells
+// (harness/matrix.ts runCell); runMatrix then takes their results instead of running the cells
 // itself. A cell the pool did not run (runMatrix asked for one it was not told about) runs in
 // process, so the pool only ever changes the speed.
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import type { CellRun, MatrixBuild } from "../impl/layer/matrix.ts";
+import type { CellRun, MatrixBuild } from "../harness/matrix.ts";
 
 declare const __KILN_BUNDLE__: boolean | undefined;
 

@@ -1,7 +1,7 @@
 // A worker thread of `kiln matrix` (cli/matrix-pool.ts): runs the cells it is sent with the
 // matrix's own per-cell function and posts each result back.
 import { parentPort } from "node:worker_threads";
-import { runCell } from "../impl/layer/matrix.ts";
+import { runCell } from "../harness/matrix.ts";
 import type { CellJob, CellReply } from "./matrix-pool.ts";
 import { usePrebuiltLayers } from "./prebuilt.ts";
 

@@ -3,7 +3,7 @@
 // bundled kiln uses them instead of assembling every layer at start-up; the sources build them.
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { layersFromDir, seedBuiltLayers } from "../impl/layer/install.ts";
+import { layersFromDir, seedBuiltLayers } from "../harness/install.ts";
 
 declare const __KILN_BUNDLE__: boolean | undefined;
 

@@ -5,16 +5,16 @@
 // loaded (not an RV32 executable, garbage, not a regular file); 127 when the file does not exist;
 // 123 when a host exception escaped a kernel call (an internal error, spec/limits.md; KILN_DEBUG=1
 // prints its stack); 2 for bad options.
-import { installLayers, layersFromDir } from "../impl/layer/install.ts";
+import { installLayers, layersFromDir } from "../harness/install.ts";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
-import type { KernelDispatch, SyscallRow } from "../impl/abi/types.ts";
+import type { KernelDispatch, SyscallRow } from "../gen/types.ts";
 import type { Thread } from "../impl/kernel/process.ts";
 import { Kernel } from "../impl/kernel/kernel.ts";
 import { LoadError } from "../impl/kernel/loader.ts";
 import { MAX_FILE_SIZE, Vfs } from "../impl/kernel/vfs.ts";
-import { CallSummary, formatCall, formatSyscall, LayerTracer, SyscallSummary, TraceSink } from "../impl/layer/trace.ts";
+import { CallSummary, formatCall, formatSyscall, LayerTracer, SyscallSummary, TraceSink } from "../harness/trace.ts";
 import { hostStdio, type Stdio } from "../impl/kernel/stdio.ts";
 import { constants } from "../generated/index.ts";
 import { currentIo, guestStdio, setExitCode, writeErr } from "./io.ts";
@@ -30,6 +30,14 @@ const SIGNAMES: Record<number, string> = Object.fromEntries(Object.entries(const
 async function loadDispatch(name: string, fromSpec: boolean): Promise<KernelDispatch | string> {
   const { kernels, kernelVersions } = await import("../generated/index.ts");
   return kernels[name] ?? `unknown kernel ABI '${name}'${fromSpec ? " in that spec" : ""} (available: ${kernelVersions.join(", ")})`;
+}
+
+/** The kernel `kiln run` uses without --kernel: the newest program ABI's native kernel (its program table). */
+async function defaultKernel(): Promise<string> {
+  const { programs, programVersions } = await import("../generated/index.ts");
+  const newest = programVersions[programVersions.length - 1];
+  const table = newest === undefined ? undefined : (programs as Readonly<Record<string, { readonly nativeKernel: string }>>)[newest];
+  return table?.nativeKernel ?? "";
 }
 
 /**
@@ -53,7 +61,7 @@ function positiveInt(flag: string) {
 }
 
 interface RunOpts {
-  kernel: string;
+  kernel?: string;
   root?: string;
   layers?: string | false;
   maxInsns?: number;
@@ -77,7 +85,7 @@ export function registerRun(program: Command): void {
     .argument("<program>", "the guest ELF executable (a host file)")
     .argument("[args...]", "arguments for the guest (argv[1]…); options after <program> go to the guest")
     .passThroughOptions()
-    .option("-k, --kernel <abi>", "kernel ABI version to run (k1, k2, …: the spec's kernel ABIs)", "k1")
+    .option("-k, --kernel <abi>", "kernel ABI version to run (k1, k2, …: the spec's kernel ABIs; default: the native kernel of the newest program ABI)")
     .option("--root <dir>", "copy this host directory in as the guest's / (never written back)")
     .option("--layers <dir>", "take the layer images from this directory (written by `kiln build-layers`) instead of building them")
     .option("--no-layers", "install no layer images: layered programs then fail to exec, raw ones run")
@@ -139,7 +147,7 @@ async function runCommand(prog: string, args: string[], opts: RunOpts): Promise<
       return fail(e.message, e.status);
     }
   }
-  const dispatch = await loadDispatch(opts.kernel, opts.spec !== undefined);
+  const dispatch = await loadDispatch(opts.kernel ?? (await defaultKernel()), opts.spec !== undefined);
   if (typeof dispatch === "string") return fail(dispatch, 2);
   let image: Uint8Array;
   try {

@@ -67,5 +67,5 @@ export async function useSpec(given: string | undefined): Promise<void> {
     mkdirSync(join(root, p.version), { recursive: true });
     writeFileSync(join(root, p.version, "kiln.h"), cHeader(spec, p));
   }
-  (await import("./cc-command.ts")).useGeneratedC(root);
+  (await import("../impl/toolchain/cc.ts")).useGeneratedC(root);
 }

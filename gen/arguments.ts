@@ -1,9 +1,9 @@
 // The `arguments` table (spec/errors.md, "How arguments read"): how tools read a call's arguments.
-// Checked here against the signatures it refers to; impl/abi/load.ts resolves it (constant
+// Checked here against the signatures it refers to; gen/abi-load.ts resolves it (constant
 // selectors expanded to names and values) for the tracer and abi.json.
 import type { Reporter } from "./diagnostics.ts";
-import { argumentRules } from "../impl/abi/load.ts";
-import type { ArgumentRule as ArgumentRuleEntry } from "../impl/abi/types.ts";
+import { argumentRules } from "./abi-load.ts";
+import type { ArgumentRule as ArgumentRuleEntry } from "./types.ts";
 import { specData } from "./data.ts";
 import type { ArgumentRule, Spec } from "./model.ts";
 
@@ -26,7 +26,7 @@ function signaturesOf(spec: Spec, id: string): (readonly { name: string; type: s
   return out;
 }
 
-/** The rules with their constants resolved (impl/abi/load.ts), each with its spec line: abi.json's `arguments`. */
+/** The rules with their constants resolved (gen/abi-load.ts), each with its spec line: abi.json's `arguments`. */
 export function resolveArguments(spec: Spec, srcOf: (r: ArgumentRule) => string): ArgumentRuleEntry[] {
   return argumentRules(specData(spec).chapters).map((r, i) => ({ ...r, src: srcOf(spec.arguments[i]!) }));
 }

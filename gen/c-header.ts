@@ -11,7 +11,7 @@
 // linker relaxes it to one `jal` when the stub region is within ±1 MiB, else keeps `auipc`+`jalr`:
 // a PC-relative direct call either way, no function pointer, no table load.
 import type { Arg } from "./schema.ts";
-import type { StructLayout } from "../impl/abi/types.ts";
+import type { StructLayout } from "./types.ts";
 import { SCALARS } from "./layout.ts";
 import type { ProgramAbi, Spec } from "./model.ts";
 import { layoutsOf } from "./resolve.ts";
@@ -147,7 +147,7 @@ export function headerStructs(spec: Spec, p: ProgramAbi): Record<string, StructL
 export function cHeader(spec: Spec, p: ProgramAbi): string {
   const chapters = spec.files.filter((f) => !f.includes("/abi/"));
   // The program ABI's file, then every chapter a constant, an error number or an emitted structure comes from.
-  const used = new Set<string>([...spec.errno.map((e) => e.at.file), ...spec.constants.map((c) => c.at.file)]);
+  const used = new Set<string>([...spec.errno.map((e) => e.at.file), ...spec.constants.filter((c) => !c.kernelOnly).map((c) => c.at.file)]);
   for (const [n, s] of spec.structs) if (!LAYER_ONLY_STRUCTS.includes(n)) used.add(s.at.file);
   const srcList = [p.file, ...chapters.filter((c) => used.has(c)).sort()];
   const guard = `KILN_${macro(p.version)}_H`;
@@ -183,9 +183,11 @@ export function cHeader(spec: Spec, p: ProgramAbi): string {
   L.push(`/* Error numbers (spec/errors.md). */`);
   for (const e of spec.errno) L.push(`#define ${e.name} ${constValue(e.value)}`);
   L.push("");
-  const groups = [...new Set(spec.constants.map((c) => c.group))].sort();
+  // A kernel's own values (scope=kernel) are not ABI: programs never see them.
+  const abiConstants = spec.constants.filter((c) => !c.kernelOnly);
+  const groups = [...new Set(abiConstants.map((c) => c.group))].sort();
   for (const g of groups) {
-    const cs = spec.constants.filter((c) => c.group === g);
+    const cs = abiConstants.filter((c) => c.group === g);
     L.push(`/* Constants: ${g} (${cs[0]!.at.file}). */`);
     for (const c of cs) L.push(`#define ${c.name} ${constValue(c.value)}`);
     L.push("");

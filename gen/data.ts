@@ -1,9 +1,9 @@
 // The spec's tables as the data files of generated/abi/ hold them: one file per ABI version and one
 // for the chapters, each fact once, no line numbers (a prose edit changes no data file). What is
-// derived from them (inherited structures, offsets, realisations) is impl/abi/load.ts's.
-import type { AbiData } from "../impl/abi/load.ts";
-import { byVersion } from "../impl/abi/load.ts";
-import type { ChaptersData, KernelData, ProgramData, StructData } from "../impl/abi/types.ts";
+// derived from them (inherited structures, offsets, realisations) is gen/abi-load.ts's.
+import type { AbiData } from "./abi-load.ts";
+import { byVersion } from "./abi-load.ts";
+import type { ChaptersData, KernelData, ProgramData, StructData } from "./types.ts";
 import type { KernelAbi, ProgramAbi, Spec, Struct } from "./model.ts";
 import { layoutOf, structScope } from "./resolve.ts";
 

@@ -1,7 +1,7 @@
 // Differences between two ABI versions of one family (p1 → p2, k1 → k2): calls or slots added,
 // removed, renumbered and changed; structures field by field; the shared page and the ring; and,
 // between kernels, the route every affected program slot takes on each side and why it changed.
-import type { AbiStruct as StructLayout, ArgSpec } from "../impl/abi/types.ts";
+import type { AbiStruct as StructLayout, ArgSpec } from "./types.ts";
 import type { KernelAbi, ProgramAbi, Spec } from "./model.ts";
 import { versionNumber } from "./model.ts";
 import { layoutsOf, realise, type Realisation } from "./resolve.ts";

@@ -1,11 +1,11 @@
 // Builds every generated output from a validated spec: path → text. generated/ holds data, each
 // fact once and cited by stable id, never by line: generated/abi/<version>.json per ABI version,
 // generated/abi/chapters.json for the chapters' tables, generated/index.ts (which loads them through
-// impl/abi/load.ts), the C headers and the JSON Schemas. abi.json is built here too, from the
+// gen/abi-load.ts), the C headers and the JSON Schemas. abi.json is built here too, from the
 // parsed spec with each row's spec line, for `kiln abi-json` and the site; it is not written to
 // generated/ (it would repeat the data files).
-import { loadAbi, type Abi } from "../impl/abi/load.ts";
-import { ABI_JSON_FORMAT, type AbiJson } from "../impl/abi/types.ts";
+import { loadAbi, type Abi } from "./abi-load.ts";
+import { ABI_JSON_FORMAT, type AbiJson } from "./types.ts";
 import { resolveArguments } from "./arguments.ts";
 import { cHeader } from "./c-header.ts";
 import { specData } from "./data.ts";
@@ -57,7 +57,7 @@ export function abiJson(spec: Spec): AbiJson {
     selection: spec.selection.map((s) => ({ program: s.program, kernel: s.kernel, layer: s.layer, path: s.path, src: srcOf(s.at) })),
     recipes: spec.recipes.map((r) => ({ recipe: r.name, route: r.route, uses: r.uses, description: r.description, maxInsns: r.maxInsns, maxTraps: r.maxTraps, src: srcOf(r.at) })),
     errno: spec.errno.map((e) => ({ name: e.name, value: e.value, meaning: e.meaning, src: srcOf(e.at) })),
-    constants: spec.constants.map((c) => ({ group: c.group, name: c.name, value: c.value, meaning: c.meaning, src: srcOf(c.at) })),
+    constants: spec.constants.map((c) => ({ group: c.group, name: c.name, value: c.value, meaning: c.meaning, ...(c.kernelOnly ? { scope: "kernel" as const } : {}), src: srcOf(c.at) })),
     arguments: resolveArguments(spec, (r) => srcOf(r.at)),
     structs: layoutsOf(spec, null),
   };
@@ -76,10 +76,10 @@ function indexModule(kernels: readonly string[], programs: readonly string[]): s
   const json = (name: string) => `import ${name} from "./abi/${name}.json" with { type: "json" };`;
   return [
     header(["spec/*.md", "spec/abi/*.md"]),
-    "// The ABI as data (generated/abi/*.json) and what impl/abi/load.ts derives from it on load.",
+    "// The ABI as data (generated/abi/*.json) and what gen/abi-load.ts derives from it on load.",
     "",
-    `import { loadAbi, type ConstantsOf, type ErrnoOf, type OffsetsOf } from "../impl/abi/load.ts";`,
-    `import type { ChaptersData, KernelData, ProgramData } from "../impl/abi/types.ts";`,
+    `import { loadAbi, type ConstantsOf, type ErrnoOf, type OffsetsOf } from "../gen/abi-load.ts";`,
+    `import type { ChaptersData, KernelData, ProgramData } from "../gen/types.ts";`,
     json("chapters"),
     ...kernels.map(json),
     ...programs.map(json),

@@ -1,4 +1,4 @@
-// The JSON Schema of abi.json, generated from the TypeScript interfaces in impl/abi/types.ts (the
+// The JSON Schema of abi.json, generated from the TypeScript interfaces in gen/types.ts (the
 // same types the generator's abiJson() is checked against), so the published schema cannot drift
 // from the document: `kiln gen` writes it to generated/abi.schema.json and the site beside
 // abi.json; tests validate abi.json against it with a real validator (ajv).
@@ -11,7 +11,7 @@
 import { fileURLToPath } from "node:url";
 import { Node, Project, type Type } from "ts-morph";
 
-const TYPES_FILE = fileURLToPath(new URL("../impl/abi/types.ts", import.meta.url));
+const TYPES_FILE = fileURLToPath(new URL("./types.ts", import.meta.url));
 /** The schema's own id: the file name beside abi.json. */
 export const ABI_SCHEMA_ID = "abi.schema.json";
 
@@ -133,7 +133,7 @@ export function diffJsonSchema(): Schema {
   return schemaOf([DIFF_FILE], "AbiDiffJson", "diff.schema.json", "kiln diff --json");
 }
 
-/** The schema of `kiln matrix --json` and out/matrix.json (impl/abi/types.ts `MatrixJson`). */
+/** The schema of `kiln matrix --json` and out/matrix.json (gen/types.ts `MatrixJson`). */
 export function matrixJsonSchema(): Schema {
   return schemaOf([TYPES_FILE], "MatrixJson", "matrix.schema.json", "kiln matrix --json");
 }

@@ -1,8 +1,8 @@
 // Sizes and alignments of field types, the computed size of each structure (ilp32 rules:
 // 64-bit scalars align to 8, pointers are 4 bytes), and the structures each ABI sees.
 
-import { SCALARS } from "../impl/abi/scalars.ts";
-import type { AbiField, AbiStruct } from "../impl/abi/types.ts";
+import { SCALARS } from "./scalars.ts";
+import type { AbiField, AbiStruct } from "./types.ts";
 import { srcOf } from "./diagnostics.ts";
 import type { KernelAbi, ProgramAbi, Spec, Struct } from "./model.ts";
 

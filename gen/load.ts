@@ -109,6 +109,9 @@ function loadFile(
       report.error(table.at, "misplaced-table", `a ${table.kind} table does not belong in ${fileKind === "chapter" ? "a chapter" : `a ${fileKind} ABI file`}; it goes in ${placesFor(table.kind)}`);
       continue;
     }
+    if (table.kind === "constants" && table.options["scope"] !== undefined && table.options["scope"] !== "kernel") {
+      report.error(table.at, "malformed-marker", `scope=${table.options["scope"]}: a constants table's scope is \`kernel\` (the kernel's own values) or left out (ABI)`);
+    }
     parsed.push({ table, rows });
   }
   const structs = new Map<string, Struct>();
@@ -205,7 +208,7 @@ function loadFile(
         else if (table.kind === "types") spec.types.push({ ...loc, type: v(r, "type"), size: v(r, "size"), signed: v(r, "signed") === "yes", pointer: v(r, "pointer") === "yes", meaning: v(r, "meaning") });
         else if (table.kind === "convention") spec.convention.push({ ...loc, kind: v(r, "kind"), number: v(r, "number"), args: v(r, "args"), result: v(r, "result"), failure: v(r, "failure") });
         else if (table.kind === "arguments") spec.arguments.push({ ...loc, call: v(r, "call"), arg: v(r, "arg"), direction: v(r, "direction"), length: v(r, "length"), format: v(r, "format"), constants: v(r, "constants"), mask: v(r, "mask") });
-        else if (table.kind === "constants") spec.constants.push({ ...loc, group: table.args[0]!, name: v(r, "name"), value: v(r, "value"), meaning: v(r, "meaning") });
+        else if (table.kind === "constants") spec.constants.push({ ...loc, group: table.args[0]!, name: v(r, "name"), value: v(r, "value"), meaning: v(r, "meaning"), kernelOnly: table.options["scope"] === "kernel" });
       }
     }
   }

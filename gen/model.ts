@@ -140,6 +140,8 @@ export interface Constant extends Located {
   readonly name: string;
   readonly value: number;
   readonly meaning: string;
+  /** From a table marked `scope=kernel`: the reference kernel's own choice, not ABI (no C header carries it). */
+  readonly kernelOnly: boolean;
 }
 
 /** A row of the `arguments` table: how tools read one argument (spec/errors.md). */
@@ -192,7 +194,7 @@ export interface Spec {
   readonly published: Set<string>;
 }
 
-/** Numeric order of versions: k2 < k10. */
+/** A version's number (spec-format.md: a version is named by its family's letter and its number): orders versions (k2 < k10), and is what layer headers and the shared page carry. The one place a name becomes a number. */
 export function versionNumber(v: string): number {
   return Number(v.slice(1));
 }

@@ -1,10 +1,10 @@
 // Resolves the model into what abi.json, the site and the validator show: structure layouts
 // (gen/layout.ts) and, for every (program ABI, kernel ABI) pair, how each slot is realised. The
-// route rules are impl/abi/load.ts's (the same code derives generated/index.ts's realisations);
+// route rules are gen/abi-load.ts's (the same code derives generated/index.ts's realisations);
 // here each realisation gets the spec line of the row that decided it, and a slot with no route
 // is reported.
-import { effectiveRealise as effectiveRows, realisePair } from "../impl/abi/load.ts";
-import type { AbiSlotRealisation } from "../impl/abi/types.ts";
+import { effectiveRealise as effectiveRows, realisePair } from "./abi-load.ts";
+import type { AbiSlotRealisation } from "./types.ts";
 import { specData } from "./data.ts";
 import { srcOf, type Reporter } from "./diagnostics.ts";
 import { kernelById } from "./layout.ts";
@@ -14,7 +14,7 @@ export { kernelById, layoutOf, layoutsOf, scopeChain, structScope } from "./layo
 
 export type Realisation = AbiSlotRealisation;
 
-/** The realise rows that apply to kernel `k` (impl/abi/load.ts effectiveRealise), by slot. */
+/** The realise rows that apply to kernel `k` (gen/abi-load.ts effectiveRealise), by slot. */
 export function effectiveRealise(spec: Spec, k: KernelAbi): Map<string, Realise> {
   const rows = effectiveRows<Realise>(k, (v) => kernelById(spec, v));
   return new Map([...rows].map(([slot, { row }]) => [slot, row]));

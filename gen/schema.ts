@@ -360,7 +360,7 @@ export const SCHEMAS: readonly TableSchema[] = [
   {
     kind: "constants",
     args: ["group"],
-    options: [],
+    options: ["scope"],
     description: "Named constants, in groups.",
     columns: [
       { name: "name", parse: upperName },

@@ -1,4 +1,4 @@
-/* The compatibility-matrix program (kiln matrix, impl/layer/matrix.ts). Built once per program ABI
+/* The compatibility-matrix program (kiln matrix, harness/matrix.ts). Built once per program ABI
  * (-p pN) and run unchanged on every kernel ABI; it calls every slot of its program ABI and
  * prints only kernel-independent facts, so its output must be byte-identical in every cell.
  * Built RAW (matrix/raw_*.S|c: no stub section, k1's numbers) it passes on k1 only.

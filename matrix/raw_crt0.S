@@ -11,6 +11,9 @@ _start:
   la gp, __global_pointer$
   .option pop
   la tp, __raw_tls
+  sw tp, KILN_TLS_SELF(tp)
+  addi t0, tp, KILN_TLS_RESERVED
+  sw t0, KILN_TLS_ERRNO_PTR(tp)
   mv a0, sp
   andi sp, sp, -16
   call __libc_start
@@ -20,7 +23,7 @@ _start:
   .balign 16
   .globl __raw_tls
 __raw_tls:
-  .word __raw_tls, __raw_tls + 12, 0, 0
+  .zero KILN_TLS_SIZE
 
 /* The head of the TLS image (as sdk/crt0.S): the 16-byte TLS block, before the libc's variables. */
   .section .tdata.kiln_tls_block,"awT",@progbits

@@ -22,7 +22,7 @@ _start:
 
 /* The stub region: NOBITS ("aw", @nobits), page aligned, the program ABI's stub size. */
   .section .kiln.stubs,"aw",@nobits
-  .balign 4096
+  .balign STUB_ALIGN
   .globl __kiln_stub_table
 __kiln_stub_table:
   .zero KILN_STUB_SIZE
@@ -31,14 +31,18 @@ __kiln_stub_table:
 /* The ABI note: owner "kiln", type NT_KILN_ABI, desc { program_abi, stub_addr, stub_size }. */
   .section .note.kiln.abi,"a",@note
   .balign 4
-  .word 5                 /* namesz: "kiln\0" */
-  .word 12                /* descsz */
+  .word 2f - 1f           /* namesz: "kiln\0" */
+  .word 4f - 3f           /* descsz: measured, so it follows the fields below */
   .word NT_KILN_ABI
+1:
   .asciz "kiln"
+2:
   .balign 4
+3:
   .word KILN_PROGRAM_ABI
   .word __kiln_stubs
   .word KILN_STUB_SIZE
+4:
 
 /* The TLS block (spec/tls.md) heads the TLS image: the libc's __thread variables follow it. Its
  * bytes are written at run time (by __libc_start for the main thread, by the kernel at clone). */

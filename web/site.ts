@@ -274,7 +274,7 @@ export function buildSite(opts: SiteOptions): SiteResult {
   };
   for (const [path, tree] of trees) write(path, `${stringifier.stringify(tree)}\n`);
   write("abi.json", abiJsonText(spec));
-  // The schema depends on impl/abi/types.ts only, not on the spec: the generated copy (kept fresh
+  // The schema depends on gen/types.ts only, not on the spec: the generated copy (kept fresh
   // by `kiln gen --check`) spares every site build a TypeScript type check.
   write(ABI_SCHEMA_FILE, readFileSync(GENERATED_SCHEMA, "utf8"));
   write(SEARCH_INDEX_JS, searchIndexScript(searchIndex(ctx, pages, trees)));

@@ -257,8 +257,8 @@ function operand(s: AsmState, mn: string, d: Insn, o: SyntaxOperand, op: Operand
  */
 function macro(s: AsmState, mn: string, base: string, ops: Operand[], col: number): boolean {
   const n = ops.length;
-  const want = (k: number[]): void => {
-    if (!k.includes(n)) throw s.err(`${mn} takes ${k.join(" or ")} operand${k.length === 1 && k[0] === 1 ? "" : "s"}, got ${n}`, col);
+  const want = (counts: number[]): void => {
+    if (!counts.includes(n)) throw s.err(`${mn} takes ${counts.join(" or ")} operand${counts.length === 1 && counts[0] === 1 ? "" : "s"}, got ${n}`, col);
   };
   const d = insnByName(base);
   switch (base) {

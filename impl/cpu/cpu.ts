@@ -155,7 +155,7 @@ export class Cpu {
       if (jit) {
         if ((pc & 1) !== 0) return this.fault(FC_MISALIGNED_FETCH, pc);
         const pg = X[pc >>> 22]![(pc >>> 12) & 1023];
-        if (pg === null) return this.fault(FC_FETCH, pc);
+        if (!pg) return this.fault(FC_FETCH, pc); // null (unmapped) or out of the table
         let b = pg.blocks !== null ? pg.blocks[(pc & 4095) >> 1] : undefined;
         if (b === undefined) b = resuming && insideRegion(pg, pc) ? INTERP_BLOCK : compileBlock(m, pg, pc);
         if (b.fn !== null && b.max <= left) {
@@ -194,7 +194,7 @@ export class Cpu {
         // A trace stays inside its page, and this page holds no watched address.
         if ((pc & 1) !== 0) return this.fault(FC_MISALIGNED_FETCH, pc);
         const pg = X[pc >>> 22]![(pc >>> 12) & 1023];
-        if (pg === null) return this.fault(FC_FETCH, pc);
+        if (!pg) return this.fault(FC_FETCH, pc); // null (unmapped) or out of the table
         let b = pg.blocks !== null ? pg.blocks[(pc & 4095) >> 1] : undefined;
         if (b === undefined) b = compileBlock(m, pg, pc);
         if (b.fn !== null && b.max <= left) {

@@ -593,7 +593,7 @@ export class Memory {
     for (let i = 0; i < size; i++) {
       const a = (addr + i) >>> 0;
       const p = this.R[a >>> 22]![(a >>> 12) & 1023];
-      if (p === null) {
+      if (!p) {
         this.faulted = true;
         this.faultAddr = a;
         return 0;
@@ -627,14 +627,14 @@ export class Memory {
   fetch(pc: number): number | null {
     const a = pc >>> 0;
     const p = this.X[a >>> 22]![(a >>> 12) & 1023];
-    return p === null ? null : p.i32[(a & 4095) >> 2]!;
+    return !p ? null : p.i32[(a & 4095) >> 2]!;
   }
 
   /** Instruction fetch of the halfword at a 2-byte aligned address: 0..0xffff, or -1 if its page is not executable. */
   fetchHalf(pc: number): number {
     const a = pc >>> 0;
     const p = this.X[a >>> 22]![(a >>> 12) & 1023];
-    return p === null ? -1 : p.u16[(a & 4095) >> 1]!;
+    return !p ? -1 : p.u16[(a & 4095) >> 1]!;
   }
 
   // ---------------------------------------------------------------- kernel-side copies

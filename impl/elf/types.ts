@@ -1,5 +1,6 @@
 // ELF32 (RISC-V, little endian) data model shared by the reader, writer, linker and the kernel's loader.
 // Only what kiln needs: static executables (ET_EXEC) and position-independent images (ET_DYN).
+import { constants } from "../../generated/index.ts";
 
 /** Every rejection of an ELF file (or of linker input) is an ElfError with a human-readable message. */
 export class ElfError extends Error {
@@ -72,12 +73,14 @@ export const STT_SECTION = 3;
 export const STT_FILE = 4;
 
 // ---- kiln conventions ----
+
 /** The NOBITS section of stubs that the kernel's loader maps the layer's stub table over. */
 export const KILN_STUB_SECTION = ".kiln.stubs";
 /** The section holding the ABI note (also covered by a PT_NOTE so it survives stripping). */
 export const KILN_ABI_NOTE_SECTION = ".note.kiln.abi";
 export const KILN_NOTE_OWNER = "kiln";
-export const NT_KILN_ABI = 1;
+/** The ABI note's type (spec/stub-section.md). */
+export const { NT_KILN_ABI } = constants.note;
 export const PAGE_SIZE = 4096;
 
 export interface ElfSegment {

@@ -1,6 +1,6 @@
 // Builds the number -> handler table of one kernel ABI from its generated rows. Argument decoding
 // follows each row's declared types: signed C types are read as int32, everything else unsigned.
-import type { ArgSpec, KernelDispatch, MessageRow, SyscallRow } from "../abi/types.ts";
+import type { ArgSpec, KernelDispatch, MessageRow, SyscallRow } from "../../gen/types.ts";
 import type { Handler } from "./handlers/types.ts";
 
 export interface Entry {

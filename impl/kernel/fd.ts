@@ -5,24 +5,11 @@ import type { Frame } from "../cpu/memory.ts";
 import { Errno, EBADF, EMFILE } from "./errno.ts";
 import type { Inode } from "./vfs.ts";
 
-export const O_ACCMODE = 3;
-export const O_RDONLY = 0;
-export const O_WRONLY = 1;
-export const O_RDWR = 2;
-export const O_CREAT = 0o100;
-export const O_EXCL = 0o200;
-export const O_NOCTTY = 0o400;
-export const O_TRUNC = 0o1000;
-export const O_APPEND = 0o2000;
-export const O_NONBLOCK = 0o4000;
-export const O_DIRECTORY = 0o200000;
-export const O_NOFOLLOW = 0o400000;
-export const O_CLOEXEC = 0o2000000;
-export const O_PATH = 0o10000000;
+export const { O_ACCMODE, O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_NOCTTY, O_TRUNC, O_APPEND, O_NONBLOCK, O_DIRECTORY, O_NOFOLLOW, O_CLOEXEC, O_PATH } = constants.files;
 /** Flags F_SETFL may change. */
 export const SETFL_MASK = O_APPEND | O_NONBLOCK;
 
-export const PIPE_CAPACITY = 65536;
+export const { PIPE_CAPACITY } = constants.kernel;
 
 /** Where a pipe charges the host memory its buffered data holds (the kernel's memory cap). */
 export interface PipeAccount {

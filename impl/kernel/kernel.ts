@@ -1,13 +1,13 @@
 // The kernel: processes and threads, a deterministic round-robin scheduler (a fixed quantum of
 // retired instructions), syscall dispatch from a generated KernelDispatch, signal delivery and
 // the limits that keep a guest from hanging or exhausting the host.
-import type { KernelDispatch, StructLayout, SyscallRow } from "../abi/types.ts";
+import type { KernelDispatch, StructLayout, SyscallRow } from "../../gen/types.ts";
 import { readElf } from "../elf/read.ts";
 import { ElfError } from "../elf/types.ts";
 import type { ElfFile } from "../elf/types.ts";
 import { buildTable, decodeArgs } from "./dispatch.ts";
 import type { Entry } from "./dispatch.ts";
-import { Errno, EFAULT, ENOSYS, ENOMEM, EINTR } from "./errno.ts";
+import { Errno, EFAULT, ENAMETOOLONG, ENOENT, ENOSYS, ENOMEM, ENOTDIR, EINTR } from "./errno.ts";
 import { FdTable, OpenFile, O_RDONLY, O_WRONLY } from "./fd.ts";
 import { handlers as defaultHandlers } from "./handlers/index.ts";
 import { NORETURN } from "./handlers/types.ts";
@@ -23,7 +23,7 @@ import type { ExitStatus } from "./process.ts";
 import {
   BUS_ADRALN, CLD_DUMPED, CLD_EXITED, CLD_KILLED, ILL_ILLOPC, SA_NODEFER, SA_RESETHAND, SEGV_ACCERR, SEGV_MAPERR,
   NSIG, SIGBUS, SIGILL, SIGKILL, SIGSEGV, SIGTRAP, SIG_DFL, SIG_IGN, TRAP_BRKPT, UNBLOCKABLE, bit, defaultAction, firstSignal,
-  SA_ONSTACK, SA_RESTART, SIGALRM, SI_KERNEL,
+  SA_ONSTACK, SA_RESTART, SIGALRM, SIGCHLD, SI_KERNEL,
 } from "./signals.ts";
 import type { SigInfo } from "./signals.ts";
 import {
@@ -37,10 +37,12 @@ import { Vfs, guestBytes } from "./vfs.ts";
 import type { Inode } from "./vfs.ts";
 import { AddressSpace, pageCharge, pageWork, spaceCharge } from "./vm.ts";
 import { newCpuMachine } from "./cpu-machine.ts";
+import { NS_PER_INSN, RDTIME_DIVISOR } from "./clock.ts";
 import { deferSignals, imageStarted, layerLoaderHook, threadExited } from "./layered.ts";
 import { constants } from "../../generated/index.ts";
 
 const { SYSCALL_COST, WAIT_COST, COPY_COST, INTERNAL_STATUS: STATUS_INTERNAL } = constants.limits;
+const { AT_FDCWD } = constants.files;
 /** Host work of copying `len` bytes between guest memory and the kernel. */
 const copyWork = (len: number): number => Math.ceil(len / 1024) * COPY_COST;
 
@@ -48,9 +50,6 @@ const layerHook = layerLoaderHook();
 
 /** Deterministic CLOCK_REALTIME origin: 2000-01-01T00:00:00Z (unless hostRealtime). */
 export const REALTIME_EPOCH_NS = 946_684_800n * 1_000_000_000n;
-/** Each retired instruction advances the clocks by 1 ns; rdtime counts nanoseconds (timebase 1 GHz, spec/shared-page.md). */
-export const NS_PER_INSN = 1n;
-export const RDTIME_DIVISOR = 1n;
 /** misa-style letters I, M, A. */
 const HWCAP_IMA = (1 << 8) | (1 << 12) | (1 << 0);
 
@@ -97,7 +96,7 @@ export interface KernelOptions {
   trace?: (line: string) => void;
   /** Called after every dispatched syscall with its row, decoded arguments and result (`kiln run --strace`). */
   onSyscall?: (t: Thread, row: Pick<SyscallRow, "id" | "args" | "ret">, args: readonly number[], result: number | "blocked" | "noreturn") => void;
-  /** Called when a thread's CPU stops on its entry watch (impl/cpu Cpu.watch; impl/layer/trace.ts). */
+  /** Called when a thread's CPU stops on its entry watch (impl/cpu Cpu.watch; harness/trace.ts). */
   onWatch?: (t: Thread) => void;
 }
 
@@ -139,6 +138,8 @@ export class Kernel {
   readonly futexWaiters: FutexWaiter[] = [];
   readonly maxFds: number;
   private readonly table: Map<number, Entry>;
+  /** Every handler by name (the defaults and opts.handlers): messages on the ring find theirs here. */
+  readonly handlers: Readonly<Record<string, Handler>>;
   private nextId = 1;
   private rr = 0;
   private init: Process | null = null;
@@ -161,7 +162,8 @@ export class Kernel {
     // one frame pool for guest memory and file data: what one frees, the other reuses
     this.machine = opts.machine ?? newCpuMachine(this.vfs.pool);
     this.maxFds = opts.maxFds ?? 256;
-    this.table = buildTable(opts.dispatch, { ...defaultHandlers, ...(opts.handlers ?? {}) });
+    this.handlers = { ...defaultHandlers, ...(opts.handlers ?? {}) };
+    this.table = buildTable(opts.dispatch, this.handlers);
     this.vfs.reserve = (bytes) => this.chargeMemory(bytes);
     this.vfs.addDevices();
   }
@@ -234,7 +236,7 @@ export class Kernel {
   }
 
   /** NUL-terminated string of at most `max` bytes, as a byte string (one char per byte); EFAULT if unreadable, ENAMETOOLONG if too long. */
-  readString(t: Thread, addr: number, max = 4096, tooLong = 36 /* ENAMETOOLONG */): string {
+  readString(t: Thread, addr: number, max = 4096, tooLong = ENAMETOOLONG): string {
     const mem = t.proc.vm.mem;
     const bytes: Uint8Array[] = [];
     let total = 0;
@@ -470,7 +472,7 @@ export class Kernel {
       if (p !== this.init) this.procs.delete(p.pid);
     } else if (p.exitSignal) {
       const act = parent.sigactions[p.exitSignal];
-      if (p.exitSignal === 17 && act && act.handler === SIG_IGN) this.procs.delete(p.pid); // SIGCHLD ignored: auto-reap
+      if (p.exitSignal === SIGCHLD && act && act.handler === SIG_IGN) this.procs.delete(p.pid); // SIGCHLD ignored: auto-reap
       else this.sendSignal(parent, null, p.exitSignal, this.childInfo(p));
     }
     if (p === this.init) {
@@ -482,8 +484,8 @@ export class Kernel {
   childInfo(c: Process): SigInfo {
     const e = c.exit!;
     return e.signal
-      ? { signo: 17, code: e.core ? CLD_DUMPED : CLD_KILLED, pid: c.pid, uid: 0, status: e.signal }
-      : { signo: 17, code: CLD_EXITED, pid: c.pid, uid: 0, status: e.code & 0xff };
+      ? { signo: SIGCHLD, code: e.core ? CLD_DUMPED : CLD_KILLED, pid: c.pid, uid: 0, status: e.signal }
+      : { signo: SIGCHLD, code: CLD_EXITED, pid: c.pid, uid: 0, status: e.code & 0xff };
   }
 
   siginfoValues(info: SigInfo): FieldValues {
@@ -959,7 +961,7 @@ export class Kernel {
     const m = /^\/+proc\/+(self|\d+)\/+(.*?)\/*$/.exec(name);
     if (!m) return null;
     const proc = m[1] === "self" ? p : this.procs.get(Number(m[1]));
-    if (!proc || proc.state !== "live") throw new Errno(2 /* ENOENT */);
+    if (!proc || proc.state !== "live") throw new Errno(ENOENT);
     return { proc, rest: m[2]! };
   }
 
@@ -970,22 +972,22 @@ export class Kernel {
   resolve(p: Process, dirfd: number, name: string, follow = true): Inode {
     const proc = this.procPath(p, name);
     if (proc) {
-      if (proc.rest !== "exe" || !proc.proc.exe) throw new Errno(2 /* ENOENT */);
+      if (proc.rest !== "exe" || !proc.proc.exe) throw new Errno(ENOENT);
       if (follow) return proc.proc.exe;
       const link = this.vfs.newNode("symlink", 0o777);
       link.target = proc.proc.exePath;
       link.size = Buffer.byteLength(link.target);
       return link;
     }
-    if (name.length === 0) throw new Errno(2 /* ENOENT */);
+    if (name.length === 0) throw new Errno(ENOENT);
     return this.vfs.lookup(name.startsWith("/") ? this.vfs.root : this.dirFor(p, dirfd), name, follow);
   }
 
-  /** The current directory inode of a process, or of an fd for *at() calls (AT_FDCWD = -100). */
+  /** The current directory inode of a process (AT_FDCWD), or of an fd for *at() calls. */
   dirFor(p: Process, dirfd: number): Inode {
-    if (dirfd === -100) return p.cwd;
+    if (dirfd === AT_FDCWD) return p.cwd;
     const f = p.fds.get(dirfd);
-    if (!f.inode || !f.inode.isDir) throw new Errno(20 /* ENOTDIR */);
+    if (!f.inode || !f.inode.isDir) throw new Errno(ENOTDIR);
     return f.inode;
   }
 }

@@ -3,9 +3,10 @@
 // and keeps, per address space, the hidden areas the program never gets a symbol for: each thread's
 // TLS block, errno word, layer-private block and ring, and the process's shared page.
 import { findAbiNote, ElfError } from "../elf/index.ts";
-import { selection, constants, offsets } from "../../generated/index.ts";
-import { decodeImage } from "../layer/image.ts";
-import { LayerError } from "../layer/context.ts";
+import { selection, constants, offsets, programs } from "../../generated/index.ts";
+import type { StructLayout } from "../../gen/types.ts";
+import { decodeImage, LayerError } from "../image/image.ts";
+import { versionNumber } from "../../gen/model.ts";
 import { LoadError } from "./loader.ts";
 import type { Kernel, LoadContext, LoaderHook } from "./kernel.ts";
 import { PAGE_SIZE, PERM_R, PERM_W, PERM_X, pageUp } from "./machine.ts";
@@ -14,8 +15,12 @@ import type { Thread } from "./process.ts";
 import type { AddressSpace } from "./vm.ts";
 import { Errno, EFAULT } from "./errno.ts";
 
-/** Bytes of the TLS header the kernel writes (spec/tls.md): self pointer, errno pointer, layer-private pointer, 0. */
-const TLS_HEADER = 16;
+/** A program ABI's TLS block (spec/tls.md): the kernel writes self, errno_ptr, layer and reserved. */
+function tlsLayout(program: string): StructLayout {
+  const s = programs[program as keyof typeof programs]?.structs["tls"];
+  if (!s) throw new LayerError(`${program} defines no tls structure`);
+  return s;
+}
 
 const LP = offsets.layer_private;
 /**
@@ -25,9 +30,9 @@ const LP = offsets.layer_private;
 const AREA_TLS = 0;
 const AREA_LP = 64;
 const THREAD_AREA = PAGE_SIZE;
-const RING_ENTRIES = 64;
+const { RING_ENTRIES } = constants.ring;
 export { ringLayout, fieldOf };
-const SHARED_MAGIC = 0x5048534b;
+const { SHARED_MAGIC } = constants.shared;
 const TIMEBASE_HZ = 1_000_000_000;
 /** Bytes after the stub region that programs keep free for the layer's code (spec/layer-image.md). */
 const LAYER_RESERVE = constants.layer.LAYER_RESERVE;
@@ -147,7 +152,7 @@ export function layerLoaderHook(): LoaderHook {
       vm.map(sharedPage, PAGE_SIZE, PERM_R | PERM_W);
       const w = (f: string, v: number, size = 4) => writeInt(mem, sharedPage + fieldOf(layout.page, f), v, size);
       w("magic", SHARED_MAGIC);
-      w("version", Number(kernel.slice(1)), 2);
+      w("version", versionNumber(kernel), 2);
       // header_size: the self-describing header (magic, version, header_size, size), spec/shared-page.md;
       // size: through the end of the last thread record.
       w("header_size", headerSize(layout.page), 2);
@@ -199,7 +204,7 @@ function checkStubRegion(ctx: LoadContext, addr: number, size: number): void {
 function newThreadAreas(k: Kernel, vm: AddressSpace, m: LayerMapping, tlsAt: number | null, tlsAddr = 0): ThreadAreas {
   // clone(CLONE_SETTLS): the kernel writes the TLS header into the program's block, so the block
   // must be memory the program could write itself (never the R+X stub table), before anything is made.
-  if (tlsAt === null && !vm.mem.isRangeMapped(tlsAddr >>> 0, TLS_HEADER, PERM_W)) throw new Errno(EFAULT);
+  if (tlsAt === null && !vm.mem.isRangeMapped(tlsAddr >>> 0, tlsLayout(m.program).size, PERM_W)) throw new Errno(EFAULT);
   const ringSize = ringLayout(k) ? PAGE_SIZE : 0;
   const base = vm.findFree(THREAD_AREA + ringSize);
   vm.map(base, THREAD_AREA + ringSize, PERM_R | PERM_W);
@@ -216,7 +221,7 @@ function newThreadAreas(k: Kernel, vm: AddressSpace, m: LayerMapping, tlsAt: num
     record,
     slot,
   };
-  writeTlsHeader(mem, areas);
+  writeTlsHeader(mem, areas, tlsLayout(m.program));
   writeInt(mem, areas.lp + LP.shared_page!, m.sharedPage);
   writeInt(mem, areas.lp + LP.shared_thread!, record);
   writeInt(mem, areas.lp + LP.ring!, areas.ring);
@@ -224,11 +229,11 @@ function newThreadAreas(k: Kernel, vm: AddressSpace, m: LayerMapping, tlsAt: num
   return areas;
 }
 
-function writeTlsHeader(mem: GuestMemory, a: ThreadAreas): void {
-  writeInt(mem, a.tls + 0, a.tls);
-  writeInt(mem, a.tls + 4, a.errno);
-  writeInt(mem, a.tls + 8, a.lp);
-  writeInt(mem, a.tls + 12, 0);
+function writeTlsHeader(mem: GuestMemory, a: ThreadAreas, tls: StructLayout): void {
+  writeInt(mem, a.tls + fieldOf(tls, "self"), a.tls);
+  writeInt(mem, a.tls + fieldOf(tls, "errno_ptr"), a.errno);
+  writeInt(mem, a.tls + fieldOf(tls, "layer"), a.lp);
+  writeInt(mem, a.tls + fieldOf(tls, "reserved"), 0);
 }
 
 function initRing(k: Kernel, mem: GuestMemory, ring: number): void {
@@ -262,8 +267,7 @@ function publishIds(k: Kernel, t: Thread, m: LayerMapping, a: ThreadAreas): void
   }
 }
 
-const CLONE_VM = 0x100;
-const CLONE_SETTLS = 0x80000;
+const { CLONE_VM, CLONE_SETTLS } = constants.processes;
 
 /** clone made `child` from `parent`: a forked address space keeps the layer; a thread gets its own areas. */
 export function cloned(k: Kernel, parent: Thread, child: Thread, flags: number, tls: number): void {

@@ -2,7 +2,7 @@
 // kernel ABI that reorders or resizes a structure needs no kernel change. Fields a layout lacks are
 // simply not written; fields the kernel does not supply stay zero. Nested structures are addressed
 // with dotted names ("stx_mtime.tv_sec").
-import type { StructLayout } from "../abi/types.ts";
+import type { StructLayout } from "../../gen/types.ts";
 
 export type FieldValues = Record<string, number | bigint>;
 export type Structs = Readonly<Record<string, StructLayout>>;

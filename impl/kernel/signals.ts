@@ -1,31 +1,15 @@
 // Signal numbers, Linux default actions, and sigset helpers (64-bit masks as bigint).
-export const SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGILL = 4, SIGTRAP = 5, SIGABRT = 6, SIGBUS = 7,
-  SIGFPE = 8, SIGKILL = 9, SIGUSR1 = 10, SIGSEGV = 11, SIGUSR2 = 12, SIGPIPE = 13, SIGALRM = 14,
-  SIGTERM = 15, SIGSTKFLT = 16, SIGCHLD = 17, SIGCONT = 18, SIGSTOP = 19, SIGTSTP = 20, SIGTTIN = 21,
-  SIGTTOU = 22, SIGURG = 23, SIGXCPU = 24, SIGXFSZ = 25, SIGVTALRM = 26, SIGPROF = 27, SIGWINCH = 28,
-  SIGIO = 29, SIGPWR = 30, SIGSYS = 31;
-export const NSIG = 64;
+import { constants } from "../../generated/index.ts";
 
-export const SIG_DFL = 0;
-export const SIG_IGN = 1;
-
-export const SA_SIGINFO = 0x4;
-export const SA_ONSTACK = 0x08000000;
-export const SA_RESTART = 0x10000000;
-export const SA_NODEFER = 0x40000000;
-export const SA_RESETHAND = 0x80000000;
-
-export const SIG_BLOCK = 0, SIG_UNBLOCK = 1, SIG_SETMASK = 2;
+// Every number here is the spec's (spec/signals.md, spec/errors.md).
+export const { SIGHUP, SIGINT, SIGQUIT, SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGKILL, SIGUSR1, SIGSEGV, SIGUSR2, SIGPIPE, SIGALRM,
+  SIGTERM, SIGSTKFLT, SIGCHLD, SIGCONT, SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU, SIGURG, SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGWINCH,
+  SIGIO, SIGPWR, SIGSYS } = constants.signals;
+export const { NSIG, SIG_DFL, SIG_IGN, SA_SIGINFO, SA_ONSTACK, SA_RESTART, SA_NODEFER, SA_RESETHAND, SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK } = constants.sigaction;
 
 // si_code values
-export const SI_USER = 0;
-export const SI_KERNEL = 0x80;
-export const SI_TKILL = -6;
-export const SEGV_MAPERR = 1, SEGV_ACCERR = 2;
-export const ILL_ILLOPC = 1;
-export const BUS_ADRALN = 1;
-export const TRAP_BRKPT = 1;
-export const CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3;
+export const { SI_USER, SI_KERNEL, SI_TKILL, SEGV_MAPERR, SEGV_ACCERR, ILL_ILLOPC, BUS_ADRALN, TRAP_BRKPT } = constants.siginfo;
+export const { CLD_EXITED, CLD_KILLED, CLD_DUMPED } = constants.processes;
 
 export type DefaultAction = "term" | "core" | "ignore" | "stop" | "cont";
 

@@ -7,18 +7,10 @@ import { FramePool, PAGE_SIZE } from "../cpu/memory.ts";
 import type { Frame } from "../cpu/memory.ts";
 import { Errno, EEXIST, EINVAL, EISDIR, ELOOP, ENAMETOOLONG, ENOENT, ENOSPC, ENOTDIR, ENOTEMPTY, EBUSY, EFBIG } from "./errno.ts";
 
-export const S_IFMT = 0o170000;
-export const S_IFREG = 0o100000;
-export const S_IFDIR = 0o040000;
-export const S_IFLNK = 0o120000;
-export const S_IFIFO = 0o010000;
-export const S_IFCHR = 0o020000;
+export const { S_IFMT, S_IFREG, S_IFDIR, S_IFIFO, S_IFCHR, DT_FIFO, DT_CHR, DT_DIR, DT_REG, DT_LNK } = constants.files;
+export const { S_IFLNK } = constants.access;
 
-export const DT_FIFO = 1, DT_CHR = 2, DT_DIR = 4, DT_REG = 8, DT_LNK = 10;
-
-const PATH_MAX = 4096;
-const NAME_MAX = 255;
-const SYMLOOP_MAX = 40;
+const { PATH_MAX, NAME_MAX, SYMLOOP_MAX } = constants.kernel;
 /** Largest single file (keeps a runaway writer from exhausting host memory). */
 export const MAX_FILE_SIZE = 64 * 1024 * 1024;
 /** Host bytes a directory entry costs besides its name (spec/limits.md). */

@@ -1,12 +1,13 @@
 // Builds the layer image of one (program ABI, kernel ABI) pair from the generated realisation:
 // one stub per slot, routines for what does not fit a slot, then assembles it position
 // independently (the stub table at 0, the code right after it).
-import type { SlotRealisation } from "../abi/types.ts";
+import type { SlotRealisation } from "../../gen/types.ts";
 import { assemble, AsmError } from "../asm/index.ts";
 import { applyRelocation } from "../asm/relocate.ts";
 import { realisations } from "../../generated/index.ts";
+import { versionNumber } from "../../gen/model.ts";
 import { LayerError, pairContext, type PairContext } from "./context.ts";
-import { encodeImage, type LayerImage } from "./image.ts";
+import { encodeImage, type LayerImage } from "../image/image.ts";
 import { RECIPES } from "./recipes.ts";
 import { ERR_CHECK_SHORT, isIdentity, messageRoutine, trapRoutine } from "./routes.ts";
 
@@ -83,8 +84,8 @@ export function buildLayer(program: string, kernel: string): BuiltLayer {
   const bytes = assembleFlat(source, `${program}-${kernel}.layer.s`);
   if (bytes.length < ctx.stubSize) throw new LayerError("layer code is missing");
   const image: LayerImage = {
-    programAbi: Number(program.slice(1)),
-    kernelAbi: Number(kernel.slice(1)),
+    programAbi: versionNumber(program),
+    kernelAbi: versionNumber(kernel),
     stubs: bytes.slice(0, ctx.stubSize),
     code: bytes.slice(ctx.stubSize),
     dataSize: DATA_SIZE,

@@ -1,9 +1,20 @@
 // Everything the layer builder needs to know about one (program ABI, kernel ABI) pair, read from
 // the generated tables: call numbers, message opcodes, structure offsets, TLS offsets.
-import type { KernelDispatch, PairRealisation, StructLayout } from "../abi/types.ts";
+import type { KernelDispatch, PairRealisation, StructLayout } from "../../gen/types.ts";
 import { kernels, programs, realisations, constants, offsets } from "../../generated/index.ts";
 
-export class LayerError extends Error {}
+import { LayerError } from "../image/image.ts";
+
+// Re-exported: the builder's modules and the CLI catch the one error class of layer images.
+export { LayerError };
+
+/** A recipe's assembly (recipes.ts, load-object.ts); here so the two need not import each other. */
+export interface RecipeCode {
+  /** Instructions that fit in the slot itself (no jump), for the cheapest routes. */
+  readonly inline?: string[];
+  /** Otherwise the body of a routine the slot jumps to. */
+  readonly routine?: string[];
+}
 
 export interface PairContext {
   readonly program: string;
@@ -15,7 +26,7 @@ export interface PairContext {
   /** Offsets from `tp` (the program ABI's TLS block). */
   readonly tls: { readonly errnoPtr: number; readonly layer: number };
   /** Offsets in the layer-private block. */
-  readonly lp: Readonly<Record<string, number>>;
+  readonly lp: typeof offsets.layer_private;
   /** Field offsets of a kernel structure; throws if the kernel does not define it. */
   field(struct: string, name: string): number;
   struct(name: string): StructLayout;
@@ -55,7 +66,7 @@ export function pairContext(program: string, kernel: string): PairContext {
     stubSize: prog.stubSize,
     slotSize: prog.slotSize,
     tls: { errnoPtr: tlsField("errno_ptr"), layer: tlsField("layer") },
-    lp: offsets.layer_private as Readonly<Record<string, number>>,
+    lp: offsets.layer_private,
     struct,
     programStruct(name) {
       const s = pstructs[name];

@@ -3,11 +3,11 @@
 // object's stub section — the same steps as the kernel's loader, done by the layer in userspace.
 // It calls the layer's own slots (openat, read, mmap, mprotect, close), so it works whatever route
 // each of them takes on this kernel.
-import { constants, offsets, selection } from "../../generated/index.ts";
-import { LayerError, type PairContext } from "./context.ts";
-import type { RecipeCode } from "./recipes.ts";
+import { constants, errno, offsets, selection } from "../../generated/index.ts";
+import { versionNumber } from "../../gen/model.ts";
+import { LayerError, type PairContext, type RecipeCode } from "./context.ts";
 
-const ENOEXEC = 8;
+const { ENOEXEC } = errno;
 const H = offsets.layer_header;
 
 export function loadObject(ctx: PairContext, l: string, str: (s: string) => string): RecipeCode {
@@ -22,7 +22,7 @@ export function loadObject(ctx: PairContext, l: string, str: (s: string) => stri
   const RX = c("PROT_READ") | c("PROT_EXEC");
   const pathChoices = selection
     .filter((s) => s.kernel === ctx.kernel)
-    .flatMap((s) => [`li t1, ${Number(s.program.slice(1))}`, "bne s7, t1, 1f", `la a1, ${str(s.path)}`, `j ${l}_havepath`, "1:"]);
+    .flatMap((s) => [`li t1, ${versionNumber(s.program)}`, "bne s7, t1, 1f", `la a1, ${str(s.path)}`, `j ${l}_havepath`, "1:"]);
   const saved = ["ra", "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9"];
   const FRAME = 320;
   const BUF = 64;

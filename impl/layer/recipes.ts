@@ -1,22 +1,16 @@
 // The named recipes of spec/routes.md: handwritten layer code for what a kernel cannot do in one
 // call, or does without a trap. Each recipe gets the pair's context, so numbers and offsets still
 // come from the generated tables; only the algorithm is written here.
-import { ERR_CHECK } from "./routes.ts";
-import { LayerError, type PairContext } from "./context.ts";
-import { loadObject } from "./load-object.ts";
 import { errno } from "../../generated/index.ts";
+import { ERR_CHECK } from "./routes.ts";
+import { LayerError, type PairContext, type RecipeCode } from "./context.ts";
+import { loadObject } from "./load-object.ts";
 
-export interface RecipeCode {
-  /** Instructions that fit in the slot itself (no jump), for the cheapest routes. */
-  readonly inline?: string[];
-  /** Otherwise the body of a routine the slot jumps to. */
-  readonly routine?: string[];
-}
+export type { RecipeCode };
 
 type Recipe = (ctx: PairContext, label: string, str: (s: string) => string) => RecipeCode;
 
-const EINVAL = 22;
-const EOVERFLOW = 75;
+const { EINVAL, EOVERFLOW } = errno;
 
 /** Trap to kernel call `id` (arguments already in a0..a5); a negated error goes to __err. */
 const trap = (ctx: PairContext, id: string) => [`li a7, ${ctx.nr(id)}`, "ecall", ...ERR_CHECK("t1")];
@@ -134,7 +128,7 @@ const CORE_RECIPES: Readonly<Record<string, Recipe>> = {
       `li a0, ${ctx.constant("SIG_BLOCK")}`,
       "la a1, __all_signals",
       `addi a2, t0, ${ctx.lp.saved_mask}`,
-      "li a3, 8",
+      `li a3, ${ctx.constant("NSIG") / 8}`, // the sigset size
       ...trap(ctx, "rt_sigprocmask"),
       "1:",
       "li a0, 0",
@@ -152,7 +146,7 @@ const CORE_RECIPES: Readonly<Record<string, Recipe>> = {
       `li a0, ${ctx.constant("SIG_SETMASK")}`,
       `addi a1, t0, ${ctx.lp.saved_mask}`,
       "li a2, 0",
-      "li a3, 8",
+      `li a3, ${ctx.constant("NSIG") / 8}`, // the sigset size
       ...trap(ctx, "rt_sigprocmask"),
       "1:",
       "li a0, 0",

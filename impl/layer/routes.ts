@@ -1,7 +1,8 @@
 // Assembly for the trap routes — direct, renumbered, translated, message — generated from one
 // slot's realisation. Nothing here knows any particular call or structure: operands, numbers and
 // copy plans all come from the generated tables.
-import type { FieldCopy, Operand, SlotRealisation, TranslationPlan } from "../abi/types.ts";
+import { errno } from "../../generated/index.ts";
+import type { FieldCopy, Operand, SlotRealisation, TranslationPlan } from "../../gen/types.ts";
 import { LayerError, type PairContext } from "./context.ts";
 
 /**
@@ -17,7 +18,7 @@ export const ERR_CHECK = (reg = "t0") => {
   return [`li ${reg}, -4096`, `bgeu ${reg}, a0, ${ok}`, "j __err", `${ok}:`];
 };
 
-const EOVERFLOW = 75;
+const { EOVERFLOW } = errno;
 
 /** True when the kernel call takes exactly the slot's arguments in order: no moves needed. */
 export function isIdentity(args: readonly Operand[], translate: readonly TranslationPlan[]): boolean {

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { staleness } from "../../bin/bundle-state.mjs";
-import { haveCrossCompiler, REPO } from "../../cli/cc-command.ts";
+import { haveCrossCompiler, REPO } from "../../impl/toolchain/cc.ts";
 import { runKiln } from "../../cli/main.ts";
 import { useColour } from "../../cli/term.ts";
 import { BufferStdio } from "../../impl/kernel/stdio.ts";

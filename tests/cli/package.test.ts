@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { staleness } from "../../bin/bundle-state.mjs";
-import { haveCrossCompiler, REPO, SDK_CACHE } from "../../cli/cc-command.ts";
+import { haveCrossCompiler, REPO, SDK_CACHE } from "../../impl/toolchain/cc.ts";
 
 const work = mkdtempSync(join(tmpdir(), "kiln-pack-"));
 const npm = (args: string[], cwd = REPO) => execFileSync("npm", [...args, "--no-audit", "--no-fund", "--loglevel=error"], { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 240_000 });

@@ -161,8 +161,8 @@ describe.skipIf(!qemu)("differential: kiln k1 against qemu-riscv32 (same binarie
 
 describe.skipIf(!haveCc)("kiln cc --rvc", () => {
   it("builds a layered program with compressed instructions that runs on every kernel ABI like the rv32ima build", async () => {
-    const { ccBuild } = await import("../../cli/cc-command.ts");
-    const { installLayers } = await import("../../impl/layer/install.ts");
+    const { ccBuild } = await import("../../impl/toolchain/cc.ts");
+    const { installLayers } = await import("../../harness/install.ts");
     const { disassemble, instructionLength } = await import("../../impl/asm/disasm.ts");
     const out = (rvc: boolean) => join(tmpdir(), `kiln-cc-rvc-${process.pid}-${rvc ? "c" : "i"}`);
     const src = join(C_DIR, "..", "..", "examples", "hello.c");

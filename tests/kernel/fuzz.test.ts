@@ -17,7 +17,7 @@
 // After the fuzzing, a well-formed program runs in the SAME kernel instance (same VFS, same
 // process table) with exact output and status.
 import { describe, expect, it } from "vitest";
-import type { KernelDispatch, MessageRow, SyscallRow } from "../../impl/abi/types.ts";
+import type { KernelDispatch, MessageRow, SyscallRow } from "../../gen/types.ts";
 import { Memory } from "../../impl/cpu/memory.ts";
 import { cpuMachine } from "../../impl/kernel/cpu-machine.ts";
 import { errno as ERRNO } from "../../generated/index.ts";
@@ -25,7 +25,7 @@ import { handlers as defaultHandlers } from "../../impl/kernel/handlers/index.ts
 import { NORETURN } from "../../impl/kernel/handlers/types.ts";
 import type { Handler } from "../../impl/kernel/handlers/types.ts";
 import { areasOf, layerOf } from "../../impl/kernel/layered.ts";
-import { installLayers } from "../../impl/layer/install.ts";
+import { installLayers } from "../../harness/install.ts";
 import { Kernel } from "../../impl/kernel/kernel.ts";
 import { PAGE_SIZE, PERM_R, PERM_W } from "../../impl/kernel/machine.ts";
 import type { Process, Thread } from "../../impl/kernel/process.ts";

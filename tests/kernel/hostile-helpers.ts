@@ -1,6 +1,6 @@
 // Helpers for the hostile-guest tests: a layered process driven call by call (the kernel's trap
 // path, as runSlice takes it on an `ecall`), and ring entries queued by hand.
-import { installLayers } from "../../impl/layer/install.ts";
+import { installLayers } from "../../harness/install.ts";
 import { Kernel } from "../../impl/kernel/kernel.ts";
 import type { KernelOptions } from "../../impl/kernel/kernel.ts";
 import { PAGE_SIZE } from "../../impl/kernel/machine.ts";

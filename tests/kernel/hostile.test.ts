@@ -3,7 +3,7 @@
 // call that did it. Raw programs run on k1 in-process; layered ones are driven call by call.
 import { describe, expect, it } from "vitest";
 import { constants, errno as ERRNO, offsets } from "../../generated/index.ts";
-import { installLayers } from "../../impl/layer/install.ts";
+import { installLayers } from "../../harness/install.ts";
 import { Kernel } from "../../impl/kernel/kernel.ts";
 import { areasOf, layerOf } from "../../impl/kernel/layered.ts";
 import { LoadError } from "../../impl/kernel/loader.ts";
@@ -28,7 +28,7 @@ ${sys("exit_group")}
 ${data}
 `);
 
-const CLONE_VM = 0x100, CLONE_SIGHAND = 0x800, CLONE_THREAD = 0x10000, CLONE_SETTLS = 0x80000, CLONE_PARENT_SETTID = 0x100000;
+const { CLONE_VM, CLONE_SIGHAND, CLONE_THREAD, CLONE_SETTLS, CLONE_PARENT_SETTID } = constants.processes;
 const THREAD = CLONE_VM | CLONE_SIGHAND | CLONE_THREAD;
 
 /** A layered process on kernel `k`, not yet run, and a way to trap on one of its threads. */
@@ -378,7 +378,7 @@ ${sys("getpid")}
     const { kernel, call, scratch, cstr } = target("k1");
     const buf = scratch(1 << 20);
     const path = cstr("/tmp-f");
-    const O_CREAT = 0o100, O_WRONLY = 1, O_TRUNC = 0o1000;
+    const { O_CREAT, O_WRONLY, O_TRUNC } = constants.files;
     for (let i = 0; i < 300; i++) {
       const fd = call("openat", -100, path, O_CREAT | O_WRONLY, 0o644);
       expect(fd).toBeGreaterThanOrEqual(0);
@@ -397,7 +397,7 @@ ${sys("getpid")}
   it("files and directory entries count against --memory (ENOSPC), and come back when removed", () => {
     const { kernel, call, scratch, cstr } = target("k1", { memoryCap: 8 * 1024 * 1024 });
     const buf = scratch(1 << 20);
-    const O_CREAT = 0o100, O_WRONLY = 1;
+    const { O_CREAT, O_WRONLY } = constants.files;
     const fds: number[] = [];
     let r = 0;
     for (let i = 0; i < 16 && r >= 0; i++) {

@@ -4,8 +4,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { kernels } from "../../generated/index.ts";
-import type { KernelDispatch } from "../../impl/abi/types.ts";
-import { installLayers } from "../../impl/layer/install.ts";
+import type { KernelDispatch } from "../../gen/types.ts";
+import { installLayers } from "../../harness/install.ts";
 import { Kernel } from "../../impl/kernel/kernel.ts";
 import type { KernelOptions, RunResult } from "../../impl/kernel/kernel.ts";
 import { BufferStdio } from "../../impl/kernel/stdio.ts";

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildC, haveCrossCompiler } from "../c/build.ts";
-import { kernels } from "../../generated/index.ts";
+import { errno, kernels } from "../../generated/index.ts";
 import { buildTable, decodeArgs } from "../../impl/kernel/dispatch.ts";
 import { decodeStruct, encodeStruct } from "../../impl/kernel/layout.ts";
 import { asm, run, sys } from "./helpers.ts";
@@ -47,7 +47,7 @@ ${sys("exit")}
 3:
   neg a0, a0`);
     const r = run(image, ["p"], { maxProcesses: 8 });
-    expect(r.status).toBe(11); // EAGAIN
+    expect(r.status).toBe(errno.EAGAIN);
   });
 
   it("mmap past the memory cap fails with ENOMEM instead of exhausting the host", () => {
@@ -68,7 +68,7 @@ ${sys("mmap2")}
 2:
   neg a0, a0`);
     const r = run(image, ["p"], { memoryCap: 16 * 1024 * 1024 });
-    expect(r.status).toBe(12); // ENOMEM
+    expect(r.status).toBe(errno.ENOMEM);
   });
 
   it("opening files past the descriptor cap gives EMFILE", () => {

@@ -1,7 +1,7 @@
 // Kernel bugs found by the fuzzer and the layered tests, each pinned by the call that used to fail.
 import { describe, expect, it } from "vitest";
 import { errno as ERRNO } from "../../generated/index.ts";
-import { installLayers } from "../../impl/layer/install.ts";
+import { installLayers } from "../../harness/install.ts";
 import { Kernel } from "../../impl/kernel/kernel.ts";
 import { layerOf } from "../../impl/kernel/layered.ts";
 import { PAGE_SIZE } from "../../impl/kernel/machine.ts";

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { assemble, disassemble } from "../../impl/asm/index.ts";
 import { link } from "../../impl/elf/link.ts";
 import { buildLayer } from "../../impl/layer/build.ts";
-import { decodeImage } from "../../impl/layer/image.ts";
+import { decodeImage } from "../../impl/image/image.ts";
 import { kernelVersions, programs, realisations, selection } from "../../generated/index.ts";
 
 const KILN = join(import.meta.dirname, "../../bin/kiln");
@@ -44,7 +44,7 @@ describe("layer images", () => {
       const b = buildLayer(s.program, s.kernel);
       expect(Buffer.from(a.bytes).equals(Buffer.from(b.bytes))).toBe(true);
       const img = decodeImage(a.bytes);
-      const prog = programs[s.program as keyof typeof programs];
+      const prog = programs[s.program]!;
       expect(img.stubs.length).toBe(prog.stubSize);
       expect(`p${img.programAbi}`).toBe(s.program);
       expect(`k${img.kernelAbi}`).toBe(s.kernel);

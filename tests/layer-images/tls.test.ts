@@ -4,8 +4,8 @@ import { assemble } from "../../impl/asm/index.ts";
 import { link } from "../../impl/elf/link.ts";
 import { Kernel } from "../../impl/kernel/kernel.ts";
 import { BufferStdio } from "../../impl/kernel/stdio.ts";
-import { installLayers } from "../../impl/layer/install.ts";
-import { kernels, kernelVersions, programs, offsets } from "../../generated/index.ts";
+import { installLayers } from "../../harness/install.ts";
+import { kernels, kernelVersions, programs, programVersions, offsets } from "../../generated/index.ts";
 
 const PROGRAM = `
 .text
@@ -20,7 +20,7 @@ _start:
 
 describe("the initial TLS block of a layered program", () => {
   const elf = link([assemble(PROGRAM, { file: "tls.s" })], { programAbi: 1 });
-  const tls = programs.p1.structs.tls!;
+  const tls = programs[programVersions[0]!]!.structs.tls!;
   const at = (f: string) => tls.fields.find((x) => x.name === f)!.offset;
   for (const k of kernelVersions) {
     it(`on ${k}: self, errno_ptr into the layer-private block's errno, layer-private block`, () => {

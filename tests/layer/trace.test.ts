@@ -7,13 +7,13 @@ import { cpSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFi
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ccBuild, haveCrossCompiler, REPO } from "../../cli/cc-command.ts";
+import { ccBuild, haveCrossCompiler, REPO } from "../../impl/toolchain/cc.ts";
 import { checkSpec } from "../../gen/main.ts";
 import { kernels, argumentRules, constants, errno, errnoText } from "../../generated/index.ts";
 import { Kernel } from "../../impl/kernel/kernel.ts";
 import { BufferStdio } from "../../impl/kernel/stdio.ts";
-import { installLayers } from "../../impl/layer/install.ts";
-import { CallSummary, SyscallSummary, flagsText, formatCall, formatSyscall, LayerTracer, quote, TraceSink } from "../../impl/layer/trace.ts";
+import { installLayers } from "../../harness/install.ts";
+import { CallSummary, SyscallSummary, flagsText, formatCall, formatSyscall, LayerTracer, quote, TraceSink } from "../../harness/trace.ts";
 
 const cc = haveCrossCompiler();
 const dir = mkdtempSync(join(tmpdir(), "kiln-trace-"));

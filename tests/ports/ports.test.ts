@@ -11,10 +11,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { buildPorts, fetchSources, missingSlots, RECIPES } from "../../cli/ports-command.ts";
-import { haveCrossCompiler, havePicolibc } from "../../cli/cc-command.ts";
+import { buildPorts, fetchSources, missingSlots, RECIPES } from "../../impl/toolchain/ports.ts";
+import { haveCrossCompiler, havePicolibc } from "../../impl/toolchain/cc.ts";
 import { kernels, kernelVersions, programVersions } from "../../generated/index.ts";
-import { installLayers } from "../../impl/layer/install.ts";
+import { installLayers } from "../../harness/install.ts";
 import { Kernel } from "../../impl/kernel/kernel.ts";
 import { BufferStdio } from "../../impl/kernel/stdio.ts";
 
@@ -93,7 +93,7 @@ describe.skipIf(!can)(`ports built for ${ABI}, run on every kernel ABI`, () => {
   it.skipIf(!existsSync(LUA))("lua reports a script error as lua5.4 does: message, traceback, status 1", () => {
     const files = { "bad.lua": "local t = {}\nprint('before')\nt.x.y = 1\n" };
     const native = runNative(LUA, ["bad.lua"], files);
-    const guest = runGuest(kernelVersions[0], images["lua"]!, ["lua5.4", "bad.lua"], files);
+    const guest = runGuest(kernelVersions[0]!, images["lua"]!, ["lua5.4", "bad.lua"], files);
     expect(native.status).toBe(1);
     expect({ ...guest, insns: undefined }).toEqual({ ...native, insns: undefined });
   });

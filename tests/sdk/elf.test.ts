@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { findAbiNote, PT_LOAD, PT_NOTE, readElf } from "../../impl/elf/index.ts";
-import { CcError, ccBuild } from "../../cli/cc-command.ts";
+import { CcError, ccBuild } from "../../impl/toolchain/cc.ts";
 import { programVersions } from "../../generated/index.ts";
 import { build, EXAMPLES, haveCrossCompiler, KILN } from "./helpers.ts";
 

@@ -8,13 +8,13 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { CcError, missingSlotHint } from "../../cli/cc-command.ts";
+import { CcError, missingSlotHint } from "../../impl/toolchain/cc.ts";
 import { programs, programVersions, realisations } from "../../generated/index.ts";
 import { build, haveCrossCompiler, KERNELS, kilnRun, TEST_C } from "./helpers.ts";
 
 /** The first program ABI with every slot the test program calls. */
 const SLOTS = ["pread", "pwrite", "ftruncate", "fsync", "access", "fstatat", "symlink", "readlink", "link", "utimensat", "getrandom", "uname", "umask", "times", "isatty"];
-const slotsOf = (p: string) => programs[p as keyof typeof programs].slots.map((s) => s.id) as string[];
+const slotsOf = (p: string) => programs[p]!.slots.map((s) => s.id) as string[];
 const ABI = programVersions.find((p) => SLOTS.every((s) => slotsOf(p).includes(s)));
 const cc = haveCrossCompiler();
 

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { kernelVersions } from "../../generated/index.ts";
 import { basename, join } from "node:path";
-import { ccBuild, haveCrossCompiler, REPO } from "../../cli/cc-command.ts";
+import { ccBuild, haveCrossCompiler, REPO } from "../../impl/toolchain/cc.ts";
 import { runKiln } from "../../cli/main.ts";
 import { BufferStdio } from "../../impl/kernel/stdio.ts";
 

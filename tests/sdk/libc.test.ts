@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ccBuild } from "../../cli/cc-command.ts";
+import { ccBuild } from "../../impl/toolchain/cc.ts";
 import { describe, expect, it } from "vitest";
 import { build, haveCrossCompiler, KERNELS, kilnRun, layerMissing, TEST_C } from "./helpers.ts";
 

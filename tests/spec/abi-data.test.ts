@@ -1,4 +1,4 @@
-// The ABI data (generated/abi/*.json) and what impl/abi/load.ts derives from it, checked against
+// The ABI data (generated/abi/*.json) and what gen/abi-load.ts derives from it, checked against
 // the implementation and against itself for every version and pair the spec has, whatever they
 // are: each dispatch row reaches its handler, each route agrees with the kernel's and the
 // program's tables, each recipe a route names exists, and the index holds what the spec says.
@@ -9,8 +9,8 @@ import { generatedData } from "../../gen/generate.ts";
 import { checkSpec, REPO_ROOT } from "../../gen/main.ts";
 import * as index from "../../generated/index.ts";
 import { kernels, kernelVersions, programs, programVersions, realisations } from "../../generated/index.ts";
-import { loadAbi } from "../../impl/abi/load.ts";
-import type { ChaptersData, KernelData, ProgramData } from "../../impl/abi/types.ts";
+import { loadAbi } from "../../gen/abi-load.ts";
+import type { ChaptersData, KernelData, ProgramData } from "../../gen/types.ts";
 import { buildMessageTable, buildTable } from "../../impl/kernel/dispatch.ts";
 import { handlers } from "../../impl/kernel/handlers/index.ts";
 import { RECIPES } from "../../impl/layer/recipes.ts";

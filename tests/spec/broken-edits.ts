@@ -325,6 +325,16 @@ export const BROKEN_EDITS: readonly BrokenEdit[] = [
     alone: true,
   },
   {
+    name: "a constants table's scope is kernel or nothing",
+    file: "limits.md",
+    find: "<!-- kiln:table constants kernel scope=kernel -->",
+    replace: "<!-- kiln:table constants kernel scope=private -->",
+    rule: "malformed-marker",
+    line: "| name | value | meaning |",
+    column: "|",
+    alone: true,
+  },
+  {
     name: "a missing column is reported alone",
     file: "abi/k1.md",
     find: "| id | nr | handler | args | ret | errors | since | removed |\n| --- | --- | --- | --- | --- | --- | --- | --- |",

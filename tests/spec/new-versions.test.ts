@@ -11,7 +11,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { haveCrossCompiler } from "../../cli/cc-command.ts";
+import { haveCrossCompiler } from "../../impl/toolchain/cc.ts";
 import { checkSpec, formatDiagnostic, REPO_ROOT } from "../../gen/main.ts";
 import { loadSpec } from "../../gen/load.ts";
 import { versionNumber } from "../../gen/model.ts";
@@ -123,7 +123,7 @@ describe(`a new program ABI and a new kernel ABI in Markdown only`, () => {
   it.skipIf(!haveCrossCompiler())("the matrix built from the copy is green on them", async () => {
     const { useSpec } = await import("../../cli/spec-option.ts");
     await useSpec(dir);
-    const { runMatrix, formatMatrix } = await import("../../impl/layer/matrix.ts");
+    const { runMatrix, formatMatrix } = await import("../../harness/matrix.ts");
     const { realisations } = await import("../../generated/index.ts");
     // The new slot is realised on the new kernel under its new number.
     const slot = realisations[`${NEW_P}-${NEW_K}`]!.slots.find((s) => s.id === newSlotCall.id)!;

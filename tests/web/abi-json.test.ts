@@ -1,5 +1,5 @@
 // abi.json as a contract: a format version and $schema, a JSON Schema generated from the types in
-// impl/abi/types.ts and checked here with a real validator (ajv, JSON Schema 2020-12), the spec's
+// gen/types.ts and checked here with a real validator (ajv, JSON Schema 2020-12), the spec's
 // types, calling convention, published flags and argument rules; and `kiln site`'s loud warning
 // when the run results it renders are older than the spec or lack a version.
 import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { REPO_ROOT, checkSpec } from "../../gen/main.ts";
 import { abiJsonSchema, diffJsonSchema, matrixJsonSchema } from "../../gen/json-schema.ts";
 import { DIFF_JSON_FORMAT, diffAbis, diffJson } from "../../gen/diff.ts";
-import { ABI_JSON_FORMAT, type AbiJson } from "../../impl/abi/types.ts";
+import { ABI_JSON_FORMAT, type AbiJson } from "../../gen/types.ts";
 import { kernelVersions, programVersions } from "../../generated/index.ts";
 import { abiJsonText, matrixStaleness } from "../../web/site.ts";
 
@@ -23,7 +23,7 @@ const schema = JSON.parse(readFileSync(join(REPO_ROOT, "generated/abi.schema.jso
 const validate = new Ajv2020({ allErrors: true, strict: true }).compile(schema);
 
 describe("abi.json and its schema", () => {
-  it("names its format and schema, and the checked-in schema is the one generated from impl/abi/types.ts", () => {
+  it("names its format and schema, and the checked-in schema is the one generated from gen/types.ts", () => {
     expect(abi.format).toBe(ABI_JSON_FORMAT);
     expect(abi.$schema).toBe("abi.schema.json");
     expect(schema).toEqual(abiJsonSchema());
@@ -97,7 +97,7 @@ describe("kiln diff --json and kiln matrix --json", () => {
     expect(v({ ...diffJson(diffAbis(spec, "k1", "k2")), family: "neither" })).toBe(false);
   });
 
-  it("the checked-in matrix schema is the one generated from impl/abi/types.ts (tests/layer validates a real run against it)", () => {
+  it("the checked-in matrix schema is the one generated from gen/types.ts (tests/layer validates a real run against it)", () => {
     expect(JSON.parse(readFileSync(join(REPO_ROOT, "generated/matrix.schema.json"), "utf8"))).toEqual(matrixJsonSchema());
   });
 });

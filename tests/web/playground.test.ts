@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { haveCrossCompiler } from "../../cli/cc-command.ts";
+import { haveCrossCompiler } from "../../impl/toolchain/cc.ts";
 import { runProgram, versions } from "../../web/playground/engine.ts";
 import { ENGINE_FUNCTION, playgroundBundle } from "../../web/playground/bundle.ts";
 import { buildSamples, SAMPLES, type BuiltSamples } from "../../web/playground/samples.ts";

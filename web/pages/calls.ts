@@ -4,7 +4,7 @@
 // pair with the spec row that decides it; errors linked to the errno table; the history of both.
 import type { ElementContent } from "hast";
 import { h } from "hastscript";
-import type { ArgSpec, SlotRealisation } from "../../impl/abi/types.ts";
+import type { ArgSpec, SlotRealisation } from "../../gen/types.ts";
 import { routeBadge, type SiteContext } from "../context.ts";
 import type { Page } from "../layout.ts";
 import { relHref } from "../paths.ts";

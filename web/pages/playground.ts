@@ -10,7 +10,7 @@ import { relHref } from "../paths.ts";
 import { SAMPLES } from "../playground/samples.ts";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { REPO } from "../../cli/cc-command.ts";
+import { REPO } from "../../impl/toolchain/cc.ts";
 import { MATRIX_PATH } from "./matrix.ts";
 
 export const PLAYGROUND_PATH = "playground.html";

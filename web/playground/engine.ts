@@ -8,8 +8,8 @@ import { Kernel, type KernelOptions } from "../../impl/kernel/kernel.ts";
 import { LoadError } from "../../impl/kernel/loader.ts";
 import { BufferStdio } from "../../impl/kernel/stdio.ts";
 import { buildLayer } from "../../impl/layer/build.ts";
-import { installLayers } from "../../impl/layer/install.ts";
-import { LayerTracer, type TracedCall } from "../../impl/layer/trace.ts";
+import { installLayers } from "../../harness/install.ts";
+import { LayerTracer, type TracedCall } from "../../harness/trace.ts";
 
 export interface RunRequest {
   readonly program: string;
@@ -82,7 +82,7 @@ function layerFor(program: string, kernel: string): { path: string; bytes: Uint8
 
 /**
  * The one place that knows about tracers. A layered program is traced by the layer's call tracer
- * (impl/layer/trace.ts): one row per stub-slot call with its route and the exact instructions from
+ * (harness/trace.ts): one row per stub-slot call with its route and the exact instructions from
  * the jal into the slot through its return. A raw program (no layer, so no slot calls) falls back
  * to the kernel's per-syscall trace (KernelOptions.trace, `[tid] id(args) = ret` per trap), with
  * the instructions retired since the previous trap.

@@ -200,7 +200,7 @@ function showTrace(report: RunReport & { program: string; kernel: string }): voi
   $("pg-trace-note").textContent =
     (report.tracer === "kernel"
       ? "Kernel trace: one row per trap into the kernel; instructions are those retired since the previous trap (the program's own work plus the layer's stub and routine). Calls the layer serves in userspace (getpid, monotonic_ns on k2+) do not trap and so do not appear."
-      : "Layer trace (impl/layer/trace.ts): one row per call through the stub table, with the route the layer realises it by, the traps and ring messages it made, and its exact cost in instructions from the jal into the slot through its return. Calls served in userspace make no trap.") +
+      : "Layer trace (harness/trace.ts): one row per call through the stub table, with the route the layer realises it by, the traps and ring messages it made, and its exact cost in instructions from the jal into the slot through its return. Calls served in userspace make no trap.") +
     (more > 0 ? ` (first ${shown.length} of ${rows.length} rows shown)` : "");
 }
 

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { CC, ccBuild, haveCrossCompiler, programAbis, REPO, SDK_DIR, GENERATED_C } from "../../cli/cc-command.ts";
+import { CC, ccBuild, haveCrossCompiler, programAbis, REPO, SDK_DIR, GENERATED_C } from "../../impl/toolchain/cc.ts";
 import type { SampleData } from "./page.ts";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -64,7 +64,7 @@ function listFiles(dir: string): string[] {
 function inputsHash(abis: readonly string[]): string {
   const h = createHash("sha256");
   h.update(`${CC}\0${abis.join(",")}\0`).update(JSON.stringify(SAMPLES)).update("\0");
-  const files = [fileURLToPath(import.meta.url), join(REPO, "cli/cc-command.ts"), ...SAMPLES.map((s) => join(REPO, s.source)), ...listFiles(SDK_DIR), ...abis.map((a) => join(GENERATED_C, a, "kiln.h"))];
+  const files = [fileURLToPath(import.meta.url), join(REPO, "impl/toolchain/cc.ts"), ...SAMPLES.map((s) => join(REPO, s.source)), ...listFiles(SDK_DIR), ...abis.map((a) => join(GENERATED_C, a, "kiln.h"))];
   for (const f of files) h.update(relative(REPO, f)).update("\0").update(existsSync(f) ? readFileSync(f) : "").update("\0");
   return h.digest("hex").slice(0, 20);
 }

@@ -149,6 +149,8 @@
 #define AT_FDCWD (-100)
 #define AT_EMPTY_PATH 0x1000
 #define AT_REMOVEDIR 512
+#define AT_NO_AUTOMOUNT 2048
+#define AT_STATX_SYNC_TYPE 0x6000
 #define O_RDONLY 0
 #define O_WRONLY 1
 #define O_RDWR 2
@@ -159,6 +161,10 @@
 #define O_NONBLOCK 2048
 #define O_DIRECTORY 0x10000
 #define O_CLOEXEC 0x80000
+#define O_NOCTTY 256
+#define O_NOFOLLOW 0x20000
+#define O_PATH 0x200000
+#define O_DIRECT 0x4000
 #define O_ACCMODE 3
 #define SEEK_SET 0
 #define SEEK_CUR 1
@@ -175,6 +181,11 @@
 #define S_IFREG 0x8000
 #define S_IFIFO 0x1000
 #define S_IFCHR 0x2000
+#define DT_FIFO 1
+#define DT_CHR 2
+#define DT_DIR 4
+#define DT_REG 8
+#define DT_LNK 10
 
 /* Constants: layer (spec/layer-image.md). */
 #define LAYER_MAGIC 0x52594c4b
@@ -222,6 +233,7 @@
 #define MAP_PRIVATE 2
 #define MAP_FIXED 16
 #define MAP_ANONYMOUS 32
+#define MAP_FIXED_NOREPLACE 0x100000
 
 /* Constants: note (spec/stub-section.md). */
 #define NT_KILN_ABI 1
@@ -243,6 +255,8 @@
 #define CLONE_FS 512
 #define CLONE_FILES 1024
 #define CLONE_SIGHAND 2048
+#define CLONE_VFORK 0x4000
+#define CLONE_PARENT 0x8000
 #define CLONE_THREAD 0x10000
 #define CLONE_SETTLS 0x80000
 #define CLONE_PARENT_SETTID 0x100000
@@ -253,11 +267,22 @@
 #define P_PGID 2
 #define WNOHANG 1
 #define WEXITED 4
+#define WSTOPPED 2
+#define WCONTINUED 8
+#define WNOWAIT 0x1000000
+#define WNOTHREAD 0x20000000
+#define WALL 0x40000000
+#define WCLONE 0x80000000
 #define CLD_EXITED 1
 #define CLD_KILLED 2
 #define CLD_DUMPED 3
 #define FUTEX_WAIT 0
 #define FUTEX_WAKE 1
+#define FUTEX_REQUEUE 3
+#define FUTEX_CMP_REQUEUE 4
+#define FUTEX_WAIT_BITSET 9
+#define FUTEX_WAKE_BITSET 10
+#define FUTEX_CLOCK_REALTIME 256
 #define FUTEX_PRIVATE_FLAG 128
 
 /* Constants: resources (spec/linux.md). */
@@ -315,6 +340,17 @@
 #define SIG_SETMASK 2
 #define SIG_DFL 0
 #define SIG_IGN 1
+#define NSIG 64
+
+/* Constants: siginfo (spec/signals.md). */
+#define SI_USER 0
+#define SI_KERNEL 128
+#define SI_TKILL (-6)
+#define SEGV_MAPERR 1
+#define SEGV_ACCERR 2
+#define ILL_ILLOPC 1
+#define BUS_ADRALN 1
+#define TRAP_BRKPT 1
 
 /* Constants: signals (spec/signals.md). */
 #define SIGHUP 1
@@ -332,13 +368,33 @@
 #define SIGPIPE 13
 #define SIGALRM 14
 #define SIGTERM 15
+#define SIGSTKFLT 16
 #define SIGCHLD 17
 #define SIGCONT 18
 #define SIGSTOP 19
+#define SIGTSTP 20
+#define SIGTTIN 21
+#define SIGTTOU 22
+#define SIGURG 23
+#define SIGXCPU 24
+#define SIGXFSZ 25
+#define SIGVTALRM 26
+#define SIGPROF 27
+#define SIGWINCH 28
+#define SIGIO 29
+#define SIGPWR 30
+#define SIGSYS 31
 
 /* Constants: time (spec/errors.md). */
 #define CLOCK_REALTIME 0
 #define CLOCK_MONOTONIC 1
+#define CLOCK_PROCESS_CPUTIME_ID 2
+#define CLOCK_THREAD_CPUTIME_ID 3
+#define CLOCK_MONOTONIC_RAW 4
+#define CLOCK_REALTIME_COARSE 5
+#define CLOCK_MONOTONIC_COARSE 6
+#define CLOCK_BOOTTIME 7
+#define CLOCK_TAI 11
 #define TIMER_ABSTIME 1
 
 /* Constants: tty (spec/linux.md). */
@@ -356,6 +412,7 @@
 #define FIOCLEX 0x5451
 
 /* Constants: vm (spec/linux.md). */
+#define MAP_SHARED_VALIDATE 3
 #define MREMAP_MAYMOVE 1
 #define MREMAP_FIXED 2
 #define MREMAP_DONTUNMAP 4

@@ -1,5 +1,6 @@
 // File-system calls over the in-memory Vfs: openat, statx, getdents64, mkdirat, unlinkat,
 // renameat2, chdir, getcwd.
+import { constants } from "../../../generated/index.ts";
 import { Errno, EEXIST, EINVAL, EISDIR, ELOOP, ENOENT, ENOTDIR, ERANGE } from "../errno.ts";
 import { OpenFile, O_ACCMODE, O_APPEND, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_PATH, O_RDONLY, O_TRUNC } from "../fd.ts";
 import type { Kernel } from "../kernel.ts";
@@ -10,9 +11,8 @@ import type { Inode } from "../vfs.ts";
 import { fileAttrs } from "./stat.ts";
 import type { Handler } from "./types.ts";
 
-const AT_SYMLINK_NOFOLLOW = 0x100, AT_REMOVEDIR = 0x200, AT_NO_AUTOMOUNT = 0x800, AT_EMPTY_PATH = 0x1000;
-const AT_STATX_SYNC_TYPE = 0x6000;
-const STATX_BASIC_STATS = 0x7ff;
+const { AT_FDCWD, AT_REMOVEDIR, AT_NO_AUTOMOUNT, AT_EMPTY_PATH, AT_STATX_SYNC_TYPE, STATX_BASIC_STATS } = constants.files;
+const { AT_SYMLINK_NOFOLLOW } = constants.access;
 
 function path(k: Kernel, t: Thread, addr: number): string {
   const s = k.readString(t, addr);
@@ -139,7 +139,7 @@ const renameat2: Handler = ({ k, t, p }, olddirfd, oldPtr, newdirfd, newPtr, fla
 };
 
 const chdir: Handler = ({ k, t, p }, pathPtr) => {
-  const node = k.resolve(p, -100 /* AT_FDCWD */, path(k, t, pathPtr));
+  const node = k.resolve(p, AT_FDCWD, path(k, t, pathPtr));
   if (!node.isDir) throw new Errno(ENOTDIR);
   p.cwd = node;
   return 0;

@@ -1,10 +1,10 @@
 // futex_time64: WAIT/WAKE (and the BITSET and REQUEUE forms) keyed by (address space, address).
+import { constants } from "../../../generated/index.ts";
 import { Errno, EAGAIN, EFAULT, EINVAL, ENOSYS, ETIMEDOUT, EINTR } from "../errno.ts";
 import { KTIME_MAX } from "./time.ts";
 import type { Handler } from "./types.ts";
 
-const FUTEX_WAIT = 0, FUTEX_WAKE = 1, FUTEX_REQUEUE = 3, FUTEX_CMP_REQUEUE = 4, FUTEX_WAIT_BITSET = 9, FUTEX_WAKE_BITSET = 10;
-const FUTEX_PRIVATE_FLAG = 128, FUTEX_CLOCK_REALTIME = 256;
+const { FUTEX_WAIT, FUTEX_WAKE, FUTEX_REQUEUE, FUTEX_CMP_REQUEUE, FUTEX_WAIT_BITSET, FUTEX_WAKE_BITSET, FUTEX_PRIVATE_FLAG, FUTEX_CLOCK_REALTIME } = constants.processes;
 const NS = 1_000_000_000n;
 
 const futex_time64: Handler = ({ k, t, p }, uaddr, op, val, timeout, uaddr2, val3) => {

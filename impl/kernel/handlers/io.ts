@@ -1,11 +1,12 @@
 // Descriptor I/O: read/write/readv/writev/llseek/close/dup/dup3/fcntl64/pipe2.
+import { constants } from "../../../generated/index.ts";
 import { Errno, EAGAIN, EBADF, EFAULT, EINVAL, EISDIR, EPIPE, ESPIPE } from "../errno.ts";
 import { OpenFile, O_APPEND, O_CLOEXEC, O_NONBLOCK, O_RDONLY, O_WRONLY, Pipe, SETFL_MASK, O_ACCMODE } from "../fd.ts";
 import type { Kernel } from "../kernel.ts";
 import type { Thread } from "../process.ts";
 import { SIGPIPE } from "../signals.ts";
 import { MAX_IO, now, randomBytes } from "./util.ts";
-import { closeLocks, fcntlLock } from "./linux-fs.ts";
+import { closeLocks, fcntlLock } from "./record-locks.ts";
 import type { Inode } from "../vfs.ts";
 
 /** /dev/null reads end of file, /dev/zero zeros, /dev/urandom and /dev/random the kernel's seeded random bytes. */
@@ -19,7 +20,6 @@ function deviceRead(k: Kernel, node: Inode, max: number): Uint8Array {
 }
 import type { Ctx, Handler } from "./types.ts";
 
-const O_DIRECT = 0o40000;
 
 /** Reads up to `max` bytes from an open file; "block" when a pipe is empty but has writers. */
 export function readFrom(k: Kernel, f: OpenFile, max: number): Uint8Array | "block" {
@@ -206,8 +206,8 @@ const dup3: Handler = ({ p }, oldfd, newfd, flags) => {
   return newfd;
 };
 
-const F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, F_DUPFD_CLOEXEC = 1030;
-const FD_CLOEXEC = 1;
+const { F_DUPFD, F_GETFD, F_SETFD, F_GETFL, F_SETFL, FD_CLOEXEC, O_DIRECT } = constants.files;
+const { F_DUPFD_CLOEXEC } = constants.locks;
 
 const fcntl64: Handler = (ctx, fd, cmd, arg) => {
   const { p } = ctx;

@@ -1,15 +1,15 @@
 // Calls that exist for the layer: ring_enter (the message ring, k3) and sigdeliver (the end of a
 // critical section, k2 and later).
-import type { MessageRow, SyscallRow } from "../../abi/types.ts";
+import type { MessageRow, SyscallRow } from "../../../gen/types.ts";
 import { isSignedType } from "../dispatch.ts";
-import { Errno, EFAULT, EINVAL, EINTR } from "../errno.ts";
+import { constants } from "../../../generated/index.ts";
+import { Errno, EFAULT, EINVAL, EINTR, ENOSYS } from "../errno.ts";
 import { areasOf, clearPending, fieldOf, ringLayout } from "../layered.ts";
 import type { Kernel } from "../kernel.ts";
 import type { Blocked, Thread } from "../process.ts";
-import { handlers as registry } from "./index.ts";
 import { NORETURN, type Ctx, type Handler, type SyscallResult } from "./types.ts";
 
-const RING_ENTRIES = 64;
+const { RING_ENTRIES } = constants.ring;
 
 /** Reads and writes one ring's counters and entries; offsets are the kernel's own, never the guest's. */
 class RingView {
@@ -52,8 +52,8 @@ class RingView {
 }
 
 function callMessage(ctx: Ctx, row: MessageRow, raw: number[]): SyscallResult {
-  const fn: Handler | undefined = ctx.k.opts.handlers?.[row.handler] ?? registry[row.handler];
-  if (!fn) return -38; // ENOSYS
+  const fn: Handler | undefined = ctx.k.handlers[row.handler];
+  if (!fn) return -ENOSYS;
   const args = row.args.map((a, i) => (isSignedType(a.type) ? raw[i]! | 0 : raw[i]! >>> 0));
   const asRow: SyscallRow = { ...row, nr: -1, removed: null };
   try {

@@ -5,7 +5,7 @@ import { constants } from "../../../generated/index.ts";
 import { Errno, EAGAIN, EBADF, EFAULT, EINTR, EINVAL, ENOMEM, EPERM, ESRCH } from "../errno.ts";
 import type { OpenFile } from "../fd.ts";
 import type { Kernel } from "../kernel.ts";
-import { NS_PER_INSN } from "../kernel.ts";
+import { NS_PER_INSN } from "../clock.ts";
 import { PAGE_SIZE, pageUp } from "../machine.ts";
 import type { Blocked, Process, Thread } from "../process.ts";
 import { MASK64, NSIG, UNBLOCKABLE, bit, firstSignal } from "../signals.ts";
@@ -18,7 +18,8 @@ const R = constants.resources;
 const { POLLIN, POLLOUT, POLLERR, POLLHUP, POLLNVAL, POLLRDNORM, POLLWRNORM, FD_SETSIZE } = constants.poll;
 const { MREMAP_MAYMOVE, MREMAP_FIXED, MREMAP_DONTUNMAP, MS_ASYNC, MS_INVALIDATE, MS_SYNC, MADV_DONTNEED } = constants.vm;
 const NS = 1_000_000_000n;
-const SIGSET_SIZE = 8;
+/** Bytes of a signal set: NSIG bits (spec/signals.md). */
+const SIGSET_SIZE = NSIG / 8;
 
 // ---- identity and start-up
 

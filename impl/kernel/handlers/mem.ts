@@ -1,12 +1,13 @@
 // Memory calls: brk, mmap2 (anonymous and private file-backed), munmap, mprotect.
+import { constants } from "../../../generated/index.ts";
 import { Errno, EACCES, EBADF, EEXIST, EINVAL, ENODEV, ENOMEM } from "../errno.ts";
 import { MMAP_TOP, STACK_TOP } from "../loader.ts";
 import { PAGE_SIZE, PERM_R, PERM_W, pageUp } from "../machine.ts";
 import type { Handler } from "./types.ts";
 
-const MAP_SHARED = 0x01, MAP_PRIVATE = 0x02, MAP_SHARED_VALIDATE = 0x03, MAP_FIXED = 0x10, MAP_ANONYMOUS = 0x20;
-const MAP_FIXED_NOREPLACE = 0x100000;
-const USER_LOW = 0x1000;
+const { MAP_SHARED, MAP_PRIVATE, MAP_FIXED, MAP_ANONYMOUS, MAP_FIXED_NOREPLACE } = constants.memory;
+const { MAP_SHARED_VALIDATE } = constants.vm;
+const { MMAP_MIN_ADDR: USER_LOW } = constants.kernel;
 
 const brk: Handler = ({ p }, addr) => {
   const vm = p.vm;

@@ -1,10 +1,11 @@
 // Processes and threads: exit, exit_group, getpid/getppid/gettid, setpgid/getpgid, set_tid_address,
 // clone (fork, vfork and threads), execve, waitid, kill and tgkill.
+import { constants } from "../../../generated/index.ts";
 import { Errno, E2BIG, EACCES, EAGAIN, ECHILD, EINVAL, ELOOP, ENOEXEC, ENOMEM, EPERM, ESRCH } from "../errno.ts";
 import { cloned, imageStarted } from "../layered.ts";
 import { LoadError } from "../loader.ts";
 import { pageWork, spaceCharge } from "../vm.ts";
-import { RDTIME_DIVISOR } from "../kernel.ts";
+import { RDTIME_DIVISOR } from "../clock.ts";
 import type { Process, Thread } from "../process.ts";
 import { Process as ProcessClass } from "../process.ts";
 import { NSIG, SIG_DFL, SIG_IGN, SI_TKILL, SI_USER } from "../signals.ts";
@@ -49,9 +50,9 @@ const getpgid: Handler = ({ k, p }, pid) => {
 
 // ---- clone
 
-const CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0x400, CLONE_SIGHAND = 0x800, CLONE_VFORK = 0x4000;
-const CLONE_PARENT = 0x8000, CLONE_THREAD = 0x10000, CLONE_SETTLS = 0x80000, CLONE_PARENT_SETTID = 0x100000;
-const CLONE_CHILD_CLEARTID = 0x200000, CLONE_CHILD_SETTID = 0x1000000;
+const { CLONE_VM, CLONE_FS, CLONE_FILES, CLONE_SIGHAND, CLONE_VFORK, CLONE_PARENT, CLONE_THREAD, CLONE_SETTLS, CLONE_PARENT_SETTID } = constants.processes;
+const { CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID } = constants.processes;
+const { AT_FDCWD } = constants.files;
 void CLONE_FS;
 
 const clone: Handler = ({ k, t, p }, flags, stack, ptid, tls, ctid) => {
@@ -167,7 +168,7 @@ const execve: Handler = (ctx, pathPtr, argvPtr, envpPtr) => {
   const budget = { left: ARG_MAX };
   let argv = readStringArray(ctx, argvPtr, budget);
   const envp = readStringArray(ctx, envpPtr, budget);
-  let node = k.resolve(p, -100 /* AT_FDCWD */, path);
+  let node = k.resolve(p, AT_FDCWD, path);
   const viaProc = k.procPath(p, path);
   let exePath = viaProc ? viaProc.proc.exePath : k.absolutePath(p.cwd, path);
   if (node.kind !== "file" || (node.mode & 0o111) === 0) throw new Errno(EACCES);
@@ -182,7 +183,7 @@ const execve: Handler = (ctx, pathPtr, argvPtr, envpPtr) => {
     if (!m || head.indexOf("\n") < 0 && image.length > 256) throw new Errno(ENOEXEC);
     argv = [m[1]!, ...(m[2] ? [m[2].trim()] : []), script, ...argv.slice(1)];
     script = m[1]!;
-    node = k.resolve(p, -100 /* AT_FDCWD */, script);
+    node = k.resolve(p, AT_FDCWD, script);
     if (node.kind !== "file" || (node.mode & 0o111) === 0) throw new Errno(EACCES);
     const viaProcScript = k.procPath(p, script);
     exePath = viaProcScript ? viaProcScript.proc.exePath : k.absolutePath(p.cwd, script);
@@ -216,9 +217,7 @@ const execve: Handler = (ctx, pathPtr, argvPtr, envpPtr) => {
 
 // ---- waitid
 
-const P_ALL = 0, P_PID = 1, P_PGID = 2;
-const WNOHANG = 1, WSTOPPED = 2, WEXITED = 4, WCONTINUED = 8, WNOWAIT = 0x1000000;
-const WALL = 0x40000000, WCLONE = 0x80000000, WNOTHREAD = 0x20000000;
+const { P_ALL, P_PID, P_PGID, WNOHANG, WSTOPPED, WEXITED, WCONTINUED, WNOWAIT, WALL, WCLONE, WNOTHREAD } = constants.processes;
 
 const waitid: Handler = ({ k, t, p }, idtype, id, info, options, rusage) => {
   if (options & ~(WNOHANG | WSTOPPED | WEXITED | WCONTINUED | WNOWAIT | WALL | WCLONE | WNOTHREAD)) throw new Errno(EINVAL);

@@ -6,7 +6,8 @@ import { NORETURN } from "./types.ts";
 import type { Handler } from "./types.ts";
 import { SIGSEGV } from "../signals.ts";
 
-const SIGSET_SIZE = 8;
+/** Bytes of a signal set: NSIG bits (spec/signals.md). */
+const SIGSET_SIZE = NSIG / 8;
 
 const rt_sigaction: Handler = ({ k, t, p }, sig, act, oact, sigsetsize) => {
   if (sigsetsize !== SIGSET_SIZE || sig < 1 || sig > NSIG) throw new Errno(EINVAL);

@@ -1,12 +1,13 @@
 // fstat, fstatat and lseek as kernels after k1 define them: the stat structure is whatever layout
 // the kernel ABI's `stat` table gives, filled by the canonical field names of spec/routes.md.
+import { constants } from "../../../generated/index.ts";
 import { Errno, EINVAL, ENOENT, EOVERFLOW, ESPIPE } from "../errno.ts";
 import { S_IFCHR, S_IFIFO } from "../vfs.ts";
 import type { Inode } from "../vfs.ts";
 import type { Ctx, Handler } from "./types.ts";
 
-const AT_FDCWD = -100;
-const AT_SYMLINK_NOFOLLOW = 0x100, AT_EMPTY_PATH = 0x1000;
+const { AT_FDCWD, AT_EMPTY_PATH } = constants.files;
+const { AT_SYMLINK_NOFOLLOW } = constants.access;
 const NS = 1_000_000_000n;
 
 /** What every stat flavour (fstat, fstatat, statx) reports about a file, in canonical units. */

@@ -1,13 +1,13 @@
 // Clocks: clock_gettime64 and clock_nanosleep_time64. Time is derived from retired instructions
 // (deterministic); a sleep with nothing else to run skips the clock ahead.
+import { constants } from "../../../generated/index.ts";
 import { Errno, EINVAL, EINTR } from "../errno.ts";
 import type { Kernel } from "../kernel.ts";
 import type { Thread } from "../process.ts";
 import type { Handler } from "./types.ts";
 
-const CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_PROCESS_CPUTIME_ID = 2, CLOCK_THREAD_CPUTIME_ID = 3;
-const CLOCK_MONOTONIC_RAW = 4, CLOCK_REALTIME_COARSE = 5, CLOCK_MONOTONIC_COARSE = 6, CLOCK_BOOTTIME = 7, CLOCK_TAI = 11;
-const TIMER_ABSTIME = 1;
+const { CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID, CLOCK_MONOTONIC_RAW, CLOCK_REALTIME_COARSE } = constants.time;
+const { CLOCK_MONOTONIC_COARSE, CLOCK_BOOTTIME, CLOCK_TAI, TIMER_ABSTIME } = constants.time;
 const NS = 1_000_000_000n;
 /** The largest clock value, 2^63 - 1 ns (Linux's KTIME_MAX): longer sleeps end there (spec/limits.md). */
 export const KTIME_MAX = (1n << 63n) - 1n;

@@ -1,7 +1,7 @@
 // The shape of a system-call handler. Handlers get decoded arguments in the row's order and return
 // the value for a0 (negative errno on failure), a Blocked wait, or NORETURN when they have set the
 // thread's registers themselves (execve, rt_sigreturn) or ended it (exit).
-import type { MessageRow, SyscallRow } from "../../abi/types.ts";
+import type { MessageRow, SyscallRow } from "../../../gen/types.ts";
 import type { Kernel } from "../kernel.ts";
 import type { Blocked, Process, Thread } from "../process.ts";
 

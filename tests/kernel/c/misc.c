@@ -12,26 +12,26 @@ int main(int argc, char **argv, char **envp) {
     return 0;
   }
   struct iov v[3] = {{"ab", 2}, {"", 0}, {"cde\n", 4}};
-  say("writev", SC(66, 1, v, 3));
+  say("writev", SC(SYS_writev, 1, v, 3));
   int fd = k_open("/f", O_CREAT | O_RDWR, 0600);
   k_write(fd, "0123456789", 10);
   long long pos;
   k_llseek(fd, 0, &pos, 0);
   char a[3], b[4];
   struct iov r[2] = {{a, 3}, {b, 4}};
-  say("readv", SC(65, fd, r, 2));
+  say("readv", SC(SYS_readv, fd, r, 2));
   say("readv-ok", a[0] == '0' && a[2] == '2' && b[0] == '3' && b[3] == '6');
-  say("readv-einval", SC(65, fd, r, -1));
-  say("getfl", SC(25, fd, 3, 0) & 3);
-  say("dupfd", SC(25, fd, 0, 20));
-  say("getfd", SC(25, fd, 1, 0));
-  say("setfd", SC(25, fd, 2, 1));
-  say("getfd2", SC(25, fd, 1, 0));
-  say("fcntl-einval", SC(25, fd, 999, 0));
+  say("readv-einval", SC(SYS_readv, fd, r, -1));
+  say("getfl", SC(SYS_fcntl64, fd, F_GETFL, 0) & O_ACCMODE);
+  say("dupfd", SC(SYS_fcntl64, fd, F_DUPFD, 20));
+  say("getfd", SC(SYS_fcntl64, fd, F_GETFD, 0));
+  say("setfd", SC(SYS_fcntl64, fd, F_SETFD, FD_CLOEXEC));
+  say("getfd2", SC(SYS_fcntl64, fd, F_GETFD, 0));
+  say("fcntl-einval", SC(SYS_fcntl64, fd, 999, 0));
 
   int p[2];
   k_pipe(p);
-  say("nonblock", SC(25, p[0], 4, 04000));
+  say("nonblock", SC(SYS_fcntl64, p[0], F_SETFL, O_NONBLOCK));
   char c;
   say("eagain", k_read(p[0], &c, 1));
   k_close(p[0]);

@@ -29,7 +29,7 @@ int main(int argc, char **argv, char **envp) {
   k_write(1, buf, total);
   kiln_puts("\n");
   struct siginfo_k si;
-  say("waitid", k_waitid(1 /* P_PID */, pid, &si, 4 /* WEXITED */));
+  say("waitid", k_waitid(P_PID, pid, &si, WEXITED));
   say("si_pid-ok", si.pid == pid);
   say("si_code", si.code);
   say("si_status", si.status);
@@ -75,8 +75,8 @@ int main(int argc, char **argv, char **envp) {
   si.pid = 123;
   say("wnohang", k_waitid(1, pid, &si, 4 | 1));
   say("wnohang-pid", si.pid);
-  say("setpgid", SC(154, pid, pid));
-  say("getpgid-ok", SC(155, pid) == pid);
+  say("setpgid", SC(SYS_setpgid, pid, pid));
+  say("getpgid-ok", SC(SYS_getpgid, pid) == pid);
   k_waitid(1, pid, &si, 4);
   say("late-status", si.status);
   say("esrch", k_kill(pid, 15));

@@ -20,7 +20,7 @@ static void on_segv(int sig, struct siginfo_k *si, void *uc) {
 
 int main(int argc, char **argv, char **envp) {
   (void)argc; (void)argv; (void)envp;
-  struct sigaction_k sa = {(void *)on_usr1, 4 /* SA_SIGINFO */, {0, 0}};
+  struct sigaction_k sa = {(void *)on_usr1, SA_SIGINFO, {0, 0}};
   say("sigaction", k_sigaction(10, &sa, 0));
   say("kill", k_kill(k_getpid(), 10));
   say("got", got);
@@ -37,7 +37,7 @@ int main(int argc, char **argv, char **envp) {
   say("unblock", k_sigprocmask(1, set, 0));
   say("got-after-unblock", got);
 
-  struct sigaction_k seg = {(void *)on_segv, 4 | 0x80000000 /* SA_RESETHAND */, {0, 0}};
+  struct sigaction_k seg = {(void *)on_segv, SA_SIGINFO | SA_RESETHAND, {0, 0}};
   k_sigaction(11, &seg, 0);
   got = 0;
   *(volatile int *)16 = 1;

@@ -64,7 +64,7 @@ int main(int argc, char **argv, char **envp) {
   say("futex-timeout", k_futex(&x, 0, 5, &ts));
   struct kiln_timespec64 a, b, req = {2, 500};
   sys_clock_gettime64(1, &a);
-  say("nanosleep", SC(407, 1, 0, &req, 0));
+  say("nanosleep", SC(SYS_clock_nanosleep_time64, 1, 0, &req, 0));
   sys_clock_gettime64(1, &b);
   say("slept-2s", (int)(b.tv_sec - a.tv_sec) >= 2);
   return 0;

@@ -2,10 +2,10 @@
 // the guest file system. Images are built from the generated tables once per host process.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Vfs } from "../kernel/vfs.ts";
-import { selection } from "../../generated/index.ts";
-import { buildLayer } from "./build.ts";
-import { LayerError } from "./context.ts";
+import type { Vfs } from "../impl/kernel/vfs.ts";
+import { selection } from "../generated/index.ts";
+import { buildLayer } from "../impl/layer/build.ts";
+import { LayerError } from "../impl/layer/context.ts";
 
 let cache: Map<string, Uint8Array> | null = null;
 const failures = new Map<string, string>();

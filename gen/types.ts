@@ -1,5 +1,5 @@
 // Shapes of the ABI data: what the generator writes to generated/abi/*.json (the *Data types),
-// what impl/abi/load.ts derives from it on load (kernel dispatch tables, program tables,
+// what gen/abi-load.ts derives from it on load (kernel dispatch tables, program tables,
 // realisations, offsets), and abi.json (the Abi* types, built from the parsed spec).
 // Handwritten code (kernel, layer, tools) consumes generated/index.ts through these types.
 
@@ -57,7 +57,7 @@ export interface StructLayout {
   readonly fields: readonly FieldLayout[];
 }
 
-/** A dispatch table of one kernel ABI: its calls and every structure it sees (impl/abi/load.ts). */
+/** A dispatch table of one kernel ABI: its calls and every structure it sees (gen/abi-load.ts). */
 export interface KernelDispatch {
   readonly version: string;
   /** Name of the kernel-shared page structure, or null when this kernel has none. */
@@ -185,7 +185,7 @@ export interface ResolvedArgumentRule {
 }
 
 // ---- generated/abi/*.json: the spec's tables as data, each fact once, no line numbers ----
-// impl/abi/load.ts derives everything else on load: inherited structures, offsets, realisations.
+// gen/abi-load.ts derives everything else on load: inherited structures, offsets, realisations.
 
 /** A structure as a data file stores it: fields keyed by name, in offset order of the spec. */
 export interface StructData {
@@ -385,6 +385,8 @@ export interface ConstantEntry {
   readonly name: string;
   readonly value: number;
   readonly meaning: string;
+  /** "kernel": the reference kernel's own value, not ABI (absent for ABI constants). */
+  readonly scope?: "kernel";
   readonly src: Source;
 }
 

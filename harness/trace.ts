@@ -16,14 +16,14 @@
 // Limits: a call the program makes from a signal handler that runs during another call is part of
 // that call (one watch per thread); calls an object loaded with dlopen makes through its own stub
 // table are not reported (the watch covers the program's stub region only).
-import { kernels, programs, realisations, argumentRules, errno as ERRNO, errnoText } from "../../generated/index.ts";
-import type { ArgSpec, PairRealisation, SlotRealisation, SyscallRow } from "../abi/types.ts";
-import type { Cpu } from "../cpu/cpu.ts";
-import { areasOf, layerOf } from "../kernel/layered.ts";
-import type { KernelOptions } from "../kernel/kernel.ts";
-import type { GuestMemory, Machine } from "../kernel/machine.ts";
-import { newCpuMachine } from "../kernel/cpu-machine.ts";
-import type { Thread } from "../kernel/process.ts";
+import { kernels, programs, realisations, argumentRules, errno as ERRNO, errnoText } from "../generated/index.ts";
+import type { ArgSpec, PairRealisation, SlotRealisation, SyscallRow } from "../gen/types.ts";
+import type { Cpu } from "../impl/cpu/cpu.ts";
+import { areasOf, layerOf } from "../impl/kernel/layered.ts";
+import type { KernelOptions } from "../impl/kernel/kernel.ts";
+import type { GuestMemory, Machine } from "../impl/kernel/machine.ts";
+import { newCpuMachine } from "../impl/kernel/cpu-machine.ts";
+import type { Thread } from "../impl/kernel/process.ts";
 
 /** One completed (or abandoned) call through the stub table. */
 export interface TracedCall {

@@ -1,7 +1,10 @@
 // The layer image format of spec/layer-image.md: header, stub table, code. Offsets come from the
-// generated `layer_header` layout; nothing here hard-codes the header.
+// generated `layer_header` layout; nothing here hard-codes the header. Shared by the kernel (which
+// maps images) and the layer builder (which writes them), so neither imports the other.
 import { constants, offsets } from "../../generated/index.ts";
-import { LayerError } from "./context.ts";
+
+/** A layer image that cannot be built, read or mapped (the kernel's loader and the layer builder both throw it). */
+export class LayerError extends Error {}
 
 const H = offsets.layer_header;
 export const LAYER_MAGIC = constants.layer.LAYER_MAGIC;
