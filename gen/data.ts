@@ -5,7 +5,7 @@ import type { AbiData } from "./abi-load.ts";
 import { byVersion } from "./abi-load.ts";
 import type { ChaptersData, KernelData, ProgramData, StructData } from "./types.ts";
 import type { KernelAbi, ProgramAbi, Spec, Struct } from "./model.ts";
-import { layoutOf, structScope } from "./resolve.ts";
+import { layoutOf, structScope } from "./layout.ts";
 
 /** The structures an ABI (or the chapters, for null) defines itself, laid out in its own scope. */
 function ownStructs(spec: Spec, abi: KernelAbi | ProgramAbi | null): Record<string, StructData> {

@@ -144,7 +144,7 @@ ${sys("waitid")}
     const { kernel, call, scratch, cstr, t } = target("k1", { memoryCap: 64 * MiB });
     const buf = scratch(1 << 20);
     const path = cstr("/tmp-f");
-    const O_CREAT = 0o100, O_WRONLY = 1, O_TRUNC = 0o1000;
+    const { O_CREAT, O_WRONLY, O_TRUNC } = constants.files;
     const base = allocatedBytes(kernel);
     for (let i = 0; i < 300; i++) {
       const fd = call("openat", -100, path, O_CREAT | O_WRONLY, 0o644);
@@ -184,7 +184,8 @@ ${sys("waitid")}
     const { kernel, call, p } = target("k1", { memoryCap: 64 * MiB });
     const before = kernel.memoryUsed();
     const regions = (p.vm.mem as Memory).regionCount();
-    const MAP_FIXED = 0x10, BASE = 0x20000000, N = 64;
+    const { MAP_FIXED } = constants.memory;
+    const BASE = 0x20000000, N = 64;
     for (let i = 0; i < N; i++) expect(call("mmap2", BASE + i * 4 * MiB, PAGE_SIZE, 3, 0x22 | MAP_FIXED, -1, 0) >>> 0).toBe(BASE + i * 4 * MiB);
     expect((p.vm.mem as Memory).regionCount()).toBe(regions + N);
     expect(kernel.memoryUsed() - before).toBe(N * (PAGE_SIZE + PAGE_BOOKKEEPING + REGION_BOOKKEEPING));

@@ -43,7 +43,7 @@ const CASES: Case[] = [
   { name: "wc", abi: "p1", input: "a b c\nd e\n", stdout: "2 5 10\n", status: 0 },
   { name: "wc", abi: "p1", args: ["-l", "/data/poem.txt", "/data/one.txt"], root: true, stdout: "3 /data/poem.txt\n1 /data/one.txt\n4 total\n", status: 0 },
   { name: "ls", abi: "p1", args: ["/data"], root: true, stdout: "one.txt\npoem.txt\n", status: 0 },
-  { name: "ls", abi: "p1", args: ["-F", "/"], root: true, stdout: "bin/\ndata/\ndev/\nlib/\ntmp/\n", status: 0 }, // the kernel adds /dev and /tmp
+  { name: "ls", abi: "p1", args: ["-F", "/"], root: true, stdout: "bin/\ndata/\ndev/\nlib/\nproc/\ntmp/\n", status: 0 }, // the kernel adds /dev, /proc and /tmp
   { name: "ls", abi: "p1", args: ["/nope"], root: true, stdout: "", status: 1 },
   { name: "sh", abi: "p1", args: ["-c", "cat /data/poem.txt | wc"], root: true, stdout: "3 9 44\n", status: 0 },
   { name: "sh", abi: "p1", args: ["-c", "ls /data | wc -l"], root: true, stdout: "2\n", status: 0 },
