@@ -29,7 +29,8 @@ for k in dash busybox lua5.4 sqlite3-amalgamation; do
   [ -n "${src[$k]:-}" ] || { echo "linux-programs: scripts/fetch-port-sources.sh gave no $k" >&2; exit 1; }
 done
 
-key=$( { sha256sum "$0" "$CC" "$MUSL/lib/libc.a"; echo "${src[dash]} ${src[busybox]} ${src[lua5.4]} ${src[sqlite3-amalgamation]}"; } | sha256sum | cut -c1-16)
+# Contents only (not the path this script was run by: install.sh and the test name it differently).
+key=$( { cat "$0" "$CC" "$MUSL/lib/libc.a"; echo "${src[dash]} ${src[busybox]} ${src[lua5.4]} ${src[sqlite3-amalgamation]}"; } | sha256sum | cut -c1-16)
 OUT="${KILN_LINUX_PROGRAMS:-$CACHE/linux-programs}/$key"
 if [ -x "$OUT/dash" ] && [ -x "$OUT/busybox" ] && [ -x "$OUT/lua" ] && [ -x "$OUT/lua-rvc" ] && [ -x "$OUT/sqlite3" ]; then echo "$OUT"; exit 0; fi
 
