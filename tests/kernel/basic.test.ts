@@ -1,6 +1,6 @@
 // The first runnable path: loading, the initial stack, write/exit/read/brk/clock, faults, limits.
 import { describe, expect, it } from "vitest";
-import { asm, run, sys } from "./helpers.ts";
+import { asm, run, sys, prog } from "./helpers.ts";
 import { buildInitialStack, AT_PAGESZ, AT_RANDOM, AT_NULL, AT_EXECFN } from "../../impl/kernel/stack.ts";
 import { STACK_TOP } from "../../impl/kernel/loader.ts";
 
@@ -19,17 +19,6 @@ msg:
   .ascii "hello, world!\\n"
 `;
 
-/** Exits with the value in a0 after running `body`. */
-const prog = (body: string, data = ""): Uint8Array =>
-  asm(`
-  .text
-  .globl _start
-_start:
-${body}
-${sys("exit_group")}
-  .data
-${data}
-`);
 
 describe("kernel: first runnable path", () => {
   it("runs hello world with exact output, status and instruction count", () => {

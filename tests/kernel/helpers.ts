@@ -38,3 +38,15 @@ export function run(
 
 /** `li a7, <nr of id>; ecall` */
 export const sys = (id: string): string => `  li a7, ${NR[id]}\n  ecall\n`;
+
+/** A program that runs `body`, then exits with the value in a0 (`data` goes in .data). */
+export const prog = (body: string, data = ""): Uint8Array =>
+  asm(`
+  .text
+  .globl _start
+_start:
+${body}
+${sys("exit_group")}
+  .data
+${data}
+`);

@@ -10,23 +10,13 @@ import { LoadError } from "../../impl/kernel/loader.ts";
 import { PAGE_SIZE } from "../../impl/kernel/machine.ts";
 import type { Process, Thread } from "../../impl/kernel/process.ts";
 import { BufferStdio } from "../../impl/kernel/stdio.ts";
-import { asm, run, sys } from "./helpers.ts";
+import { run, sys, prog } from "./helpers.ts";
 import { DISPATCH, KERNEL_NAMES, guest, haveCrossCompiler } from "./layered-helpers.ts";
 import type { KernelName } from "./layered-helpers.ts";
 
 const cc = haveCrossCompiler();
 const { SYSCALL_COST, WAIT_COST, INTERNAL_STATUS } = constants.limits;
 
-const prog = (body: string, data = ""): Uint8Array =>
-  asm(`
-  .text
-  .globl _start
-_start:
-${body}
-${sys("exit_group")}
-  .data
-${data}
-`);
 
 const { CLONE_VM, CLONE_SIGHAND, CLONE_THREAD, CLONE_SETTLS, CLONE_PARENT_SETTID } = constants.processes;
 const THREAD = CLONE_VM | CLONE_SIGHAND | CLONE_THREAD;

@@ -6,7 +6,7 @@ import { buildC, haveCrossCompiler } from "../c/build.ts";
 import { errno, kernels } from "../../generated/index.ts";
 import { buildTable, decodeArgs } from "../../impl/kernel/dispatch.ts";
 import { decodeStruct, encodeStruct } from "../../impl/kernel/layout.ts";
-import { asm, run, sys } from "./helpers.ts";
+import { run, sys, prog } from "./helpers.ts";
 
 const k1 = kernels.k1!;
 
@@ -14,16 +14,6 @@ const cc = haveCrossCompiler();
 if (!cc) console.warn("SKIPPED C parts of tests/kernel/limits: riscv64-unknown-elf-gcc is not installed");
 const C = (name: string) => readFileSync(buildC([join(import.meta.dirname, "c", `${name}.c`)], name, [`-I${join(import.meta.dirname, "c")}`]));
 
-const prog = (body: string, data = ""): Uint8Array =>
-  asm(`
-  .text
-  .globl _start
-_start:
-${body}
-${sys("exit_group")}
-  .data
-${data}
-`);
 
 describe("limits", () => {
   it("a fork bomb hits the process cap (EAGAIN) and the run still ends", () => {

@@ -7,7 +7,7 @@ import { constants } from "../../generated/index.ts";
 import { PAGE_SIZE } from "../../impl/kernel/machine.ts";
 import type { FramePool, Memory } from "../../impl/cpu/memory.ts";
 import type { Kernel } from "../../impl/kernel/kernel.ts";
-import { asm, run, sys } from "./helpers.ts";
+import { run, sys, prog } from "./helpers.ts";
 import { target } from "./hostile-helpers.ts";
 
 const MiB = 1024 * 1024;
@@ -15,16 +15,6 @@ const { PAGE_BOOKKEEPING, REGION_BOOKKEEPING } = constants.limits;
 const framesOf = (k: Kernel): FramePool => k.vfs.pool;
 const allocatedBytes = (k: Kernel): number => framesOf(k).allocated * PAGE_SIZE;
 
-const prog = (body: string, data = ""): Uint8Array =>
-  asm(`
-  .text
-  .globl _start
-_start:
-${body}
-${sys("exit_group")}
-  .data
-${data}
-`);
 
 /** mmap2 of a1 bytes (anonymous, read + write) into a0. */
 const MMAP = `
