@@ -152,7 +152,9 @@ function loadFile(
     const head = one("kernel");
     const row = head?.rows[0];
     if (!head || !row || head.rows.length !== 1) {
-      report.error(head?.table.at ?? { file, line: 1, column: 1 }, "missing-table", `kernel ABI file ${file} needs a kernel table with exactly one row`);
+      // One row whose bad cell was already reported is the same cause: no follow-on error.
+      const droppedOne = head !== undefined && head.table.rows.length === 1 && head.rows.length === 0;
+      if (!droppedOne) report.error(head?.table.at ?? { file, line: 1, column: 1 }, "missing-table", `kernel ABI file ${file} needs a kernel table with exactly one row`);
       return;
     }
     const version = v<string>(row, "version");
@@ -179,7 +181,9 @@ function loadFile(
     const head = one("program");
     const row = head?.rows[0];
     if (!head || !row || head.rows.length !== 1) {
-      report.error(head?.table.at ?? { file, line: 1, column: 1 }, "missing-table", `program ABI file ${file} needs a program table with exactly one row`);
+      // One row whose bad cell was already reported is the same cause: no follow-on error.
+      const droppedOne = head !== undefined && head.table.rows.length === 1 && head.rows.length === 0;
+      if (!droppedOne) report.error(head?.table.at ?? { file, line: 1, column: 1 }, "missing-table", `program ABI file ${file} needs a program table with exactly one row`);
       return;
     }
     const version = v<string>(row, "version");

@@ -23,6 +23,16 @@ export interface BrokenEdit {
 
 export const BROKEN_EDITS: readonly BrokenEdit[] = [
   {
+    name: "kernel base names a program ABI",
+    file: "abi/k2.md",
+    find: "| k1 | shared_page |",
+    replace: "| p1 | shared_page |",
+    rule: "bad-cell",
+    line: "| p1 | shared_page |",
+    column: "p1",
+    alone: true,
+  },
+  {
     name: "native kernel names a program ABI",
     file: "abi/p2.md",
     find: "| p1 | 4096 | 32 | k1 |",
