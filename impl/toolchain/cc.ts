@@ -198,7 +198,7 @@ export interface CcOptions {
   readonly sources: readonly string[];
   /** Output executable path. */
   readonly out: string;
-  /** Program ABI, default p2. */
+  /** Program ABI; default the newest in the spec (defaultAbi). */
   readonly abi?: string;
   /** Optimisation level: 0, 1, 2, 3, s, g (default 2). */
   readonly opt?: string;
