@@ -1,6 +1,6 @@
 // fcntl64's record locks (F_GETLK, F_SETLK, F_SETLKW and the OFD forms) and their release on close:
 // called by io.ts's fcntl64 and close. A module of its own so io.ts and linux-fs.ts need not import
-// each other. Flag values come from the spec's constant tables (generated/spec.ts).
+// each other. Flag values come from the spec's constant tables (generated/index.ts).
 import { constants } from "../../../generated/index.ts";
 import { Errno, EAGAIN, EBADF, EDEADLK, EINTR, EINVAL } from "../errno.ts";
 import type { OpenFile } from "../fd.ts";
