@@ -22,27 +22,26 @@ import {
   STT_FUNC,
   STT_OBJECT,
 } from "../../impl/elf/types.ts";
+import { encode } from "../../impl/isa/codec.ts";
+import { immB, immI, immJ, immS, immU, type Fields } from "../../impl/isa/fields.ts";
+import { insnByName } from "../../impl/isa/table.ts";
 
+/** Instruction words from the instruction table (impl/isa), in the shapes these tests use. */
+const word = (name: string, f: Fields): number => encode(insnByName(name)!, f);
 export const enc = {
-  addi: (rd: number, rs1: number, imm: number) => (((imm & 0xfff) << 20) | (rs1 << 15) | (rd << 7) | 0x13) >>> 0,
-  lui: (rd: number, imm20: number) => (((imm20 & 0xfffff) << 12) | (rd << 7) | 0x37) >>> 0,
-  auipc: (rd: number, imm20: number) => (((imm20 & 0xfffff) << 12) | (rd << 7) | 0x17) >>> 0,
-  jal: (rd: number) => ((rd << 7) | 0x6f) >>> 0,
-  jalr: (rd: number, rs1: number, imm: number) => (((imm & 0xfff) << 20) | (rs1 << 15) | (rd << 7) | 0x67) >>> 0,
-  beq: (rs1: number, rs2: number) => ((rs2 << 20) | (rs1 << 15) | 0x63) >>> 0,
-  lw: (rd: number, rs1: number, imm: number) => (((imm & 0xfff) << 20) | (rs1 << 15) | (2 << 12) | (rd << 7) | 0x03) >>> 0,
-  sw: (rs2: number, rs1: number, imm: number) =>
-    ((((imm >> 5) & 0x7f) << 25) | (rs2 << 20) | (rs1 << 15) | (2 << 12) | ((imm & 0x1f) << 7) | 0x23) >>> 0,
-  ecall: () => 0x73,
+  addi: (rd: number, rs1: number, imm: number) => word("addi", { rd, rs1, imm }),
+  lui: (rd: number, imm20: number) => word("lui", { rd, imm: imm20 }),
+  auipc: (rd: number, imm20: number) => word("auipc", { rd, imm: imm20 }),
+  jal: (rd: number) => word("jal", { rd, imm: 0 }),
+  jalr: (rd: number, rs1: number, imm: number) => word("jalr", { rd, rs1, imm }),
+  beq: (rs1: number, rs2: number) => word("beq", { rs1, rs2, imm: 0 }),
+  lw: (rd: number, rs1: number, imm: number) => word("lw", { rd, rs1, imm }),
+  sw: (rs2: number, rs1: number, imm: number) => word("sw", { rs2, rs1, imm }),
+  ecall: () => word("ecall", {}),
 };
 
-export const dec = {
-  u: (i: number) => (i & 0xfffff000) | 0, // the upper immediate, already shifted
-  i: (i: number) => i >> 20,
-  s: (i: number) => ((i >> 25) << 5) | ((i >> 7) & 0x1f),
-  b: (i: number) => ((i >> 31) << 12) | (((i >> 7) & 1) << 11) | (((i >> 25) & 0x3f) << 5) | (((i >> 8) & 0xf) << 1),
-  j: (i: number) => ((i >> 31) << 20) | (((i >> 12) & 0xff) << 12) | (((i >> 20) & 1) << 11) | (((i >> 21) & 0x3ff) << 1),
-};
+/** Immediate fields of a word (impl/isa/fields.ts); u is the upper immediate, already shifted. */
+export const dec = { u: immU, i: immI, s: immS, b: immB, j: immJ };
 
 export function words(ws: number[]): Uint8Array {
   const b = new Uint8Array(ws.length * 4);
