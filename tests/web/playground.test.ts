@@ -125,6 +125,22 @@ describe("the playground's Lua sample", () => {
     }
   }, 300_000);
 
+  it("is left out, with a warning, when the Debian sources cannot be fetched; the C samples stay", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kiln-pg-nolua-"));
+    try {
+      const r = buildSamples(dir, {
+        fetchSources: () => {
+          throw new Error("no network");
+        },
+      });
+      expect(r.missing).toBeNull();
+      expect(r.warnings).toEqual(["the playground has no lua sample: no network (bash scripts/install.sh fetches the sources)"]);
+      expect(r.data.samples.map((s) => s.id)).toEqual(SAMPLES.filter((s) => !s.port).map((s) => s.id));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it("runs an edited script: a runtime error gives lua's message and status 1, as natively", () => {
     const text = 'print(("x"):rep(3, "-"))\nerror("stop here")\n';
     const p = versions.programs[versions.programs.length - 1]!;

@@ -96,8 +96,11 @@ export function samplesScript(data: SampleData): string {
   return `// The playground's sample programs (built by kiln site with kiln cc). Generated; do not edit.\nglobalThis.KILN_SAMPLES = ${JSON.stringify(data)};\n`;
 }
 
-/** Build (or take from the cache) every sample for every program ABI that has a C header. */
-export function buildSamples(cacheDir: string): BuiltSamples {
+/**
+ * Build (or take from the cache) every sample for every program ABI that has a C header.
+ * `fetchSources` stands in for the ports' (tests: sources that cannot be fetched).
+ */
+export function buildSamples(cacheDir: string, opts: { readonly fetchSources?: () => Map<string, string> } = {}): BuiltSamples {
   const started = performance.now();
   if (!haveCrossCompiler()) {
     const missing = `the RISC-V cross compiler '${CC}' is not installed, so the site has no sample programs (Debian: apt-get install gcc-riscv64-unknown-elf)`;
@@ -105,7 +108,7 @@ export function buildSamples(cacheDir: string): BuiltSamples {
     return { js: samplesScript(data), data, missing, warnings: [], cached: false, ms: performance.now() - started };
   }
   const abis = programAbis();
-  const ports = portSources();
+  const ports = portSources(opts.fetchSources ?? fetchSources);
   const warnings = Object.entries(ports)
     .filter(([, d]) => d.startsWith("!"))
     .map(([p, d]) => `the playground has no ${p} sample: ${d.slice(1)}`);
@@ -157,7 +160,7 @@ export function buildSamples(cacheDir: string): BuiltSamples {
 }
 
 /** Each port a sample uses → its Debian source directory, or "!" and why it cannot be built. */
-function portSources(): Record<string, string> {
+function portSources(fetch: () => Map<string, string>): Record<string, string> {
   const names = [...new Set(SAMPLES.flatMap((s) => (s.port ? [s.port.name] : [])))];
   if (!names.length) return {};
   const out: Record<string, string> = {};
@@ -166,7 +169,7 @@ function portSources(): Record<string, string> {
   if (!havePicolibc()) why = "picolibc is not installed (Debian: apt-get install picolibc-riscv64-unknown-elf)";
   else {
     try {
-      dirs = fetchSources();
+      dirs = fetch();
     } catch (e) {
       why = `${(e as Error).message} (bash scripts/install.sh fetches the sources)`;
     }
