@@ -94,6 +94,7 @@ export function playgroundPage(ctx: SiteContext, sampleIds: readonly string[], m
     h("p", [
       "Built for every program ABI with ",
       h("code", "kiln cc"),
+      samples.some((s) => s.port) ? [" (the Lua interpreter with ", h("code", "kiln ports build"), ", see ", h("a", { href: relHref(path, "docs/ports.html") }, "ports"), ")"] : [],
       " when the site is built; run the same binaries with ",
       h("code", "kiln run --kernel k3 prog"),
       " (see ",
