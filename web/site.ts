@@ -228,6 +228,7 @@ export function buildSite(opts: SiteOptions): SiteResult {
   const cacheDir = opts.cacheDir ?? defaultCacheDir(opts.root);
   const samples = buildSamples(cacheDir);
   if (samples.missing) warnings.push(samples.missing);
+  warnings.push(...samples.warnings);
   const bundle = playgroundBundle(cacheDir);
   pages.push(playgroundPage(ctx, samples.data.samples.map((s) => s.id), samples.missing));
   for (const g of guides) pages.push(docPage(docs.get(g)!, "guide", docs.get(g)!.title));

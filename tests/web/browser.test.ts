@@ -223,6 +223,47 @@ describe("the spec site in Chromium", () => {
     expect(await page.locator("#pg-trace-body td.call").allTextContents()).toContain("openat");
   });
 
+  it("the playground runs an edited Lua script on a trap kernel and on a ring kernel", async () => {
+    // Chosen from the spec: the newest program ABI, the oldest kernel without a ring, the newest with one.
+    const program = programVersions[programVersions.length - 1]!;
+    const trap = kernelVersions.find((k) => kernels[k]!.ring === null)!;
+    const ring = [...kernelVersions].reverse().find((k) => kernels[k]!.ring !== null)!;
+    const script = [
+      'local f = assert(io.open("t.txt", "w")); f:write(string.format("%g|%5.2f|%d", 1/3, 2.5, 7 // 2)); f:close()',
+      'print(io.open("t.txt"):read("a"))',
+      'print(("a1b22c333"):gsub("%d+", function(d) return "<" .. #d .. ">" end))',
+      "local co = coroutine.wrap(function(a) local b = coroutine.yield(a * 2) return a + b end)",
+      "print(co(20), co(1.5))",
+    ].join("\n");
+    const expected = "0.333333| 2.50|3\na<1>b<2>c<3>\t3\n40\t21.5\n";
+    await page.goto(base + "playground.html");
+    await expect.poll(() => page.locator("#pg-run").isEnabled()).toBe(true);
+    await page.selectOption("#pg-sample", "lua");
+    await page.selectOption("#pg-program", program);
+    for (const kernel of [trap, ring]) {
+      await page.selectOption("#pg-kernel", kernel);
+      expect(await page.locator("#pg-script").isVisible()).toBe(true);
+      // The default script is there to edit; this run replaces it.
+      expect(await page.locator("#pg-script").inputValue()).toContain("coroutine");
+      await page.locator("#pg-script").fill(script);
+      expect(await page.locator("#pg-command").textContent()).toBe("lua /main.lua");
+      expect(await page.locator("#pg-kiln").textContent()).toBe(`kiln ports build --only lua -p ${program} && kiln run --kernel ${kernel} --root DIR --trace out/ports/${program}/lua /main.lua`);
+      await page.locator("#pg-run").click();
+      await page.locator('#pg-result[data-state="done"]').waitFor({ timeout: 60_000 });
+      expect(await page.locator("#pg-stdout").textContent()).toBe(expected);
+      expect(await page.locator("#pg-status").textContent()).toBe("0");
+      expect(await page.locator("#pg-layer").textContent()).toBe(`/lib/kiln/${program}-${kernel}.layer`);
+      const calls = await page.locator("#pg-trace-body td.call").allTextContents();
+      expect(calls).toEqual(expect.arrayContaining(["openat", "write", "exit_group"]));
+      // Writes reach a ring kernel as messages, a trap kernel by traps.
+      const traps = (await page.locator("#pg-trace-body").innerText()).includes("ring_enter");
+      expect(traps, kernel).toBe(kernel === ring);
+      // The choice lives in the URL.
+      expect(new URL(page.url()).hash).toBe(`#${program}-${kernel}-lua`);
+    }
+    expect(failures).toEqual([]);
+  });
+
   it("works from file:// as well", async () => {
     await page.goto(`file://${out}/abi/k2.html#k2.openat`);
     expect(await targetState(page, "k2.openat")).toMatchObject({ isTarget: true, inView: true });

@@ -40,6 +40,17 @@ describe("kiln site", () => {
     expect(result.matrixFrom).toBeNull();
   });
 
+  it("offers the Lua sample on the playground: its script to edit, and the port embedded for every program ABI", () => {
+    const html = page("playground.html");
+    expect(html).toContain('<option value="lua">');
+    expect(html).toMatch(/<textarea id="pg-script"[^>]*>-- Edit this script[^]*coroutine\.wrap[^]*io\.open[^]*<\/textarea>/);
+    const data = JSON.parse(page("playground-samples.js").replace(/^[^]*?globalThis\.KILN_SAMPLES = /, "").replace(/;\s*$/, "")) as { samples: { id: string; elf: Record<string, string>; script?: { path: string } }[] };
+    const lua = data.samples.find((x) => x.id === "lua")!;
+    expect(lua.script?.path).toBe("/main.lua");
+    // An RV32 ELF for every program ABI.
+    for (const p of programVersions) expect(Buffer.from(lua.elf[p]!, "base64").subarray(0, 4).toString("latin1"), p).toBe("\x7fELF");
+  });
+
   const consecutive = (vs: readonly string[]) => vs.slice(1).map((v, i) => [vs[i]!, v] as const);
 
   it("has a page for every chapter, ABI version, guide, call and slot, the diffs, the matrix, abi.json, its schema, the search index and the CSS", () => {
@@ -198,7 +209,9 @@ describe("kiln site", () => {
 
   it("is deterministic", () => {
     const again = join(work, "again");
-    buildSite({ root: REPO_ROOT, out: again, matrixFile: join(work, "no-matrix.json") });
+    const second = buildSite({ root: REPO_ROOT, out: again, matrixFile: join(work, "no-matrix.json") });
+    // The second build takes the samples, the Lua port's binaries included, from the cache.
+    expect(second.ok && second.playground.samplesCached).toBe(true);
     const files = walk(out).map((f) => relative(out, f)).sort();
     expect(walk(again).map((f) => relative(again, f)).sort()).toEqual(files);
     for (const f of files) expect(readFileSync(join(again, f), "utf8"), f).toBe(readFileSync(join(out, f), "utf8"));

@@ -53,11 +53,16 @@ export function playgroundPage(ctx: SiteContext, sampleIds: readonly string[], m
       h("button#pg-run", { type: "button", disabled: true }, "Run"),
     ]),
     h("p.pg-command", ["Command line: ", h("code#pg-command", "")]),
-    h("p.pg-command", ["The same run with ", h("code", "kiln"), ": ", h("code#pg-kiln", ""), h("span#pg-root-note", { hidden: true }, " (DIR holds the sample's files, listed with its source below)")]),
+    h("p.pg-command", ["The same run with ", h("code", "kiln"), ": ", h("code#pg-kiln", ""), h("span#pg-root-note", { hidden: true }, " (DIR holds the sample's files, or its script, shown below)")]),
     h("details.pg-source-box", { open: true }, [
       h("summary", "The source it runs"),
       ...samples.map((s) =>
-        h("pre.pg-source", { dataSample: s.id, dataFile: s.source, hidden: s.id !== d.sample }, [
+        s.port
+          ? h("div.pg-source", { dataSample: s.id, dataFile: s.source, hidden: s.id !== d.sample }, [
+              h("label", { htmlFor: "pg-script" }, ["The script, ", h("code", s.port.script), " in the guest (edit it, then Run):"]),
+              h("textarea#pg-script.pg-script", { name: "pg-script", rows: 24, spellCheck: "false" }, readFileSync(join(REPO, s.source), "utf8")),
+            ])
+          : h("pre.pg-source", { dataSample: s.id, dataFile: s.source, hidden: s.id !== d.sample }, [
           h("code", readFileSync(join(REPO, s.source), "utf8")),
           ...Object.entries(s.files).map(([f, text]) => h("code.pg-file", `\n/* ${f} */\n${text}`)),
         ]),
@@ -89,6 +94,7 @@ export function playgroundPage(ctx: SiteContext, sampleIds: readonly string[], m
     h("p", [
       "Built for every program ABI with ",
       h("code", "kiln cc"),
+      samples.some((s) => s.port) ? [" (the Lua interpreter with ", h("code", "kiln ports build"), ", see ", h("a", { href: relHref(path, "docs/ports.html") }, "ports"), ")"] : [],
       " when the site is built; run the same binaries with ",
       h("code", "kiln run --kernel k3 prog"),
       " (see ",

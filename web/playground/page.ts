@@ -23,6 +23,10 @@ export interface SampleData {
     readonly stdin: string;
     /** Program ABI → the guest ELF, base64. */
     readonly elf: Readonly<Record<string, string>>;
+    /** A port's sample: the script the page's #pg-script edits, written to `path` before each run. */
+    readonly script?: { readonly path: string; readonly text: string };
+    /** The same run with kiln, with {program} and {kernel} to fill in (a port's sample). */
+    readonly kiln?: string;
   }[];
 }
 
@@ -232,15 +236,19 @@ function main(): void {
     const s = data.samples.find((x) => x.id === sample.value);
     $("pg-command").textContent = s ? `${s.argv.join(" ")}${s.stdin ? " < (stdin)" : ""}` : "";
     // The source it runs, and the same run on the command line.
-    const sources = g.document.querySelectorAll("pre.pg-source");
+    const sources = g.document.querySelectorAll(".pg-source");
     let file = "";
     for (let i = 0; i < sources.length; i++) {
       const pre = sources[i]!;
       pre.hidden = pre.getAttribute("data-sample") !== sample.value;
       if (!pre.hidden) file = pre.getAttribute("data-file") ?? "";
     }
-    const root = s && Object.keys(s.files).length ? " --root DIR" : "";
-    $("pg-kiln").textContent = s ? `kiln cc -p ${program.value} -o ${s.argv[0]} ${file} && kiln run --kernel ${kernel.value}${root} --trace ${s.argv.join(" ")}` : "";
+    const root = s && (Object.keys(s.files).length || s.script) ? " --root DIR" : "";
+    $("pg-kiln").textContent = !s
+      ? ""
+      : s.kiln
+        ? s.kiln.replace(/\{program\}/g, program.value).replace(/\{kernel\}/g, kernel.value)
+        : `kiln cc -p ${program.value} -o ${s.argv[0]} ${file} && kiln run --kernel ${kernel.value}${root} --trace ${s.argv.join(" ")}`;
     $("pg-root-note").hidden = root === "";
   };
   // The choice lives in the URL (#p2-k3-hello), so a link or a reload keeps it.
@@ -266,7 +274,10 @@ function main(): void {
     run.disabled = true;
     $("pg-result").dataset["state"] = "running";
     $("pg-outcome").textContent = "running…";
-    const req: RunRequest = { program: program.value, kernel: kernel.value, elf: decode64(elf), argv: s.argv, files: s.files, stdin: s.stdin, maxInsns };
+    // A port's sample runs the script as edited in #pg-script.
+    const script = s.script ? g.document.getElementById("pg-script") : null;
+    const files = s.script ? { ...s.files, [s.script.path]: script?.value ?? s.script.text } : s.files;
+    const req: RunRequest = { program: program.value, kernel: kernel.value, elf: decode64(elf), argv: s.argv, files, stdin: s.stdin, maxInsns };
     runner(req)
       .then((r) => {
         $("pg-stdout").textContent = r.stdout;
