@@ -10,7 +10,7 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SiteResult } from "../../web/site.ts";
 import { sharedSite } from "../support/shared-site.ts";
-import { kernels, kernelVersions, programVersions } from "../../generated/index.ts";
+import { kernels, kernelVersions, programVersions, selection } from "../../generated/index.ts";
 
 /** Debian's Chromium; KILN_CHROMIUM overrides the path (e.g. to check the failure message). */
 const CHROMIUM = process.env.KILN_CHROMIUM ?? "/usr/bin/chromium";
@@ -188,10 +188,12 @@ describe("the spec site in Chromium", () => {
     expect(lseek).toContain("call llseek removed");
   });
 
-  it("the playground runs hello built for p2 on k3 and shows its output, status, instructions and trace", async () => {
+  it("the playground's default runs hello (newest program ABI, first ring kernel) and shows its output, status, instructions and trace", async () => {
+    const program = programVersions[programVersions.length - 1]!;
+    const kernel = kernelVersions.find((k) => kernels[k]!.ring !== null)!;
     await page.goto(base + "playground.html");
-    expect(await page.locator("#pg-program").inputValue()).toBe("p2");
-    expect(await page.locator("#pg-kernel").inputValue()).toBe("k3");
+    expect(await page.locator("#pg-program").inputValue()).toBe(program);
+    expect(await page.locator("#pg-kernel").inputValue()).toBe(kernel);
     expect(await page.locator("#pg-sample").inputValue()).toBe("hello");
     await expect.poll(() => page.locator("#pg-run").isEnabled()).toBe(true);
     await page.locator("#pg-run").click();
@@ -199,10 +201,10 @@ describe("the spec site in Chromium", () => {
     expect(await page.locator("#pg-stdout").textContent()).toBe("hello, world\n");
     expect(await page.locator("#pg-status").textContent()).toBe("0");
     expect(await page.locator("#pg-outcome").textContent()).toBe("exited with status 0");
-    expect(await page.locator("#pg-layer").textContent()).toBe("/lib/kiln/p2-k3.layer");
+    expect(await page.locator("#pg-layer").textContent()).toBe(selection.find((x) => x.program === program && x.kernel === kernel)!.path);
     expect(Number((await page.locator("#pg-insns").textContent())!.replace(/,/g, ""))).toBeGreaterThan(100);
     expect(await page.locator("#pg-mode").textContent()).toContain("Web Worker");
-    // k3 has no write call: the layer turns it into a message on the ring, entered with ring_enter.
+    // A ring kernel has no write call: the layer turns it into a message on the ring, entered with ring_enter.
     expect(await page.locator("#pg-trace-body td.call").allTextContents()).toEqual(["write", "exit_group"]);
     expect(await page.locator("#pg-trace-body td.route").allTextContents()).toEqual(["message write", "renumbered exit_group#2"]);
     expect(await page.locator("#pg-trace-body tr").first().innerText()).toContain("ring_enter {write}");

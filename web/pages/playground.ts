@@ -16,8 +16,15 @@ import { MATRIX_PATH } from "./matrix.ts";
 export const PLAYGROUND_PATH = "playground.html";
 export const PLAYGROUND_JS = "playground.js";
 export const PLAYGROUND_SAMPLES_JS = "playground-samples.js";
-/** The default run: the one the browser test makes. */
-export const PLAYGROUND_DEFAULT = { program: "p2", kernel: "k3", sample: "hello", maxInsns: 50_000_000 } as const;
+/**
+ * The default run (the one the browser test makes), from the spec's tables: the newest program ABI
+ * on the oldest kernel ABI that speaks through a message ring, so the trace shows messages (the
+ * newest kernel when none has a ring).
+ */
+export function playgroundDefault(programs: readonly { version: string }[], kernels: readonly { version: string; ring: string | null }[]) {
+  const kernel = kernels.find((k) => k.ring !== null) ?? kernels[kernels.length - 1];
+  return { program: programs[programs.length - 1]?.version ?? "", kernel: kernel?.version ?? "", sample: "hello", maxInsns: 50_000_000 } as const;
+}
 
 function select(id: string, label: string, options: readonly { value: string; label: string }[], selected: string): ElementContent {
   const pick = options.some((o) => o.value === selected) ? selected : options[options.length - 1]?.value;
@@ -30,7 +37,7 @@ function select(id: string, label: string, options: readonly { value: string; la
 /** `missing`: why there are no samples (no cross compiler), or null. */
 export function playgroundPage(ctx: SiteContext, sampleIds: readonly string[], missing: string | null): Page {
   const path = PLAYGROUND_PATH;
-  const d = PLAYGROUND_DEFAULT;
+  const d = playgroundDefault(ctx.abi.programs, ctx.abi.kernels);
   const samples = SAMPLES.filter((s) => sampleIds.includes(s.id));
   const content: ElementContent[] = [
     h("h1", "Playground"),
