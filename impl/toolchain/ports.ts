@@ -151,6 +151,9 @@ function compileOne(args: string[]): Promise<void> {
   });
 }
 
+/** `text` with the checkout's path left out: the cache is shared by every checkout (CI's clean clones, worktrees). */
+const inRepo = (text: string): string => text.split(REPO).join("<repo>");
+
 /** Compiles `sources` (at most `jobs` at a time) into cached objects; returns their paths. */
 async function compileCached(abi: string, recipe: PortRecipe, srcDir: string, jobs: number, log: (s: string) => void): Promise<string[]> {
   sdkLibrary(abi); // builds the SDK first (and checks the compiler and picolibc)
@@ -159,7 +162,7 @@ async function compileCached(abi: string, recipe: PortRecipe, srcDir: string, jo
   const headers = createHash("sha256");
   headers.update(execFileSync(CC, ["--version"], { encoding: "utf8" }));
   for (const f of [...listFiles(join(SDK_DIR, "include")), join(GENERATED_C, abi, "kiln.h"), join(PICOLIBC, "include", "picolibc.h")]) {
-    headers.update(f).update("\0").update(readFileSync(f)).update("\0");
+    headers.update(inRepo(f)).update("\0").update(readFileSync(f)).update("\0");
   }
   const headerKey = headers.digest("hex");
   const sources = recipe.sources(srcDir);
@@ -171,7 +174,7 @@ async function compileCached(abi: string, recipe: PortRecipe, srcDir: string, jo
     const h = createHash("sha256");
     h.update(headerKey).update("\0").update(readFileSync(src)).update("\0");
     const probe = ccCompileCommand(src, "OUT", abi, "2", flags);
-    h.update(probe.join(" "));
+    h.update(inRepo(probe.join(" ")));
     const obj = join(dir, `${basename(src, ".c")}-${h.digest("hex").slice(0, 16)}.o`);
     if (!existsSync(obj)) {
       const tmp = `${obj}.tmp-${process.pid}`;
