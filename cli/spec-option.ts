@@ -9,7 +9,8 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { cHeader } from "../gen/c-header.ts";
+import { cConstantsHeader, cHeader } from "../gen/c-header.ts";
+import { C_CONSTANTS_HEADER } from "../gen/types.ts";
 import { generatedData } from "../gen/generate.ts";
 import { checkSpec, formatDiagnostic, REPO_ROOT } from "../gen/main.ts";
 
@@ -67,5 +68,6 @@ export async function useSpec(given: string | undefined): Promise<void> {
     mkdirSync(join(root, p.version), { recursive: true });
     writeFileSync(join(root, p.version, "kiln.h"), cHeader(spec, p));
   }
+  writeFileSync(join(root, C_CONSTANTS_HEADER), cConstantsHeader(spec));
   (await import("../impl/toolchain/cc.ts")).useGeneratedC(root);
 }

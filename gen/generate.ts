@@ -5,9 +5,9 @@
 // parsed spec with each row's spec line, for `kiln abi-json` and the site; it is not written to
 // generated/ (it would repeat the data files).
 import { loadAbi, type Abi } from "./abi-load.ts";
-import { ABI_JSON_FORMAT, type AbiJson } from "./types.ts";
+import { ABI_JSON_FORMAT, C_CONSTANTS_HEADER, type AbiJson } from "./types.ts";
 import { resolveArguments } from "./arguments.ts";
-import { cHeader } from "./c-header.ts";
+import { cConstantsHeader, cHeader } from "./c-header.ts";
 import { specData } from "./data.ts";
 import { srcOf } from "./diagnostics.ts";
 import { header, jsonText } from "./emit.ts";
@@ -115,6 +115,7 @@ export function generateAll(spec: Spec): Map<string, string> {
     ),
   );
   for (const p of byVersion(spec.programs)) out.set(`generated/c/${p.version}/kiln.h`, cHeader(spec, p));
+  out.set(`generated/c/${C_CONSTANTS_HEADER}`, cConstantsHeader(spec));
   out.set(`generated/${ABI_SCHEMA_FILE}`, `${JSON.stringify(abiJsonSchema(), null, 2)}\n`);
   out.set("generated/diff.schema.json", `${JSON.stringify(diffJsonSchema(), null, 2)}\n`);
   out.set("generated/matrix.schema.json", `${JSON.stringify(matrixJsonSchema(), null, 2)}\n`);

@@ -257,6 +257,9 @@ export interface ArgumentRuleData extends Omit<ResolvedArgumentRule, "names" | "
 // abi.json is built from the parsed spec (`kiln abi-json`, the site), so its rows carry `src`.
 
 /** The version of abi.json's shape: bumped when a reader written for the old shape would break. */
+/** The chapters' error numbers and constants for C, in generated/c/ beside the pN/ folders (gen/c-header.ts). */
+export const C_CONSTANTS_HEADER = "kiln_constants.h";
+
 export const ABI_JSON_FORMAT = 2;
 
 /** The whole ABI: every version, realisation, table and convention of the spec. */

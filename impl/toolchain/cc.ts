@@ -14,6 +14,7 @@ import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { cacheRoot } from "../../gen/cache.ts";
 import { programs, programVersions } from "../../generated/index.ts";
+import { C_CONSTANTS_HEADER } from "../../gen/types.ts";
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const SDK_DIR = join(REPO, "sdk");
@@ -159,7 +160,7 @@ export function sdkLibrary(abi: string): SdkLibrary {
   h.update(execFileSync(CC, ["--version"], { encoding: "utf8" })).update("\0");
   h.update([...ARCH_FLAGS, ...COMMON_FLAGS, ...LIBC_FLAGS].join(" ")).update("\0");
   h.update(readFileSync(join(PICOLIBC, "include", "picolibc.h"))).update("\0");
-  for (const f of [header, ...listFiles(SDK_DIR)]) h.update(relative(REPO, f)).update("\0").update(readFileSync(f)).update("\0");
+  for (const f of [header, join(GENERATED_C, C_CONSTANTS_HEADER), ...listFiles(SDK_DIR)]) h.update(relative(REPO, f)).update("\0").update(readFileSync(f)).update("\0");
   const dir = join(SDK_CACHE, `${abi}-${h.digest("hex").slice(0, 16)}`);
   const lib: SdkLibrary = { dir, crt0: join(dir, "crt0.o"), lib: join(dir, "libkiln.o"), ldscript: join(SDK_DIR, "kiln.ld") };
   if (existsSync(lib.lib) && existsSync(lib.crt0)) return lib;

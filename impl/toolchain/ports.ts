@@ -15,6 +15,7 @@ import { homedir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { programs, programVersions } from "../../generated/index.ts";
 import { CC, CcError, ccBuild, ccCompileCommand, GENERATED_C, PICOLIBC, REPO, SDK_DIR, sdkLibrary } from "./cc.ts";
+import { C_CONSTANTS_HEADER } from "../../gen/types.ts";
 
 function listFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true })
@@ -161,7 +162,7 @@ async function compileCached(abi: string, recipe: PortRecipe, srcDir: string, jo
   // configuration), the compiler, the command line and the source: that is the cache key.
   const headers = createHash("sha256");
   headers.update(execFileSync(CC, ["--version"], { encoding: "utf8" }));
-  for (const f of [...listFiles(join(SDK_DIR, "include")), join(GENERATED_C, abi, "kiln.h"), join(PICOLIBC, "include", "picolibc.h")]) {
+  for (const f of [...listFiles(join(SDK_DIR, "include")), join(GENERATED_C, abi, "kiln.h"), join(GENERATED_C, C_CONSTANTS_HEADER), join(PICOLIBC, "include", "picolibc.h")]) {
     headers.update(inRepo(f)).update("\0").update(readFileSync(f)).update("\0");
   }
   const headerKey = headers.digest("hex");

@@ -17,6 +17,7 @@ import { fileURLToPath } from "node:url";
 import { CC, ccBuild, haveCrossCompiler, havePicolibc, programAbis, REPO, SDK_DIR, GENERATED_C } from "../../impl/toolchain/cc.ts";
 import { DEFAULT_PORTS_OUT, fetchSources, PORTS_DIR, RECIPES } from "../../impl/toolchain/ports.ts";
 import type { SampleData } from "./page.ts";
+import { C_CONSTANTS_HEADER } from "../../gen/types.ts";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -87,7 +88,7 @@ function inputsHash(abis: readonly string[], ports: Readonly<Record<string, stri
   const h = createHash("sha256");
   h.update(`${CC}\0${abis.join(",")}\0`).update(JSON.stringify(SAMPLES)).update("\0").update(JSON.stringify(ports)).update("\0");
   const portFiles = Object.keys(ports).length ? [join(REPO, "impl/toolchain/ports.ts"), join(REPO, "scripts/fetch-port-sources.sh"), ...Object.keys(ports).flatMap((p) => (existsSync(join(PORTS_DIR, p)) ? listFiles(join(PORTS_DIR, p)) : []))] : [];
-  const files = [fileURLToPath(import.meta.url), join(REPO, "impl/toolchain/cc.ts"), ...portFiles, ...SAMPLES.map((s) => join(REPO, s.source)), ...listFiles(SDK_DIR), ...abis.map((a) => join(GENERATED_C, a, "kiln.h"))];
+  const files = [fileURLToPath(import.meta.url), join(REPO, "impl/toolchain/cc.ts"), ...portFiles, ...SAMPLES.map((s) => join(REPO, s.source)), ...listFiles(SDK_DIR), ...abis.map((a) => join(GENERATED_C, a, "kiln.h")), join(GENERATED_C, C_CONSTANTS_HEADER)];
   for (const f of files) h.update(relative(REPO, f)).update("\0").update(existsSync(f) ? readFileSync(f) : "").update("\0");
   return h.digest("hex").slice(0, 20);
 }
