@@ -21,6 +21,9 @@ command -v cc >/dev/null 2>&1 || need+=(gcc)
 # autoconf, automake: dash's Debian patches change its Makefile.am (scripts/linux-programs.sh).
 command -v autoreconf >/dev/null 2>&1 || need+=(autoconf)
 command -v automake >/dev/null 2>&1 || need+=(automake)
+# apt-get source unpacks with dpkg-source; busybox's upstream tarball is bzip2.
+command -v dpkg-source >/dev/null 2>&1 || need+=(dpkg-dev)
+command -v bzip2 >/dev/null 2>&1 || need+=(bzip2)
 # The Linux UAPI headers busybox includes (scripts/linux-programs.sh).
 [ -f /usr/include/linux/if_packet.h ] || need+=(linux-libc-dev)
 if [ ${#need[@]} -gt 0 ]; then
