@@ -132,17 +132,22 @@ function operands(constants: ReadonlyMap<string, number>, slotArgs: readonly { n
   });
 }
 
+/** Anything with named, placed, typed fields: a spec structure or its computed layout. */
+interface FieldList {
+  readonly fields: readonly { readonly name: string; readonly offset: number; readonly type: string }[];
+}
+
 /** A dotted path to a scalar field (`stx_mtime.tv_sec`): its offset and type, or null. */
-export function resolveFieldPath(s: StructLayout, path: string, lookup: Readonly<Record<string, StructLayout>>): { offset: number; type: string } | null {
-  let cur: StructLayout | undefined = s;
+export function resolveFieldPath<S extends FieldList>(s: S, path: string, lookup: (name: string) => S | undefined): { offset: number; type: string } | null {
+  let cur: S | undefined = s;
   let offset = 0;
   const parts = path.split(".");
   for (let i = 0; i < parts.length; i++) {
-    const f: StructLayout["fields"][number] | undefined = cur?.fields.find((x) => x.name === parts[i]);
+    const f: S["fields"][number] | undefined = cur?.fields.find((x) => x.name === parts[i]);
     if (!f) return null;
     offset += f.offset;
     if (i === parts.length - 1) return SCALARS[f.type] ? { offset, type: f.type } : null;
-    cur = lookup[f.type];
+    cur = lookup(f.type);
   }
   return null;
 }
@@ -176,7 +181,7 @@ function plans(
     const zero: { field: string; offset: number; size: number }[] = [];
     for (const f of to.fields) {
       const path = SCALARS[f.type] ? (map ? map[f.name] : f.name) : undefined;
-      const src = path ? resolveFieldPath(from, path, kStructs) : null;
+      const src = path ? resolveFieldPath(from, path, (n) => kStructs[n]) : null;
       if (src) copies.push({ field: f.name, toOffset: f.offset, toType: f.type, fromOffset: src.offset, fromType: src.type });
       else zero.push({ field: f.name, offset: f.offset, size: f.size });
     }

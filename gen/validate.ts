@@ -3,7 +3,7 @@
 import { Reporter, type Position } from "./diagnostics.ts";
 import { SCALARS, shapeOf } from "./layout.ts";
 import { versionNumber, type KernelAbi, type ProgramAbi, type Realise, type Spec, type Struct } from "./model.ts";
-import { resolvePath } from "./paths.ts";
+import { resolveFieldPath } from "./abi-load.ts";
 import { effectiveRealise, kernelById, layoutOf, realise, structScope } from "./resolve.ts";
 import type { AccessRole, Arg } from "./schema.ts";
 import { programRecordMatches, type Published } from "./published.ts";
@@ -173,7 +173,7 @@ function checkKernel(spec: Spec, k: KernelAbi, report: Reporter): void {
       continue;
     }
     uniqueBy(fm.entries, (e) => e.field, "field", "duplicate-field", (e) => `field \`${e.field}\` is mapped twice`, report);
-    for (const e of fm.entries) if (!resolvePath(s, e.from, lookup)) report.error(e.cellAt.from ?? e.at, "unknown-field", `\`${e.from}\` is not a scalar field of \`${fm.struct}\``);
+    for (const e of fm.entries) if (!resolveFieldPath(s, e.from, lookup)) report.error(e.cellAt.from ?? e.at, "unknown-field", `\`${e.from}\` is not a scalar field of \`${fm.struct}\``);
   }
 }
 
